@@ -1,0 +1,57 @@
+# Argus — one-machine set-up, demo and tests. Every target installs what it needs.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+BIN := $(VENV)/bin
+PYTEST_ARGS ?=
+
+.PHONY: setup demo serve test check lint typecheck imports test-unit test-integration test-e2e bench-upload clean
+
+setup: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[dev]"
+	touch $@
+
+## The main job: embedded stack + API on :8080, batch-101 uploaded, report printed, serving until Ctrl-C.
+## ARGUS_DEMO_EXIT=1 makes it exit after printing (for scripts).
+demo: setup
+	$(BIN)/argus demo
+
+serve: setup
+	$(BIN)/argus serve
+
+## Everything CI runs: static checks, then unit, integration and end-to-end tests.
+test: setup check
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+check: lint typecheck imports
+
+lint: setup
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+
+typecheck: setup
+	$(BIN)/mypy
+
+imports: setup
+	$(BIN)/lint-imports
+
+test-unit: setup
+	$(BIN)/pytest -m unit $(PYTEST_ARGS)
+
+test-integration: setup
+	$(BIN)/pytest -m integration $(PYTEST_ARGS)
+
+test-e2e: setup
+	$(BIN)/pytest -m e2e $(PYTEST_ARGS)
+
+## Upload a 2 GB generated file through the API; prints peak RSS and MB/s beside a plain copy.
+bench-upload: setup
+	$(PY) bench/upload.py
+
+clean:
+	rm -rf var .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,103 @@
+"""Write path, phase one: open a batch, stream its files to storage, complete it."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+
+from argus.application.ports import BatchRepository, BlobStore
+from argus.domain.batch import Batch, BatchStatus
+from argus.domain.errors import Conflict, InvalidInput, NotFound, PayloadTooLarge
+from argus.domain.identifiers import new_batch_id, new_file_id, validate_file_name, validate_id
+from argus.domain.log_file import LogFile
+
+_SHA256_HEX_LENGTH = 64
+
+
+def blob_key_for(batch_id: str, file_id: str) -> str:
+    """Object keys come from server ids only, never from a client's file name."""
+    return f"batches/{batch_id}/files/{file_id}.mcap"
+
+
+@dataclass(frozen=True)
+class IngestLimits:
+    max_file_bytes: int
+
+
+class IngestService:
+    """Use cases of the uploader: create, upload, complete."""
+
+    def __init__(self, *, batches: BatchRepository, blobs: BlobStore, limits: IngestLimits) -> None:
+        self._batches = batches
+        self._blobs = blobs
+        self._limits = limits
+
+    async def create_batch(self, *, vehicle_id: str, batch_id: str | None) -> tuple[Batch, bool]:
+        """Open a batch; the same id for the same vehicle returns the existing one."""
+        validate_id(vehicle_id, what="vehicle_id")
+        chosen = validate_id(batch_id, what="batch_id") if batch_id is not None else new_batch_id()
+        batch, created = await self._batches.create(Batch(batch_id=chosen, vehicle_id=vehicle_id))
+        if batch.vehicle_id != vehicle_id:
+            raise Conflict(f"batch {chosen} already belongs to vehicle {batch.vehicle_id}")
+        return batch, created
+
+    async def upload_file(
+        self,
+        *,
+        batch_id: str,
+        file_name: str,
+        body: AsyncIterator[bytes],
+        content_length: int | None,
+        expected_sha256: str | None,
+    ) -> LogFile:
+        """Stream one file into storage, then record it on the batch (or leave nothing)."""
+        validate_file_name(file_name)
+        checksum = _normalise_checksum(expected_sha256)
+        if content_length is not None and content_length > self._limits.max_file_bytes:
+            raise PayloadTooLarge(
+                f"file is {content_length} bytes; the limit is {self._limits.max_file_bytes}"
+            )
+        await self._require_pending(batch_id)
+        file_id = new_file_id()
+        stored = await self._blobs.put_stream(
+            blob_key_for(batch_id, file_id),
+            body,
+            max_bytes=self._limits.max_file_bytes,
+            expected_sha256=checksum,
+        )
+        log_file = LogFile(
+            file_id=file_id, name=file_name, size=stored.size, sha256=stored.sha256, blob_key=stored.key
+        )
+        try:
+            replaced = await self._batches.add_file(batch_id, log_file)
+        except BaseException:
+            # The batch changed state while we streamed: keep storage and database in step.
+            await self._blobs.delete(stored.key)
+            raise
+        if replaced is not None:
+            await self._blobs.delete(replaced.blob_key)
+        return log_file
+
+    async def complete(self, batch_id: str) -> Batch:
+        """Close the upload phase; emits `BatchCreated` once, however often it is called."""
+        await self._batches.mutate(batch_id, lambda batch: batch.complete_upload())
+        batch = await self._batches.get(batch_id)
+        if batch is None:  # pragma: no cover - deleted between two statements
+            raise NotFound(f"batch {batch_id} not found")
+        return batch
+
+    async def _require_pending(self, batch_id: str) -> None:
+        batch = await self._batches.get(batch_id)
+        if batch is None:
+            raise NotFound(f"batch {batch_id} not found")
+        if batch.status is not BatchStatus.PENDING:
+            raise Conflict(f"batch {batch_id} is {batch.status}; files can only be added while pending")
+
+
+def _normalise_checksum(value: str | None) -> str | None:
+    if value is None:
+        return None
+    checksum = value.strip().lower()
+    if len(checksum) != _SHA256_HEX_LENGTH or any(c not in "0123456789abcdef" for c in checksum):
+        raise InvalidInput("X-Checksum-SHA256 must be 64 hexadecimal characters")
+    return checksum

@@ -1,0 +1,247 @@
+"""Ports: what the application needs from the outside world, as Protocols.
+
+Every port has a real adapter in `argus.infrastructure` and an in-memory fake in
+`tests/fakes`; the contract tests in tests/contract run against both.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, BinaryIO, Protocol, TypeVar
+
+from argus.domain.batch import Batch, BatchStatus
+from argus.domain.events import Event
+from argus.domain.log_file import FileStatus, LogFile
+from argus.domain.parsed_file import ParsedFile
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class BatchOverview:
+    """A batch without its file list: state plus file counts (status and list endpoints)."""
+
+    batch_id: str
+    vehicle_id: str
+    status: BatchStatus
+    failure_reason: str | None
+    created_at: datetime
+    updated_at: datetime
+    file_counts: dict[FileStatus, int]
+
+    @property
+    def total_files(self) -> int:
+        return sum(self.file_counts.values())
+
+
+@dataclass(frozen=True)
+class BatchPage:
+    items: list[BatchOverview]
+    total: int
+
+
+class BatchRepository(Protocol):
+    """PostgreSQL holds the facts: batches, files, outbox and processed events."""
+
+    async def create(self, batch: Batch) -> tuple[Batch, bool]:
+        """Insert `batch`, or return the existing one with the same id; bool = created."""
+
+    async def get(self, batch_id: str) -> Batch | None:
+        """The batch with its files, or None."""
+
+    async def add_file(self, batch_id: str, log_file: LogFile) -> LogFile | None:
+        """Record an uploaded file under the batch lock; returns a replaced file, if any."""
+
+    async def mutate(self, batch_id: str, change: Callable[[Batch], T]) -> T:
+        """Apply `change` to the locked batch and store the result and its events atomically."""
+
+    async def record_file_result(
+        self, batch_id: str, file_id: str, *, parsed: bool, summary_key: str | None, reason: str | None
+    ) -> bool:
+        """Store the first outcome of a file (no batch lock); False for duplicates."""
+
+    async def finished_file_ids(self, batch_id: str) -> tuple[int, list[str]]:
+        """(total files, ids of files parsed or failed): the truth the barrier is rebuilt from."""
+
+    async def list_batches(
+        self, *, vehicle_id: str | None, status: BatchStatus | None, limit: int, offset: int
+    ) -> BatchPage:
+        """Batches newest first, without their files."""
+
+    async def overview(self, batch_id: str) -> BatchOverview | None:
+        """State and file counts of one batch, or None."""
+
+    async def was_processed(self, consumer: str, event_id: str) -> bool:
+        """True if `consumer` already handled `event_id` (to skip redelivered work)."""
+
+    async def mark_processed(self, consumer: str, event_id: str) -> bool:
+        """Remember that `consumer` handled `event_id`; False if it already had."""
+
+
+@dataclass(frozen=True)
+class ReportRecord:
+    """What the read path serves: the batch state plus, once finished, its report."""
+
+    batch_id: str
+    vehicle_id: str
+    status: BatchStatus
+    failure_reason: str | None
+    summary: dict[str, Any] | None
+    anomalies: list[dict[str, Any]] | None
+    diagnosis: dict[str, Any] | None
+
+
+class ReportRepository(Protocol):
+    async def save_gathered(
+        self, batch_id: str, *, summary: dict[str, Any], anomalies: list[dict[str, Any]], event: Event
+    ) -> bool:
+        """Store the gather result and its event in one transaction; False if already stored."""
+
+    async def save_diagnosis(
+        self, batch_id: str, *, diagnosis: dict[str, Any], event: Event
+    ) -> bool:
+        """Store the diagnosis and its event in one transaction; False if already stored."""
+
+    async def load(self, batch_id: str) -> ReportRecord | None:
+        """One read of everything the report endpoint shows; None for an unknown batch."""
+
+
+class Outbox(Protocol):
+    """Events written in the same transaction as the state they describe."""
+
+    async def claim(self, limit: int) -> list[tuple[int, Event]]:
+        """Unpublished events, oldest first, locked against other relays."""
+
+    async def mark_published(self, ids: Sequence[int]) -> None:
+        """Forget events the bus has accepted."""
+
+    async def wait_for_new(self, timeout_s: float) -> None:
+        """Return when new events may be there (or after `timeout_s`)."""
+
+
+@dataclass(frozen=True)
+class StoredBlob:
+    key: str
+    size: int
+    sha256: str
+
+
+class BlobStore(Protocol):
+    """Object storage for uploaded files and parse summaries. Writes are all-or-nothing."""
+
+    async def put_stream(
+        self,
+        key: str,
+        chunks: AsyncIterator[bytes],
+        *,
+        max_bytes: int,
+        expected_sha256: str | None = None,
+    ) -> StoredBlob:
+        """Stream `chunks` into `key`; on any error nothing is left behind."""
+
+    async def put_bytes(self, key: str, data: bytes) -> None:
+        """Store a small object atomically."""
+
+    async def get_bytes(self, key: str) -> bytes:
+        """Read a small object whole; NotFound if absent."""
+
+    def open_reader(self, key: str) -> BinaryIO:
+        """A blocking, streaming reader for parser threads; NotFound if absent."""
+
+    async def delete(self, key: str) -> None:
+        """Remove `key`; absent keys are fine."""
+
+    async def exists(self, key: str) -> bool:
+        """True if `key` is stored."""
+
+
+class EventPublisher(Protocol):
+    async def publish(self, events: Sequence[Event]) -> None:
+        """Hand events to the bus; returns once the bus has stored them."""
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """How often a failing handler is retried before the message is dead-lettered."""
+
+    max_attempts: int = 4
+    backoff_s: float = 0.5
+    max_backoff_s: float = 10.0
+
+    def delay_s(self, attempt: int) -> float:
+        return float(min(self.max_backoff_s, self.backoff_s * 2 ** (attempt - 1)))
+
+
+Handler = Callable[[Event], Awaitable[None]]
+GiveUp = Callable[[Event, BaseException], Awaitable[None]]
+
+
+class EventConsumer(Protocol):
+    """A member of a consumer group; each event goes to one member of each group."""
+
+    async def run(self, handler: Handler, *, stop: asyncio.Event, on_give_up: GiveUp | None = None) -> None:
+        """Deliver events to `handler` until `stop` is set; ack only after it returns."""
+
+
+class EventBus(EventPublisher, Protocol):
+    def consumer(
+        self, *, group: str, families: Sequence[str], name: str, concurrency: int, retry: RetryPolicy
+    ) -> EventConsumer:
+        """A consumer in `group` reading `families`."""
+
+
+@dataclass(frozen=True)
+class BarrierCount:
+    finished: int
+    total: int
+
+    @property
+    def is_open(self) -> bool:
+        return self.finished >= self.total
+
+
+class Barrier(Protocol):
+    """Counts finished files per batch; idempotent per file id. Not the source of truth."""
+
+    async def prepare(self, batch_id: str, total: int) -> None:
+        """Create the counter for a batch of `total` files."""
+
+    async def arrive(self, batch_id: str, file_id: str) -> BarrierCount | None:
+        """Count `file_id` once; None when the counter was lost and must be rebuilt."""
+
+    async def rebuild(self, batch_id: str, total: int, finished_file_ids: Sequence[str]) -> None:
+        """Restore a lost counter from the facts in PostgreSQL."""
+
+
+class ReportCache(Protocol):
+    async def get(self, batch_id: str) -> bytes | None: ...
+
+    async def set(self, batch_id: str, payload: bytes) -> None: ...
+
+    async def delete(self, batch_id: str) -> None: ...
+
+
+@dataclass(frozen=True)
+class ProgressEntry:
+    entry_id: str
+    data: dict[str, Any]
+
+
+class ProgressChannel(Protocol):
+    """Per-batch, replayable stream of progress events (for Server-Sent Events)."""
+
+    async def append(self, batch_id: str, *, event_id: str, data: dict[str, Any]) -> bool:
+        """Append once per `event_id`; False for a duplicate."""
+
+    async def read(self, batch_id: str, *, after: str | None, block_ms: int) -> list[ProgressEntry]:
+        """Entries after `after` (all if None), waiting up to `block_ms` for new ones."""
+
+
+class Parser(Protocol):
+    engine: str
+
+    def parse(self, source: BinaryIO) -> ParsedFile:
+        """Summarise one MCAP stream; never raises for bad input (errors go in the summary)."""

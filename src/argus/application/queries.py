@@ -1,0 +1,63 @@
+"""Read path: reports through cache → singleflight → database."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from argus.application.ports import ReportCache, ReportRecord, ReportRepository
+from argus.application.singleflight import SingleFlight
+from argus.domain.errors import NotFound
+
+
+@dataclass(frozen=True)
+class ReportView:
+    """A serialised report; `ready` is False while the batch is still being processed."""
+
+    ready: bool
+    body: bytes
+
+
+def render_report(record: ReportRecord) -> dict[str, Any]:
+    """The JSON document of `GET /api/report/{id}` (see docs/architecture/read-path.md)."""
+    document: dict[str, Any] = {
+        "batch_id": record.batch_id,
+        "vehicle_id": record.vehicle_id,
+        "status": record.status.value,
+    }
+    if record.failure_reason:
+        document["failure_reason"] = record.failure_reason
+    if record.status.is_final:
+        document["summary"] = record.summary
+        document["anomalies"] = record.anomalies or []
+        document["diagnosis"] = record.diagnosis
+    return document
+
+
+class ReportQuery:
+    """Serves reports to many readers: one database read per key however many arrive."""
+
+    def __init__(self, *, reports: ReportRepository, cache: ReportCache) -> None:
+        self._reports = reports
+        self._cache = cache
+        self._flight: SingleFlight[ReportView] = SingleFlight()
+
+    async def get(self, batch_id: str) -> ReportView:
+        """The report of `batch_id`; NotFound for an unknown batch."""
+        cached = await self._cache.get(batch_id)
+        if cached is not None:
+            return ReportView(ready=True, body=cached)
+        return await self._flight.do(batch_id, lambda: self._load(batch_id))
+
+    async def _load(self, batch_id: str) -> ReportView:
+        record = await self._reports.load(batch_id)
+        if record is None:
+            raise NotFound(f"batch {batch_id} not found")
+        body = json.dumps(render_report(record)).encode()
+        ready = record.status.is_final
+        if ready:
+            # Only final reports are cached: they never change, so no invalidation is needed.
+            await self._cache.set(batch_id, body)
+        return ReportView(ready=ready, body=body)
+

@@ -1,0 +1,142 @@
+"""Composition root: the one place that picks adapters and wires them to use cases."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import asyncpg
+from redis.asyncio import Redis
+
+from argus.application.gathering import DiagnoseHandler, GatherHandler
+from argus.application.ingest import IngestLimits, IngestService
+from argus.application.orchestrator import Orchestrator
+from argus.application.outbox_relay import OutboxRelay
+from argus.application.parsing import ParseFileHandler
+from argus.application.ports import RetryPolicy
+from argus.application.progress import ProgressProjector
+from argus.application.queries import ReportQuery
+from argus.config import AppSettings, BlobSettings, BusSettings, PostgresSettings, RedisSettings
+from argus.infrastructure.blob.localfs import LocalFsBlobStore
+from argus.infrastructure.diagnosis.rule_based import RuleBasedDiagnoser
+from argus.infrastructure.parsing.python_mcap import PythonMcapParser
+from argus.infrastructure.postgres.batch_repository import PostgresBatchRepository
+from argus.infrastructure.postgres.database import create_pool, migrate
+from argus.infrastructure.postgres.outbox import PostgresOutbox
+from argus.infrastructure.postgres.report_repository import PostgresReportRepository
+from argus.infrastructure.postgres.rows import init_connection
+from argus.infrastructure.redis.barrier import RedisBarrier
+from argus.infrastructure.redis.progress import RedisProgressChannel
+from argus.infrastructure.redis.report_cache import RedisReportCache
+from argus.infrastructure.redis.stream_consumer import ConsumerTuning
+from argus.infrastructure.redis.streams_bus import RedisStreamsBus
+from argus.infrastructure.templates.drain3_miner import Drain3TemplateMiner
+
+
+@dataclass
+class Settings:
+    """Every adapter's settings, read from the environment once."""
+
+    app: AppSettings = field(default_factory=AppSettings)
+    postgres: PostgresSettings = field(default_factory=PostgresSettings)
+    redis: RedisSettings = field(default_factory=RedisSettings)
+    bus: BusSettings = field(default_factory=BusSettings)
+    blob: BlobSettings = field(default_factory=BlobSettings)
+
+    @property
+    def blob_root(self) -> Path:
+        return self.blob.root or self.app.data_dir / "blobs"
+
+    @property
+    def retry(self) -> RetryPolicy:
+        return RetryPolicy(max_attempts=self.bus.retry_max_attempts, backoff_s=self.bus.retry_backoff_s)
+
+
+@dataclass
+class Adapters:
+    """Connected adapters of one process; `close()` releases them."""
+
+    settings: Settings
+    pg_url: str
+    pool: asyncpg.Pool
+    redis: Redis
+    batches: PostgresBatchRepository
+    reports: PostgresReportRepository
+    blobs: LocalFsBlobStore
+    bus: RedisStreamsBus
+    barrier: RedisBarrier
+    cache: RedisReportCache
+    progress: RedisProgressChannel
+
+    async def close(self) -> None:
+        await self.pool.close()
+        await self.redis.aclose()
+
+
+async def connect(settings: Settings, *, pg_url: str, redis_url: str, run_migrations: bool) -> Adapters:
+    """Connect to PostgreSQL and Redis and build the adapters over them."""
+    pool = await create_pool(
+        pg_url, min_size=settings.postgres.pool_min, max_size=settings.postgres.pool_max, init=init_connection
+    )
+    if run_migrations:
+        await migrate(pool)
+    redis = Redis.from_url(redis_url, socket_timeout=30, socket_connect_timeout=10, health_check_interval=30)
+    tuning = ConsumerTuning(
+        block_ms=settings.bus.block_ms,
+        claim_idle_ms=settings.bus.claim_idle_ms,
+        max_deliveries=settings.bus.max_deliveries,
+    )
+    return Adapters(
+        settings=settings,
+        pg_url=pg_url,
+        pool=pool,
+        redis=redis,
+        batches=PostgresBatchRepository(pool),
+        reports=PostgresReportRepository(pool),
+        blobs=LocalFsBlobStore(settings.blob_root),
+        bus=RedisStreamsBus(redis, tuning=tuning),
+        barrier=RedisBarrier(redis, ttl_s=settings.redis.barrier_ttl_s),
+        cache=RedisReportCache(redis, ttl_s=settings.redis.report_ttl_s),
+        progress=RedisProgressChannel(redis, ttl_s=settings.redis.progress_ttl_s),
+    )
+
+
+def ingest_service(a: Adapters) -> IngestService:
+    return IngestService(
+        batches=a.batches, blobs=a.blobs, limits=IngestLimits(max_file_bytes=a.settings.app.max_upload_bytes)
+    )
+
+
+def report_query(a: Adapters) -> ReportQuery:
+    return ReportQuery(reports=a.reports, cache=a.cache)
+
+
+def orchestrator(a: Adapters) -> Orchestrator:
+    return Orchestrator(batches=a.batches, barrier=a.barrier)
+
+
+def parse_handler(a: Adapters) -> ParseFileHandler:
+    return ParseFileHandler(blobs=a.blobs, parser=PythonMcapParser(), publisher=a.bus)
+
+
+def gather_handler(a: Adapters) -> GatherHandler:
+    return GatherHandler(
+        batches=a.batches,
+        blobs=a.blobs,
+        reports=a.reports,
+        template_miner=Drain3TemplateMiner,
+        top_k=a.settings.app.top_k,
+    )
+
+
+def diagnose_handler(a: Adapters) -> DiagnoseHandler:
+    return DiagnoseHandler(reports=a.reports, diagnoser=RuleBasedDiagnoser())
+
+
+def progress_projector(a: Adapters) -> ProgressProjector:
+    return ProgressProjector(channel=a.progress)
+
+
+def outbox_relay(a: Adapters) -> tuple[OutboxRelay, PostgresOutbox]:
+    outbox = PostgresOutbox(a.pg_url)
+    return OutboxRelay(outbox=outbox, publisher=a.bus), outbox

@@ -1,0 +1,78 @@
+"""Typed settings from `ARGUS_*` environment variables, one settings object per adapter."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+GiB = 1 << 30
+
+
+class AppSettings(BaseSettings):
+    """The process as a whole: where data lives and how the API listens."""
+
+    model_config = SettingsConfigDict(env_prefix="ARGUS_")
+
+    data_dir: Path = Path("var")
+    http_host: str = "0.0.0.0"  # noqa: S104 - vehicles upload from the network
+    http_port: int = 8080
+    max_upload_bytes: int = Field(default=20 * GiB, gt=0)
+    parser_workers: int = Field(default_factory=lambda: os.cpu_count() or 1, ge=1)
+    top_k: int = Field(default=10, ge=1, le=100)
+    log_level: str = "INFO"
+
+
+class PostgresSettings(BaseSettings):
+    """`url` unset → the embedded server under `data_dir/postgres`."""
+
+    model_config = SettingsConfigDict(env_prefix="ARGUS_PG_")
+
+    url: str | None = None
+    pool_min: int = 2
+    pool_max: int = 20
+
+
+class RedisSettings(BaseSettings):
+    """`url` unset → the embedded server under `data_dir/redis`."""
+
+    model_config = SettingsConfigDict(env_prefix="ARGUS_REDIS_")
+
+    url: str | None = None
+    report_ttl_s: int = 600
+    barrier_ttl_s: int = 24 * 3600
+    progress_ttl_s: int = 24 * 3600
+
+
+class EmbeddedSettings(BaseSettings):
+    """Ports and durability of the child-process servers of the embedded mode."""
+
+    model_config = SettingsConfigDict(env_prefix="ARGUS_EMBEDDED_")
+
+    pg_port: int = 54329
+    redis_port: int = 63799
+    # Off only for throw-away test clusters: fsync=off and no AOF.
+    durable: bool = True
+
+
+class BusSettings(BaseSettings):
+    """Delivery tuning of the event bus consumers."""
+
+    model_config = SettingsConfigDict(env_prefix="ARGUS_BUS_")
+
+    block_ms: int = 1000
+    claim_idle_ms: int = 30_000
+    max_deliveries: int = 5
+    retry_max_attempts: int = 4
+    retry_backoff_s: float = 0.5
+    consumer_concurrency: int = 8
+
+
+class BlobSettings(BaseSettings):
+    """`root` unset → `data_dir/blobs`."""
+
+    model_config = SettingsConfigDict(env_prefix="ARGUS_BLOB_")
+
+    root: Path | None = None

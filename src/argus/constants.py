@@ -1,0 +1,38 @@
+"""Key, stream and group names in one place (docs/schemas/redis.md mirrors this module)."""
+
+from __future__ import annotations
+
+KEY_PREFIX = "argus"
+
+
+def event_stream(family: str) -> str:
+    """Redis Stream (or Kafka topic) carrying one event family."""
+    return f"{KEY_PREFIX}:events:{family}"
+
+
+DEAD_LETTER_STREAM = f"{KEY_PREFIX}:events:dead-letter"
+
+
+def barrier_key(batch_id: str) -> str:
+    """Hash: field `total` plus one field per finished file id."""
+    return f"{KEY_PREFIX}:batch:{batch_id}:barrier"
+
+
+def report_cache_key(batch_id: str) -> str:
+    return f"{KEY_PREFIX}:report:{batch_id}"
+
+
+def progress_stream_key(batch_id: str) -> str:
+    return f"{KEY_PREFIX}:batch:{batch_id}:sse"
+
+
+def progress_seen_key(batch_id: str) -> str:
+    return f"{KEY_PREFIX}:batch:{batch_id}:sse:seen"
+
+
+# Consumer groups, one per role.
+GROUP_ORCHESTRATOR = "orchestrator"
+GROUP_PARSERS = "parsers"
+GROUP_AGGREGATORS = "aggregators"
+GROUP_AGENTS = "agents"
+GROUP_PROGRESS = "progress"

@@ -1,0 +1,166 @@
+"""What the gather stage found and what a diagnoser concluded: anomalies and a diagnosis.
+
+Frozen value objects with a JSON form (`to_dict` / `from_dict`), shared by the gather stage,
+every diagnoser engine (offline rules, LLM) and the report read path.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from argus.domain.component import UNKNOWN_COMPONENT, component_of
+
+__all__ = [
+    "ANOMALY_KINDS",
+    "NO_COMPONENT",
+    "SEVERITIES",
+    "UNKNOWN_COMPONENT",
+    "Anomaly",
+    "Diagnosis",
+    "Evidence",
+    "component_of",
+    "format_offset",
+]
+
+# sensor_dropout: a topic went silent far longer than its normal period.
+# rate_degradation: a topic kept publishing, but well below its normal rate.
+# error_burst: many ERROR/FATAL logs from one node in a short window.
+# error_logs: ERROR/FATAL logs from one node that do not form a burst.
+# diagnostic_error: diagnostics statuses in ERROR or STALE for one component.
+# parse_failure: a file could not be read, or only partly.
+# recording_gap: most topics went silent together: the recorder or computer stalled.
+ANOMALY_KINDS = (
+    "sensor_dropout",
+    "rate_degradation",
+    "error_burst",
+    "error_logs",
+    "diagnostic_error",
+    "parse_failure",
+    "recording_gap",
+)
+SEVERITIES = ("info", "low", "medium", "high", "critical")
+# The component of a diagnosis when nothing abnormal was found.
+NO_COMPONENT = "none"
+
+
+def format_offset(t_ns: int, origin_ns: int | None) -> str:
+    """`t_ns` as HH:MM:SS.s after `origin_ns` (the batch start); seconds since epoch without one."""
+    if origin_ns is None:
+        return f"t={t_ns / 1e9:.1f}s"
+    tenths = max(0, t_ns - origin_ns) // 100_000_000
+    seconds, tenth = divmod(tenths, 10)
+    minutes, second = divmod(seconds, 60)
+    hours, minute = divmod(minutes, 60)
+    return f"{hours:02d}:{minute:02d}:{second:02d}.{tenth}"
+
+
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    """One observation behind an anomaly: where (file, time) and what, in a line or two."""
+
+    file: str
+    t_ns: int | None
+    detail: str
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON form."""
+        return {"file": self.file, "t_ns": self.t_ns, "detail": self.detail}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Evidence:
+        """Inverse of `to_dict`."""
+        return cls(file=data["file"], t_ns=data["t_ns"], detail=data["detail"])
+
+
+@dataclass(frozen=True, slots=True)
+class Anomaly:
+    """Something abnormal in a batch, attributed to a component and scored for ranking."""
+
+    kind: str
+    component: str
+    score: float
+    title: str
+    start_ns: int | None
+    end_ns: int | None
+    evidence: tuple[Evidence, ...]
+
+    def __post_init__(self) -> None:
+        if self.kind not in ANOMALY_KINDS:
+            raise ValueError(f"unknown anomaly kind {self.kind!r}")
+        if self.score < 0:
+            raise ValueError(f"anomaly score must be >= 0, got {self.score}")
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON form."""
+        return {
+            "kind": self.kind,
+            "component": self.component,
+            "score": self.score,
+            "title": self.title,
+            "start_ns": self.start_ns,
+            "end_ns": self.end_ns,
+            "evidence": [e.to_dict() for e in self.evidence],
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Anomaly:
+        """Inverse of `to_dict`."""
+        return cls(
+            kind=data["kind"],
+            component=data["component"],
+            score=float(data["score"]),
+            title=data["title"],
+            start_ns=data["start_ns"],
+            end_ns=data["end_ns"],
+            evidence=tuple(Evidence.from_dict(e) for e in data["evidence"]),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Diagnosis:
+    """A diagnoser's conclusion for one batch; `related_anomalies` index into its Top-K input."""
+
+    component: str
+    root_cause: str
+    severity: str
+    confidence: float
+    evidence: tuple[str, ...]
+    actions: tuple[str, ...]
+    engine: str
+    related_anomalies: tuple[int, ...]
+
+    def __post_init__(self) -> None:
+        if self.severity not in SEVERITIES:
+            raise ValueError(f"severity must be one of {SEVERITIES}, got {self.severity!r}")
+        if not 0.0 <= self.confidence <= 1.0:
+            raise ValueError(f"confidence must be within [0, 1], got {self.confidence}")
+        if any(i < 0 for i in self.related_anomalies):
+            raise ValueError("related_anomalies are indexes and cannot be negative")
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON form."""
+        return {
+            "component": self.component,
+            "root_cause": self.root_cause,
+            "severity": self.severity,
+            "confidence": self.confidence,
+            "evidence": list(self.evidence),
+            "actions": list(self.actions),
+            "engine": self.engine,
+            "related_anomalies": list(self.related_anomalies),
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Diagnosis:
+        """Inverse of `to_dict`."""
+        return cls(
+            component=data["component"],
+            root_cause=data["root_cause"],
+            severity=data["severity"],
+            confidence=float(data["confidence"]),
+            evidence=tuple(data["evidence"]),
+            actions=tuple(data["actions"]),
+            engine=data["engine"],
+            related_anomalies=tuple(int(i) for i in data["related_anomalies"]),
+        )

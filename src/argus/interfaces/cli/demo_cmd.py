@@ -1,0 +1,119 @@
+"""`argus demo`: the whole pipeline on one machine, end to end, through the HTTP API."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from pathlib import Path
+
+import httpx
+import typer
+import uvicorn
+from rich.console import Console
+from rich.progress import BarColumn, DownloadColumn, Progress, TransferSpeedColumn
+
+from argus.bootstrap import Settings
+from argus.interfaces.cli.client import ArgusClient, total_size
+from argus.interfaces.cli.report_view import print_report
+
+DEMO_BATCH = "batch-101"
+DEMO_VEHICLE = "veh-001"
+console = Console()
+
+
+def demo_files(data_dir: Path, *, files: int, megabytes: int, fault: str) -> list[Path]:
+    """Generate (once) the demo drive: `files` parts with one injected fault."""
+    from argus.loggen import generate_batch, parse_fault
+
+    out_dir = data_dir / "demo" / DEMO_BATCH
+    existing = sorted(out_dir.glob("*.mcap"))
+    if len(existing) == files:
+        return existing
+    out_dir.mkdir(parents=True, exist_ok=True)
+    for stale in existing:
+        stale.unlink()
+    with console.status(f"generating {files} drive logs of ~{megabytes} MB with fault {fault}"):
+        return generate_batch(
+            out_dir,
+            vehicle_id=DEMO_VEHICLE,
+            files=files,
+            seed=101,
+            target_bytes_per_file=megabytes * 1_000_000,
+            faults=[parse_fault(fault)],
+        )
+
+
+async def upload_and_follow(base_url: str, paths: list[Path]) -> int:
+    """Create batch-101, upload its files, follow progress, print the report."""
+    async with httpx.AsyncClient(base_url=base_url, timeout=httpx.Timeout(60, read=600)) as http:
+        client = ArgusClient(http)
+        batch = await client.create_batch(vehicle_id=DEMO_VEHICLE, batch_id=DEMO_BATCH)
+        if batch["status"] == "pending":
+            with Progress(
+                "[progress.description]{task.description}", BarColumn(), DownloadColumn(),
+                TransferSpeedColumn(), console=console,
+            ) as bar:
+                task = bar.add_task("uploading", total=total_size(paths))
+                for path in paths:
+                    bar.update(task, description=f"uploading {path.name}")
+                    await client.upload(DEMO_BATCH, path, on_bytes=lambda n: bar.advance(task, n))
+            completed = await client.complete(DEMO_BATCH)
+            console.print(f"completed upload of {completed['total_files']} files → {completed['status']}")
+        else:
+            console.print(f"{DEMO_BATCH} already exists ({batch['status']}); following it")
+        async for event_id, data in client.follow(DEMO_BATCH):
+            console.print(f"  [dim]{event_id}[/dim] {_describe(data)}")
+        status, report = await client.report(DEMO_BATCH)
+        print_report(console, report)
+        return status
+
+
+def _describe(data: dict[str, object]) -> str:
+    if data.get("type") == "status":
+        return f"[bold]status[/bold] {data.get('previous')} → [bold]{data.get('status')}[/bold]"
+    if data.get("type") == "file_parsed":
+        return f"file parsed {data.get('file_id')} ({data.get('messages')} messages)"
+    return f"[red]file failed[/red] {data.get('file_id')}: {data.get('reason')}"
+
+
+def register(app: typer.Typer) -> None:
+    """Add `argus demo`."""
+
+    @app.command()
+    def demo(
+        exit_after: bool = typer.Option(
+            False, "--exit", envvar="ARGUS_DEMO_EXIT", help="Exit after printing the report."
+        ),
+        files: int = typer.Option(4, min=1, help="Files in the demo batch."),
+        megabytes: int = typer.Option(20, min=1, help="Approximate size of each file."),
+        fault: str = typer.Option("lidar-dropout", help="Fault injected into the drive."),
+    ) -> None:
+        """Start the embedded stack, upload batch-101, print its diagnosis, keep serving."""
+        from argus.interfaces.server import serve
+
+        settings = Settings()
+        paths = demo_files(settings.app.data_dir, files=files, megabytes=megabytes, fault=fault)
+        outcome: dict[str, int] = {}
+
+        async def on_ready(server: uvicorn.Server) -> None:
+            base_url = f"http://127.0.0.1:{settings.app.http_port}"
+            try:
+                outcome["status"] = await upload_and_follow(base_url, paths)
+            except Exception as exc:
+                console.print(f"[red]demo failed:[/red] {exc}")
+                outcome["status"] = 500
+                server.should_exit = True
+                return
+            if exit_after:
+                server.should_exit = True
+            else:
+                console.print(
+                    f"\nServing on http://localhost:{settings.app.http_port} — try:\n"
+                    f"  ab -n 1000 -c 100 http://localhost:{settings.app.http_port}/api/report/{DEMO_BATCH}\n"
+                    "Ctrl-C to stop."
+                )
+
+        os.environ.setdefault("ARGUS_LOG_LEVEL", "WARNING")
+        asyncio.run(serve(settings, on_ready=on_ready))
+        if outcome.get("status") != 200:
+            raise typer.Exit(1)

@@ -1,0 +1,69 @@
+"""The one place where errors become HTTP status codes, with a JSON body:
+`{"error": {"code": ..., "message": ...}}`."""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from argus.domain.errors import (
+    ArgusError,
+    Conflict,
+    IntegrityError,
+    InvalidInput,
+    NotFound,
+    PayloadTooLarge,
+    Unavailable,
+)
+
+log = logging.getLogger(__name__)
+
+# Most specific first: PayloadTooLarge is an InvalidInput.
+STATUS_BY_ERROR: tuple[tuple[type[ArgusError], int], ...] = (
+    (NotFound, 404),
+    (PayloadTooLarge, 413),
+    (IntegrityError, 422),
+    (InvalidInput, 400),
+    (Conflict, 409),
+    (Unavailable, 503),
+)
+
+
+def error_body(code: str, message: str) -> dict[str, dict[str, str]]:
+    return {"error": {"code": code, "message": message}}
+
+
+def status_of(error: ArgusError) -> int:
+    for error_type, status in STATUS_BY_ERROR:
+        if isinstance(error, error_type):
+            return status
+    return 500
+
+
+def install(app: FastAPI) -> None:
+    """Register the handlers on `app`."""
+
+    @app.exception_handler(ArgusError)
+    async def argus_error(_request: Request, exc: ArgusError) -> JSONResponse:
+        return JSONResponse(error_body(exc.code, exc.message), status_code=status_of(exc))
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(_request: Request, exc: RequestValidationError) -> JSONResponse:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in exc.errors()
+        )
+        return JSONResponse(error_body("invalid_input", problems), status_code=400)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
+        return JSONResponse(error_body(code, str(exc.detail)), status_code=exc.status_code)
+
+    @app.exception_handler(Exception)
+    async def unexpected(_request: Request, exc: Exception) -> JSONResponse:
+        log.exception("unhandled error", exc_info=exc)
+        return JSONResponse(error_body("internal", "internal server error"), status_code=500)

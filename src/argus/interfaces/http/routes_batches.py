@@ -1,0 +1,100 @@
+"""Ingest and status endpoints under /api/v1/batches."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Header, Query, Request, Response
+
+from argus.domain.batch import BatchStatus
+from argus.domain.errors import InvalidInput, NotFound
+from argus.interfaces.http.schemas import BatchCreate, BatchList, BatchRead, CompleteRead, FileRead
+from argus.interfaces.http.services import HttpServices, services
+
+router = APIRouter(prefix="/api/v1/batches", tags=["batches"])
+Services = Annotated[HttpServices, Depends(services)]
+
+
+@router.post("", status_code=201, response_model=BatchRead)
+async def create_batch(body: BatchCreate, svc: Services, response: Response) -> BatchRead:
+    """Open a batch (201); the same id and vehicle again returns it unchanged (200)."""
+    batch, created = await svc.ingest.create_batch(vehicle_id=body.vehicle_id, batch_id=body.batch_id)
+    if not created:
+        response.status_code = 200
+    return await _read(svc, batch.batch_id)
+
+
+@router.get("", response_model=BatchList)
+async def list_batches(
+    svc: Services,
+    vehicle_id: str | None = None,
+    status: str | None = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> BatchList:
+    """Batches newest first, filtered by vehicle and status."""
+    try:
+        wanted = None if status is None else BatchStatus(status)
+    except ValueError as exc:
+        allowed = ", ".join(s.value for s in BatchStatus)
+        raise InvalidInput(f"unknown status {status!r}; one of {allowed}") from exc
+    page = await svc.batches.list_batches(vehicle_id=vehicle_id, status=wanted, limit=limit, offset=offset)
+    return BatchList(items=[BatchRead.of(o) for o in page.items], total=page.total, limit=limit, offset=offset)
+
+
+@router.get("/{batch_id}", response_model=BatchRead)
+async def get_batch(batch_id: str, svc: Services) -> BatchRead:
+    """State of one batch with its file counts."""
+    return await _read(svc, batch_id)
+
+
+@router.put("/{batch_id}/files/{file_name:path}", status_code=201, response_model=FileRead)
+async def upload_file(
+    batch_id: str,
+    file_name: str,
+    request: Request,
+    svc: Services,
+    checksum: Annotated[str | None, Header(alias="X-Checksum-SHA256")] = None,
+) -> FileRead:
+    """Stream the raw request body into storage; nothing is kept if anything fails."""
+    length_header = request.headers.get("content-length")
+    try:
+        content_length = None if length_header is None else int(length_header)
+    except ValueError as exc:
+        raise InvalidInput("Content-Length must be an integer") from exc
+    log_file = await svc.ingest.upload_file(
+        batch_id=batch_id,
+        file_name=file_name,
+        body=request.stream(),
+        content_length=content_length,
+        expected_sha256=checksum,
+    )
+    return FileRead.of(log_file)
+
+
+@router.post("/{batch_id}/complete", status_code=202, response_model=CompleteRead)
+async def complete_batch(batch_id: str, svc: Services) -> CompleteRead:
+    """Close the upload phase and start processing (once, however often it is called)."""
+    batch = await svc.ingest.complete(batch_id)
+    return CompleteRead(batch_id=batch.batch_id, status=batch.status.value, total_files=len(batch.files))
+
+
+@router.get("/{batch_id}/report")
+async def batch_report(batch_id: str, svc: Services) -> Response:
+    """The report: 200 once the batch is finished, 202 with its status before."""
+    return await report_response(svc, batch_id)
+
+
+async def report_response(svc: HttpServices, batch_id: str) -> Response:
+    view = await svc.reports.get(batch_id)
+    return Response(view.body, status_code=200 if view.ready else 202, media_type="application/json")
+
+
+async def _read(svc: HttpServices, batch_id: str) -> BatchRead:
+    overview = await svc.batches.overview(batch_id)
+    if overview is None:
+        raise NotFound(f"batch {batch_id} not found")
+    return BatchRead.of(overview)
+
+
+__all__ = ["report_response", "router"]

@@ -1,0 +1,61 @@
+"""Live progress as Server-Sent Events, resumable with `Last-Event-ID`."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Header, Request
+from fastapi.responses import StreamingResponse
+
+from argus.domain.batch import BatchStatus
+from argus.domain.errors import NotFound
+from argus.interfaces.http.services import HttpServices, services
+
+router = APIRouter(tags=["progress"])
+Services = Annotated[HttpServices, Depends(services)]
+
+
+def _is_final_status(data: dict[str, object]) -> bool:
+    return data.get("type") == "status" and BatchStatus(str(data["status"])).is_final
+
+
+async def _event_stream(
+    svc: HttpServices, request: Request, batch_id: str, last_id: str | None
+) -> AsyncIterator[str]:
+    yield "retry: 2000\n\n"
+    while True:
+        entries = await svc.progress.read(batch_id, after=last_id, block_ms=svc.sse_block_ms)
+        for entry in entries:
+            last_id = entry.entry_id
+            kind = str(entry.data.get("type", "message"))
+            yield f"id: {entry.entry_id}\nevent: {kind}\ndata: {json.dumps(entry.data)}\n\n"
+            if _is_final_status(entry.data):
+                return
+        if entries:
+            continue
+        # Nothing new: end if the batch finished (its final entry may have expired).
+        overview = await svc.batches.overview(batch_id)
+        if overview is None or overview.status.is_final:
+            return
+        if await request.is_disconnected():
+            return
+        yield ": keep-alive\n\n"
+
+
+@router.get("/api/v1/batches/{batch_id}/events")
+async def batch_events(
+    batch_id: str,
+    request: Request,
+    svc: Services,
+    last_event_id: Annotated[str | None, Header(alias="Last-Event-ID")] = None,
+) -> StreamingResponse:
+    """Every status change and parsed/failed file; ends after the final state."""
+    if await svc.batches.overview(batch_id) is None:
+        raise NotFound(f"batch {batch_id} not found")
+    return StreamingResponse(
+        _event_stream(svc, request, batch_id, last_event_id),
+        media_type="text/event-stream",
+        headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
+    )

@@ -1,0 +1,49 @@
+"""Running roles: consumers with graceful drain on SIGTERM."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import signal
+import socket
+from collections.abc import Iterable, Sequence
+
+from argus.application.ports import EventBus, RetryPolicy
+from argus.workers.roles import Role
+
+log = logging.getLogger(__name__)
+
+
+def member_name(role: str) -> str:
+    """A consumer name unique per process: host, pid and role."""
+    return f"{socket.gethostname()}-{os.getpid()}-{role}"
+
+
+async def run_roles(roles: Sequence[Role], *, bus: EventBus, retry: RetryPolicy, stop: asyncio.Event) -> None:
+    """Run one consumer per role until `stop` is set; each drains its in-flight work."""
+    tasks = [
+        asyncio.create_task(
+            bus.consumer(
+                group=role.group,
+                families=role.families,
+                name=member_name(role.group),
+                concurrency=role.concurrency,
+                retry=retry,
+            ).run(role.handle, stop=stop, on_give_up=role.give_up),
+            name=f"role:{role.group}",
+        )
+        for role in roles
+    ]
+    try:
+        await asyncio.gather(*tasks)
+    finally:
+        for task in tasks:
+            task.cancel()
+
+
+def stop_on_signals(stop: asyncio.Event, signals: Iterable[int] = (signal.SIGTERM, signal.SIGINT)) -> None:
+    """SIGTERM/SIGINT set `stop`: consumers stop reading and finish what they hold."""
+    loop = asyncio.get_running_loop()
+    for signum in signals:
+        loop.add_signal_handler(signum, stop.set)

@@ -1,0 +1,75 @@
+"""Keeps N parser worker processes alive in the embedded mode."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+log = logging.getLogger(__name__)
+
+
+class ParserSupervisor:
+    """Starts `argus worker parser` processes, restarts any that die, stops them on exit."""
+
+    def __init__(self, *, count: int, env: dict[str, str], run_dir: Path, log_dir: Path) -> None:
+        self._count = count
+        self._env = env
+        self._run_dir = run_dir
+        self._log_dir = log_dir
+        self._processes: list[subprocess.Popen[bytes] | None] = [None] * count
+        self._stopping = False
+        self._watch: asyncio.Task[None] | None = None
+
+    def start(self) -> None:
+        self._run_dir.mkdir(parents=True, exist_ok=True)
+        self._log_dir.mkdir(parents=True, exist_ok=True)
+        for slot in range(self._count):
+            self._spawn(slot)
+        self._watch = asyncio.create_task(self._restart_dead())
+
+    def pids(self) -> list[int]:
+        return [p.pid for p in self._processes if p is not None and p.poll() is None]
+
+    def _spawn(self, slot: int) -> None:
+        with open(self._log_dir / f"parser-{slot}.log", "ab") as out:
+            process = subprocess.Popen(
+                [sys.executable, "-m", "argus", "worker", "parser"],
+                env={**os.environ, **self._env},
+                stdout=out,
+                stderr=subprocess.STDOUT,
+            )
+        self._processes[slot] = process
+        (self._run_dir / f"parser-{slot}.pid").write_text(str(process.pid))
+        log.info("parser worker %d started (pid %d)", slot, process.pid)
+
+    async def _restart_dead(self) -> None:
+        while not self._stopping:
+            await asyncio.sleep(1.0)
+            for slot, process in enumerate(self._processes):
+                if process is not None and process.poll() is not None and not self._stopping:
+                    log.warning("parser worker %d (pid %d) exited with %s; restarting",
+                                slot, process.pid, process.returncode)
+                    self._spawn(slot)
+
+    async def stop(self, *, timeout_s: float = 30.0) -> None:
+        """SIGTERM (each finishes its file), then SIGKILL stragglers."""
+        self._stopping = True
+        if self._watch is not None:
+            self._watch.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._watch
+        alive = [p for p in self._processes if p is not None and p.poll() is None]
+        for process in alive:
+            process.send_signal(signal.SIGTERM)
+        for process in alive:
+            try:
+                await asyncio.to_thread(process.wait, timeout_s)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                await asyncio.to_thread(process.wait)

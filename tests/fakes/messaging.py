@@ -1,0 +1,144 @@
+"""In-memory fakes of the Redis-backed ports and of the blob store."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import io
+from collections import defaultdict
+from collections.abc import AsyncIterator, Sequence
+from typing import Any, BinaryIO
+
+from argus.application.ports import (
+    BarrierCount,
+    GiveUp,
+    Handler,
+    ProgressEntry,
+    RetryPolicy,
+    StoredBlob,
+)
+from argus.domain.errors import IntegrityError, NotFound, PayloadTooLarge
+from argus.domain.events import Event
+
+
+class FakeBarrier:
+    def __init__(self) -> None:
+        self.counters: dict[str, tuple[int, set[str]]] = {}
+
+    async def prepare(self, batch_id: str, total: int) -> None:
+        self.counters.setdefault(batch_id, (total, set()))
+
+    async def arrive(self, batch_id: str, file_id: str) -> BarrierCount | None:
+        if batch_id not in self.counters:
+            return None
+        total, finished = self.counters[batch_id]
+        finished.add(file_id)
+        return BarrierCount(finished=len(finished), total=total)
+
+    async def rebuild(self, batch_id: str, total: int, finished_file_ids: Sequence[str]) -> None:
+        _, finished = self.counters.get(batch_id, (total, set()))
+        self.counters[batch_id] = (total, finished | set(finished_file_ids))
+
+
+class FakeReportCache:
+    def __init__(self) -> None:
+        self.entries: dict[str, bytes] = {}
+
+    async def get(self, batch_id: str) -> bytes | None:
+        return self.entries.get(batch_id)
+
+    async def set(self, batch_id: str, payload: bytes) -> None:
+        self.entries[batch_id] = payload
+
+    async def delete(self, batch_id: str) -> None:
+        self.entries.pop(batch_id, None)
+
+
+class FakeProgressChannel:
+    def __init__(self) -> None:
+        self.streams: dict[str, list[ProgressEntry]] = defaultdict(list)
+        self.seen: set[tuple[str, str]] = set()
+
+    async def append(self, batch_id: str, *, event_id: str, data: dict[str, Any]) -> bool:
+        if (batch_id, event_id) in self.seen:
+            return False
+        self.seen.add((batch_id, event_id))
+        stream = self.streams[batch_id]
+        stream.append(ProgressEntry(entry_id=f"{len(stream) + 1}-0", data=dict(data)))
+        return True
+
+    async def read(self, batch_id: str, *, after: str | None, block_ms: int) -> list[ProgressEntry]:
+        position = 0 if after is None else int(after.split("-")[0])
+        return self.streams[batch_id][position:]
+
+
+class FakeBlobStore:
+    def __init__(self) -> None:
+        self.objects: dict[str, bytes] = {}
+
+    async def put_stream(
+        self, key: str, chunks: AsyncIterator[bytes], *, max_bytes: int, expected_sha256: str | None = None
+    ) -> StoredBlob:
+        parts = []
+        size = 0
+        async for chunk in chunks:
+            size += len(chunk)
+            if size > max_bytes:
+                raise PayloadTooLarge(f"file exceeds the limit of {max_bytes} bytes")
+            parts.append(chunk)
+        data = b"".join(parts)
+        sha256 = hashlib.sha256(data).hexdigest()
+        if expected_sha256 is not None and sha256 != expected_sha256:
+            raise IntegrityError("checksum mismatch")
+        self.objects[key] = data
+        return StoredBlob(key=key, size=size, sha256=sha256)
+
+    async def put_bytes(self, key: str, data: bytes) -> None:
+        self.objects[key] = bytes(data)
+
+    async def get_bytes(self, key: str) -> bytes:
+        if key not in self.objects:
+            raise NotFound(f"object {key} not found")
+        return self.objects[key]
+
+    def open_reader(self, key: str) -> BinaryIO:
+        if key not in self.objects:
+            raise NotFound(f"object {key} not found")
+        return io.BytesIO(self.objects[key])
+
+    async def delete(self, key: str) -> None:
+        self.objects.pop(key, None)
+
+    async def exists(self, key: str) -> bool:
+        return key in self.objects
+
+
+class FakeEventBus:
+    """Records published events; `deliver_all` pushes them through handlers by hand."""
+
+    def __init__(self) -> None:
+        self.published: list[Event] = []
+
+    async def publish(self, events: Sequence[Event]) -> None:
+        self.published.extend(events)
+
+    def consumer(
+        self, *, group: str, families: Sequence[str], name: str, concurrency: int, retry: RetryPolicy
+    ) -> FakeConsumer:
+        return FakeConsumer(self, families=tuple(families))
+
+
+class FakeConsumer:
+    def __init__(self, bus: FakeEventBus, *, families: tuple[str, ...]) -> None:
+        self._bus = bus
+        self._families = families
+        self._position = 0
+
+    async def run(self, handler: Handler, *, stop: asyncio.Event, on_give_up: GiveUp | None = None) -> None:
+        while not stop.is_set():
+            while self._position < len(self._bus.published):
+                event = self._bus.published[self._position]
+                self._position += 1
+                if event.family in self._families:
+                    await handler(event)
+            await asyncio.sleep(0.001)

@@ -1,0 +1,93 @@
+"""The orchestrator and its barrier, driven through fakes of every port."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from argus.application.orchestrator import Orchestrator
+from argus.domain.batch import Batch, BatchStatus
+from argus.domain.events import AllFilesParsed, BatchCreated, FileParsed, FileParseFailed
+from argus.domain.log_file import LogFile
+from tests.fakes.messaging import FakeBarrier
+from tests.fakes.repositories import FakeBatchRepository
+
+pytestmark = pytest.mark.unit
+
+
+async def scattered_batch(files: int) -> tuple[FakeBatchRepository, FakeBarrier, Orchestrator]:
+    repo, barrier = FakeBatchRepository(), FakeBarrier()
+    batch = Batch(batch_id="b-1", vehicle_id="veh-1")
+    for i in range(files):
+        batch.add_file(
+            LogFile(file_id=f"f{i}", name=f"{i}.mcap", size=1, sha256="0" * 64, blob_key=f"k{i}")
+        )
+    await repo.create(batch)
+    await repo.mutate("b-1", lambda b: b.complete_upload())
+    orchestrator = Orchestrator(batches=repo, barrier=barrier)
+    await orchestrator.handle(BatchCreated(batch_id="b-1", vehicle_id="veh-1", total_files=files))
+    return repo, barrier, orchestrator
+
+
+def opened(repo: FakeBatchRepository) -> int:
+    return sum(1 for _, e, _ in repo.store.outbox if isinstance(e, AllFilesParsed))
+
+
+def parsed(file_id: str) -> FileParsed:
+    return FileParsed(
+        batch_id="b-1", file_id=file_id, summary_key="s", message_count=1, engine="python"
+    )
+
+
+async def test_batch_created_scatters_once_even_when_redelivered() -> None:
+    repo, _, orchestrator = await scattered_batch(3)
+    await orchestrator.handle(BatchCreated(batch_id="b-1", vehicle_id="veh-1", total_files=3))
+    batch = await repo.get("b-1")
+    assert batch is not None and batch.status is BatchStatus.SCATTERING
+    scattered = [e for _, e, _ in repo.store.outbox if type(e).__name__ == "FileScattered"]
+    assert len(scattered) == 3
+
+
+async def test_duplicate_file_parsed_event_counts_once() -> None:
+    repo, barrier, orchestrator = await scattered_batch(2)
+    event = parsed("f0")
+    await orchestrator.handle(event)
+    await orchestrator.handle(event)
+    assert barrier.counters["b-1"][1] == {"f0"}
+    assert opened(repo) == 0
+    await orchestrator.handle(parsed("f1"))
+    assert opened(repo) == 1
+
+
+async def test_two_last_files_finishing_together_open_the_barrier_once() -> None:
+    repo, _, orchestrator = await scattered_batch(3)
+    await orchestrator.handle(parsed("f0"))
+    await asyncio.gather(orchestrator.handle(parsed("f1")), orchestrator.handle(parsed("f2")))
+    await asyncio.gather(*(orchestrator.handle(parsed(f"f{i}")) for i in range(3)))
+    assert opened(repo) == 1
+    batch = await repo.get("b-1")
+    assert batch is not None and batch.status is BatchStatus.GATHERING
+
+
+async def test_lost_barrier_is_rebuilt_from_the_repository() -> None:
+    repo, barrier, orchestrator = await scattered_batch(3)
+    await orchestrator.handle(parsed("f0"))
+    await orchestrator.handle(parsed("f1"))
+    barrier.counters.clear()  # Redis restarted without its data
+    await orchestrator.handle(parsed("f2"))
+    assert opened(repo) == 1
+
+
+async def test_a_failed_file_counts_towards_the_barrier_with_its_reason() -> None:
+    repo, _, orchestrator = await scattered_batch(2)
+    await orchestrator.handle(parsed("f0"))
+    await orchestrator.handle(
+        FileParseFailed(batch_id="b-1", file_id="f1", reason="truncated at byte 7")
+    )
+    batch = await repo.get("b-1")
+    assert batch is not None and batch.status is BatchStatus.GATHERING
+    failed = batch.file("f1")
+    assert failed is not None and failed.failure_reason == "truncated at byte 7"
+    [event] = [e for _, e, _ in repo.store.outbox if isinstance(e, AllFilesParsed)]
+    assert (event.parsed_files, event.failed_files) == (1, 1)
