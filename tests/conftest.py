@@ -7,7 +7,9 @@ database and Redis db so its consumers never see the integration tests' events.
 
 from __future__ import annotations
 
+import shutil
 import subprocess
+import tempfile
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
@@ -38,28 +40,45 @@ class Servers:
 
 
 @pytest.fixture(scope="session")
-def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Servers]:
-    base = tmp_path_factory.mktemp("servers")
+def servers() -> Iterator[Servers]:
+    # Not under pytest's basetemp: pytest keeps that private (0700), and under root the
+    # PostgreSQL server runs as an unprivileged user that must reach its data directory.
+    base = Path(tempfile.mkdtemp(prefix="argus-test-servers-"))
     postgres = EmbeddedPostgres(base / "pg" / "data", free_port(), durable=False)
     redis = EmbeddedRedis(base / "redis", free_port(), appendonly=False)
     postgres.start()
     try:
         redis.start()
         subprocess.run(
-            [str(_bin("psql")), "-h", "127.0.0.1", "-p", str(postgres.port), "-U", "postgres",
-             "-c", "CREATE DATABASE argus_e2e"],
-            check=True, capture_output=True,
+            [
+                str(_bin("psql")),
+                "-h",
+                "127.0.0.1",
+                "-p",
+                str(postgres.port),
+                "-U",
+                "postgres",
+                "-c",
+                "CREATE DATABASE argus_e2e",
+            ],
+            check=True,
+            capture_output=True,
         )
         yield Servers(postgres, redis)
     finally:
         redis.stop()
         postgres.stop()
+        shutil.rmtree(base, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")
-async def adapters(servers: Servers, tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Adapters]:
+async def adapters(
+    servers: Servers, tmp_path_factory: pytest.TempPathFactory
+) -> AsyncIterator[Adapters]:
     settings = Settings(blob=BlobSettings(root=tmp_path_factory.mktemp("blobs")))
-    connected = await connect(settings, pg_url=servers.pg_url(), redis_url=servers.redis_url(), run_migrations=True)
+    connected = await connect(
+        settings, pg_url=servers.pg_url(), redis_url=servers.redis_url(), run_migrations=True
+    )
     yield connected
     await connected.close()
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import asyncpg
-from redis.asyncio import Redis
+from redis.asyncio import BlockingConnectionPool, Redis
 
 from argus.application.gathering import DiagnoseHandler, GatherHandler
 from argus.application.ingest import IngestLimits, IngestService
@@ -49,7 +49,9 @@ class Settings:
 
     @property
     def retry(self) -> RetryPolicy:
-        return RetryPolicy(max_attempts=self.bus.retry_max_attempts, backoff_s=self.bus.retry_backoff_s)
+        return RetryPolicy(
+            max_attempts=self.bus.retry_max_attempts, backoff_s=self.bus.retry_backoff_s
+        )
 
 
 @dataclass
@@ -73,14 +75,19 @@ class Adapters:
         await self.redis.aclose()
 
 
-async def connect(settings: Settings, *, pg_url: str, redis_url: str, run_migrations: bool) -> Adapters:
+async def connect(
+    settings: Settings, *, pg_url: str, redis_url: str, run_migrations: bool
+) -> Adapters:
     """Connect to PostgreSQL and Redis and build the adapters over them."""
     pool = await create_pool(
-        pg_url, min_size=settings.postgres.pool_min, max_size=settings.postgres.pool_max, init=init_connection
+        pg_url,
+        min_size=settings.postgres.pool_min,
+        max_size=settings.postgres.pool_max,
+        init=init_connection,
     )
     if run_migrations:
         await migrate(pool)
-    redis = Redis.from_url(redis_url, socket_timeout=30, socket_connect_timeout=10, health_check_interval=30)
+    redis = redis_client(redis_url, max_connections=settings.redis.max_connections)
     tuning = ConsumerTuning(
         block_ms=settings.bus.block_ms,
         claim_idle_ms=settings.bus.claim_idle_ms,
@@ -101,9 +108,25 @@ async def connect(settings: Settings, *, pg_url: str, redis_url: str, run_migrat
     )
 
 
+def redis_client(url: str, *, max_connections: int) -> Redis:
+    """A client whose pool makes callers wait for a free connection instead of failing:
+    a burst of readers queues for a moment rather than erroring out."""
+    pool = BlockingConnectionPool.from_url(
+        url,
+        max_connections=max_connections,
+        timeout=10,
+        socket_timeout=30,
+        socket_connect_timeout=10,
+        health_check_interval=30,
+    )
+    return Redis.from_pool(pool)  # the client owns the pool: aclose() closes it
+
+
 def ingest_service(a: Adapters) -> IngestService:
     return IngestService(
-        batches=a.batches, blobs=a.blobs, limits=IngestLimits(max_file_bytes=a.settings.app.max_upload_bytes)
+        batches=a.batches,
+        blobs=a.blobs,
+        limits=IngestLimits(max_file_bytes=a.settings.app.max_upload_bytes),
     )
 
 

@@ -17,7 +17,7 @@ class AppSettings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="ARGUS_")
 
     data_dir: Path = Path("var")
-    http_host: str = "0.0.0.0"  # noqa: S104 - vehicles upload from the network
+    http_host: str = "0.0.0.0"
     http_port: int = 8080
     max_upload_bytes: int = Field(default=20 * GiB, gt=0)
     parser_workers: int = Field(default_factory=lambda: os.cpu_count() or 1, ge=1)
@@ -41,6 +41,8 @@ class RedisSettings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="ARGUS_REDIS_")
 
     url: str | None = None
+    # Blocking SSE reads hold a connection each; other callers queue for the rest.
+    max_connections: int = 256
     report_ttl_s: int = 600
     barrier_ttl_s: int = 24 * 3600
     progress_ttl_s: int = 24 * 3600

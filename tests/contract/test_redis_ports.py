@@ -74,7 +74,9 @@ async def test_lost_barrier_reports_none_and_rebuild_restores_it(
     assert count is not None and (count.finished, count.is_open) == (3, True)
 
 
-async def test_progress_appends_once_per_event_id_and_resumes(progress: ProgressChannel, batch_id: str) -> None:
+async def test_progress_appends_once_per_event_id_and_resumes(
+    progress: ProgressChannel, batch_id: str
+) -> None:
     assert await progress.append(batch_id, event_id="e1", data={"n": 1}) is True
     assert await progress.append(batch_id, event_id="e1", data={"n": 1}) is False
     await progress.append(batch_id, event_id="e2", data={"n": 2})

@@ -38,7 +38,9 @@ async def repos(request: pytest.FixtureRequest) -> Any:
 
 
 def log_file(name: str, file_id: str | None = None) -> LogFile:
-    return LogFile(file_id=file_id or f"{name}-id", name=name, size=5, sha256="a" * 64, blob_key=f"k/{name}")
+    return LogFile(
+        file_id=file_id or f"{name}-id", name=name, size=5, sha256="a" * 64, blob_key=f"k/{name}"
+    )
 
 
 async def pending_batch(repos: Repos, batch_id: str, files: int = 2) -> None:
@@ -47,16 +49,22 @@ async def pending_batch(repos: Repos, batch_id: str, files: int = 2) -> None:
         await repos.batches.add_file(batch_id, log_file(f"{batch_id}-{i}.mcap"))
 
 
-async def test_create_is_idempotent_and_keeps_the_first_vehicle(repos: Repos, batch_id: str) -> None:
-    first, created = await repos.batches.create(Batch(batch_id=batch_id, vehicle_id="veh-1"))
+async def test_create_is_idempotent_and_keeps_the_first_vehicle(
+    repos: Repos, batch_id: str
+) -> None:
+    _, created = await repos.batches.create(Batch(batch_id=batch_id, vehicle_id="veh-1"))
     again, created_again = await repos.batches.create(Batch(batch_id=batch_id, vehicle_id="veh-2"))
     assert (created, created_again) == (True, False)
     assert again.vehicle_id == "veh-1" and again.status is BatchStatus.PENDING
 
 
-async def test_add_file_replaces_by_name_and_only_while_pending(repos: Repos, batch_id: str) -> None:
+async def test_add_file_replaces_by_name_and_only_while_pending(
+    repos: Repos, batch_id: str
+) -> None:
     await pending_batch(repos, batch_id, files=1)
-    replaced = await repos.batches.add_file(batch_id, log_file(f"{batch_id}-0.mcap", file_id=f"{batch_id}-new"))
+    replaced = await repos.batches.add_file(
+        batch_id, log_file(f"{batch_id}-0.mcap", file_id=f"{batch_id}-new")
+    )
     assert replaced is not None and replaced.file_id == f"{batch_id}-0.mcap-id"
     batch = await repos.batches.get(batch_id)
     assert batch is not None and [f.file_id for f in batch.files] == [f"{batch_id}-new"]
@@ -89,25 +97,40 @@ async def test_a_failing_change_stores_nothing(repos: Repos, batch_id: str) -> N
     assert [e for _, e in await repos.outbox.claim(10_000) if e.batch_id == batch_id] == []
 
 
-async def test_first_file_outcome_wins_and_feeds_the_barrier_truth(repos: Repos, batch_id: str) -> None:
+async def test_first_file_outcome_wins_and_feeds_the_barrier_truth(
+    repos: Repos, batch_id: str
+) -> None:
     await pending_batch(repos, batch_id, files=2)
     await repos.batches.mutate(batch_id, lambda b: b.complete_upload())
     await repos.batches.mutate(batch_id, lambda b: b.scatter())
     file_id = f"{batch_id}-0.mcap-id"
-    first = await repos.batches.record_file_result(batch_id, file_id, parsed=True, summary_key="s", reason=None)
-    late = await repos.batches.record_file_result(batch_id, file_id, parsed=False, summary_key=None, reason="x")
+    first = await repos.batches.record_file_result(
+        batch_id, file_id, parsed=True, summary_key="s", reason=None
+    )
+    late = await repos.batches.record_file_result(
+        batch_id, file_id, parsed=False, summary_key=None, reason="x"
+    )
     assert (first, late) == (True, False)
     assert await repos.batches.finished_file_ids(batch_id) == (2, [file_id])
     overview = await repos.batches.overview(batch_id)
     assert overview is not None
-    assert overview.file_counts[FileStatus.PARSED] == 1 and overview.file_counts[FileStatus.PARSING] == 1
+    assert (
+        overview.file_counts[FileStatus.PARSED] == 1
+        and overview.file_counts[FileStatus.PARSING] == 1
+    )
 
 
 async def test_concurrent_mutations_serialise(repos: Repos, batch_id: str) -> None:
     await pending_batch(repos, batch_id, files=1)
-    results = await asyncio.gather(*(repos.batches.mutate(batch_id, lambda b: b.complete_upload()) for _ in range(10)))
+    results = await asyncio.gather(
+        *(repos.batches.mutate(batch_id, lambda b: b.complete_upload()) for _ in range(10))
+    )
     assert results.count(True) == 1
-    created = [e for _, e in await repos.outbox.claim(10_000) if type(e).__name__ == "BatchCreated" and e.batch_id == batch_id]
+    created = [
+        e
+        for _, e in await repos.outbox.claim(10_000)
+        if type(e).__name__ == "BatchCreated" and e.batch_id == batch_id
+    ]
     assert len(created) == 1
 
 
@@ -115,11 +138,15 @@ async def test_list_filters_by_vehicle_and_status_and_pages(repos: Repos, batch_
     vehicle = f"veh-{batch_id}"
     for i in range(5):
         await repos.batches.create(Batch(batch_id=f"{batch_id}-{i}", vehicle_id=vehicle))
-    page = await repos.batches.list_batches(vehicle_id=vehicle, status=BatchStatus.PENDING, limit=2, offset=0)
+    page = await repos.batches.list_batches(
+        vehicle_id=vehicle, status=BatchStatus.PENDING, limit=2, offset=0
+    )
     assert page.total == 5 and len(page.items) == 2
     rest = await repos.batches.list_batches(vehicle_id=vehicle, status=None, limit=10, offset=2)
     assert len(rest.items) == 3
-    none = await repos.batches.list_batches(vehicle_id=vehicle, status=BatchStatus.FAILED, limit=10, offset=0)
+    none = await repos.batches.list_batches(
+        vehicle_id=vehicle, status=BatchStatus.FAILED, limit=10, offset=0
+    )
     assert none.total == 0
 
 
@@ -134,14 +161,23 @@ async def test_processed_events_are_remembered_per_consumer(repos: Repos, batch_
 async def test_gathered_report_and_its_event_are_stored_once(repos: Repos, batch_id: str) -> None:
     await pending_batch(repos, batch_id, files=1)
     event = BatchGathered(batch_id=batch_id, vehicle_id="veh-1", anomaly_count=0)
-    stored = await repos.reports.save_gathered(batch_id, summary={"a": 1}, anomalies=[], event=event)
+    stored = await repos.reports.save_gathered(
+        batch_id, summary={"a": 1}, anomalies=[], event=event
+    )
     again = await repos.reports.save_gathered(
-        batch_id, summary={"a": 2}, anomalies=[], event=BatchGathered(batch_id=batch_id, vehicle_id="v", anomaly_count=0)
+        batch_id,
+        summary={"a": 2},
+        anomalies=[],
+        event=BatchGathered(batch_id=batch_id, vehicle_id="v", anomaly_count=0),
     )
     assert (stored, again) == (True, False)
     record = await repos.reports.load(batch_id)
     assert record is not None and record.summary == {"a": 1} and record.diagnosis is None
-    gathered = [e for _, e in await repos.outbox.claim(10_000) if isinstance(e, BatchGathered) and e.batch_id == batch_id]
+    gathered = [
+        e
+        for _, e in await repos.outbox.claim(10_000)
+        if isinstance(e, BatchGathered) and e.batch_id == batch_id
+    ]
     assert len(gathered) == 1
 
 

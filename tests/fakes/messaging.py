@@ -77,7 +77,12 @@ class FakeBlobStore:
         self.objects: dict[str, bytes] = {}
 
     async def put_stream(
-        self, key: str, chunks: AsyncIterator[bytes], *, max_bytes: int, expected_sha256: str | None = None
+        self,
+        key: str,
+        chunks: AsyncIterator[bytes],
+        *,
+        max_bytes: int,
+        expected_sha256: str | None = None,
     ) -> StoredBlob:
         parts = []
         size = 0
@@ -123,7 +128,13 @@ class FakeEventBus:
         self.published.extend(events)
 
     def consumer(
-        self, *, group: str, families: Sequence[str], name: str, concurrency: int, retry: RetryPolicy
+        self,
+        *,
+        group: str,
+        families: Sequence[str],
+        name: str,
+        concurrency: int,
+        retry: RetryPolicy,
     ) -> FakeConsumer:
         return FakeConsumer(self, families=tuple(families))
 
@@ -134,7 +145,9 @@ class FakeConsumer:
         self._families = families
         self._position = 0
 
-    async def run(self, handler: Handler, *, stop: asyncio.Event, on_give_up: GiveUp | None = None) -> None:
+    async def run(
+        self, handler: Handler, *, stop: asyncio.Event, on_give_up: GiveUp | None = None
+    ) -> None:
         while not stop.is_set():
             while self._position < len(self._bus.published):
                 event = self._bus.published[self._position]

@@ -62,7 +62,13 @@ class FakeBatchRepository:
             return result
 
     async def record_file_result(
-        self, batch_id: str, file_id: str, *, parsed: bool, summary_key: str | None, reason: str | None
+        self,
+        batch_id: str,
+        file_id: str,
+        *,
+        parsed: bool,
+        summary_key: str | None,
+        reason: str | None,
     ) -> bool:
         log_file = self._require(batch_id).file(file_id)
         if log_file is None:
@@ -83,10 +89,13 @@ class FakeBatchRepository:
         found = [
             b
             for b in self.store.batches.values()
-            if (vehicle_id is None or b.vehicle_id == vehicle_id) and (status is None or b.status is status)
+            if (vehicle_id is None or b.vehicle_id == vehicle_id)
+            and (status is None or b.status is status)
         ]
         found.sort(key=lambda b: (b.created_at, b.batch_id), reverse=True)
-        return BatchPage(items=[_overview(b) for b in found[offset : offset + limit]], total=len(found))
+        return BatchPage(
+            items=[_overview(b) for b in found[offset : offset + limit]], total=len(found)
+        )
 
     async def was_processed(self, consumer: str, event_id: str) -> bool:
         return (consumer, event_id) in self.store.processed
@@ -123,7 +132,12 @@ class FakeReportRepository:
         self.reads = 0
 
     async def save_gathered(
-        self, batch_id: str, *, summary: dict[str, Any], anomalies: list[dict[str, Any]], event: Event
+        self,
+        batch_id: str,
+        *,
+        summary: dict[str, Any],
+        anomalies: list[dict[str, Any]],
+        event: Event,
     ) -> bool:
         if batch_id in self.store.reports:
             return False
@@ -133,7 +147,9 @@ class FakeReportRepository:
         self.store.append_outbox([event])
         return True
 
-    async def save_diagnosis(self, batch_id: str, *, diagnosis: dict[str, Any], event: Event) -> bool:
+    async def save_diagnosis(
+        self, batch_id: str, *, diagnosis: dict[str, Any], event: Event
+    ) -> bool:
         if batch_id in self.store.diagnoses:
             return False
         self.store.diagnoses[batch_id] = copy.deepcopy(diagnosis)

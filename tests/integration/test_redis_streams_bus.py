@@ -37,9 +37,19 @@ def created(batch_id: str) -> BatchCreated:
     return BatchCreated(batch_id=batch_id, vehicle_id="veh-1", total_files=1)
 
 
-async def consume_until(bus: RedisStreamsBus, group: str, handler, *, done: asyncio.Event, on_give_up=None, name: str = "c1") -> None:  # type: ignore[no-untyped-def]
+async def consume_until(
+    bus: RedisStreamsBus,
+    group: str,
+    handler,
+    *,
+    done: asyncio.Event,
+    on_give_up=None,
+    name: str = "c1",
+) -> None:  # type: ignore[no-untyped-def]
     stop = asyncio.Event()
-    consumer = bus.consumer(group=group, families=[Family.BATCH], name=name, concurrency=4, retry=NO_WAIT)
+    consumer = bus.consumer(
+        group=group, families=[Family.BATCH], name=name, concurrency=4, retry=NO_WAIT
+    )
     task = asyncio.create_task(consumer.run(handler, stop=stop, on_give_up=on_give_up))
     try:
         await asyncio.wait_for(done.wait(), 10)

@@ -66,7 +66,11 @@ class IngestService:
             expected_sha256=checksum,
         )
         log_file = LogFile(
-            file_id=file_id, name=file_name, size=stored.size, sha256=stored.sha256, blob_key=stored.key
+            file_id=file_id,
+            name=file_name,
+            size=stored.size,
+            sha256=stored.sha256,
+            blob_key=stored.key,
         )
         try:
             replaced = await self._batches.add_file(batch_id, log_file)
@@ -91,7 +95,9 @@ class IngestService:
         if batch is None:
             raise NotFound(f"batch {batch_id} not found")
         if batch.status is not BatchStatus.PENDING:
-            raise Conflict(f"batch {batch_id} is {batch.status}; files can only be added while pending")
+            raise Conflict(
+                f"batch {batch_id} is {batch.status}; files can only be added while pending"
+            )
 
 
 def _normalise_checksum(value: str | None) -> str | None:

@@ -35,7 +35,9 @@ class Orchestrator:
         if isinstance(event, BatchCreated):
             await self._scatter(event)
         elif isinstance(event, FileParsed):
-            await self._file_finished(event, parsed=True, summary_key=event.summary_key, reason=None)
+            await self._file_finished(
+                event, parsed=True, summary_key=event.summary_key, reason=None
+            )
         elif isinstance(event, FileParseFailed):
             await self._file_finished(
                 event, parsed=False, summary_key=event.summary_key, reason=event.reason
@@ -52,7 +54,12 @@ class Orchestrator:
         await self._batches.mutate(event.batch_id, lambda batch: batch.scatter())
 
     async def _file_finished(
-        self, event: FileParsed | FileParseFailed, *, parsed: bool, summary_key: str | None, reason: str | None
+        self,
+        event: FileParsed | FileParseFailed,
+        *,
+        parsed: bool,
+        summary_key: str | None,
+        reason: str | None,
     ) -> None:
         # 1. the fact, in PostgreSQL (first outcome wins; duplicates change nothing)
         await self._batches.record_file_result(

@@ -20,13 +20,14 @@ def summary_key_for(batch_id: str, file_id: str) -> str:
 
 
 def failure_reason(parsed: ParsedFile) -> str:
-    """One line naming the first error that stopped the reader."""
+    """One line naming the error that stopped the reader."""
     if not parsed.errors:
         return "the file ended before its footer"
-    first = parsed.errors[0]
-    where = f" at byte {first.offset}" if first.offset is not None else ""
-    record = f" in {first.record} record" if first.record else ""
-    return f"{first.kind}{record}{where}: {first.message}"
+    # Reading stops at the fatal error, so it is the last one; earlier ones were survivable.
+    fatal = parsed.errors[-1]
+    where = f" at byte {fatal.offset}" if fatal.offset is not None else ""
+    record = f" in {fatal.record} record" if fatal.record else ""
+    return f"{fatal.kind}{record}{where}: {fatal.message}"
 
 
 class ParseFileHandler:
@@ -75,7 +76,9 @@ class ParseFileHandler:
             return self._parser.parse(reader)
 
 
-def _failed(event: FileScattered, reason: str, *, summary_key: str | None = None) -> FileParseFailed:
+def _failed(
+    event: FileScattered, reason: str, *, summary_key: str | None = None
+) -> FileParseFailed:
     return FileParseFailed(
         batch_id=event.batch_id, file_id=event.file_id, reason=reason, summary_key=summary_key
     )

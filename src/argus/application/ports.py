@@ -59,7 +59,13 @@ class BatchRepository(Protocol):
         """Apply `change` to the locked batch and store the result and its events atomically."""
 
     async def record_file_result(
-        self, batch_id: str, file_id: str, *, parsed: bool, summary_key: str | None, reason: str | None
+        self,
+        batch_id: str,
+        file_id: str,
+        *,
+        parsed: bool,
+        summary_key: str | None,
+        reason: str | None,
     ) -> bool:
         """Store the first outcome of a file (no batch lock); False for duplicates."""
 
@@ -96,7 +102,12 @@ class ReportRecord:
 
 class ReportRepository(Protocol):
     async def save_gathered(
-        self, batch_id: str, *, summary: dict[str, Any], anomalies: list[dict[str, Any]], event: Event
+        self,
+        batch_id: str,
+        *,
+        summary: dict[str, Any],
+        anomalies: list[dict[str, Any]],
+        event: Event,
     ) -> bool:
         """Store the gather result and its event in one transaction; False if already stored."""
 
@@ -182,13 +193,21 @@ GiveUp = Callable[[Event, BaseException], Awaitable[None]]
 class EventConsumer(Protocol):
     """A member of a consumer group; each event goes to one member of each group."""
 
-    async def run(self, handler: Handler, *, stop: asyncio.Event, on_give_up: GiveUp | None = None) -> None:
+    async def run(
+        self, handler: Handler, *, stop: asyncio.Event, on_give_up: GiveUp | None = None
+    ) -> None:
         """Deliver events to `handler` until `stop` is set; ack only after it returns."""
 
 
 class EventBus(EventPublisher, Protocol):
     def consumer(
-        self, *, group: str, families: Sequence[str], name: str, concurrency: int, retry: RetryPolicy
+        self,
+        *,
+        group: str,
+        families: Sequence[str],
+        name: str,
+        concurrency: int,
+        retry: RetryPolicy,
     ) -> EventConsumer:
         """A consumer in `group` reading `families`."""
 

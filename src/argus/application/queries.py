@@ -60,4 +60,3 @@ class ReportQuery:
             # Only final reports are cached: they never change, so no invalidation is needed.
             await self._cache.set(batch_id, body)
         return ReportView(ready=ready, body=body)
-

@@ -97,7 +97,9 @@ class Batch:
     def add_file(self, new: LogFile) -> LogFile | None:
         """Record an uploaded file; a file of the same name is replaced and returned."""
         if self.status is not BatchStatus.PENDING:
-            raise Conflict(f"batch {self.batch_id} is {self.status}; files can only be added while pending")
+            raise Conflict(
+                f"batch {self.batch_id} is {self.status}; files can only be added while pending"
+            )
         for index, old in enumerate(self.files):
             if old.name == new.name:
                 self.files[index] = new
@@ -112,10 +114,14 @@ class Batch:
                 raise Conflict(f"batch {self.batch_id} has failed: {self.failure_reason}")
             return False
         if not self.files:
-            raise Conflict(f"batch {self.batch_id} has no files; upload at least one before completing")
+            raise Conflict(
+                f"batch {self.batch_id} has no files; upload at least one before completing"
+            )
         self._move(BatchStatus.UPLOADED)
         self.events.append(
-            BatchCreated(batch_id=self.batch_id, vehicle_id=self.vehicle_id, total_files=len(self.files))
+            BatchCreated(
+                batch_id=self.batch_id, vehicle_id=self.vehicle_id, total_files=len(self.files)
+            )
         )
         return True
 
@@ -169,7 +175,9 @@ class Batch:
             return False
         failed = self.count(FileStatus.FAILED)
         if failed:
-            self._move(BatchStatus.COMPLETED_WITH_ERRORS, reason=f"{failed} file(s) could not be parsed")
+            self._move(
+                BatchStatus.COMPLETED_WITH_ERRORS, reason=f"{failed} file(s) could not be parsed"
+            )
         else:
             self._move(BatchStatus.COMPLETED)
         return True

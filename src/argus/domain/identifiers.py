@@ -26,7 +26,9 @@ def validate_file_name(name: str) -> str:
     if not name or name in {".", ".."}:
         raise InvalidInput("file name must not be empty, '.' or '..'")
     if len(name) > MAX_FILE_NAME_LENGTH:
-        raise InvalidInput(f"file name is {len(name)} characters long; at most {MAX_FILE_NAME_LENGTH}")
+        raise InvalidInput(
+            f"file name is {len(name)} characters long; at most {MAX_FILE_NAME_LENGTH}"
+        )
     if _FORBIDDEN_IN_NAME.search(name):
         raise InvalidInput("file name must not contain '/', '\\' or control characters")
     return name

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from argus.domain.component import UNKNOWN_COMPONENT, component_of
+from argus.domain.errors import InvalidInput
 
 __all__ = [
     "ANOMALY_KINDS",
@@ -87,9 +88,9 @@ class Anomaly:
 
     def __post_init__(self) -> None:
         if self.kind not in ANOMALY_KINDS:
-            raise ValueError(f"unknown anomaly kind {self.kind!r}")
+            raise InvalidInput(f"unknown anomaly kind {self.kind!r}")
         if self.score < 0:
-            raise ValueError(f"anomaly score must be >= 0, got {self.score}")
+            raise InvalidInput(f"anomaly score must be >= 0, got {self.score}")
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form."""
@@ -132,11 +133,11 @@ class Diagnosis:
 
     def __post_init__(self) -> None:
         if self.severity not in SEVERITIES:
-            raise ValueError(f"severity must be one of {SEVERITIES}, got {self.severity!r}")
+            raise InvalidInput(f"severity must be one of {SEVERITIES}, got {self.severity!r}")
         if not 0.0 <= self.confidence <= 1.0:
-            raise ValueError(f"confidence must be within [0, 1], got {self.confidence}")
+            raise InvalidInput(f"confidence must be within [0, 1], got {self.confidence}")
         if any(i < 0 for i in self.related_anomalies):
-            raise ValueError("related_anomalies are indexes and cannot be negative")
+            raise InvalidInput("related_anomalies are indexes and cannot be negative")
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form."""

@@ -9,11 +9,9 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from redis.asyncio import Redis
-
 from argus import constants
 from argus.application.parsing import ParseFileHandler
-from argus.bootstrap import Settings
+from argus.bootstrap import Settings, redis_client
 from argus.domain.events import Family
 from argus.infrastructure.blob.localfs import LocalFsBlobStore
 from argus.infrastructure.parsing.python_mcap import PythonMcapParser
@@ -26,7 +24,7 @@ log = logging.getLogger(__name__)
 
 async def run_parser_worker(settings: Settings, *, redis_url: str, concurrency: int = 1) -> None:
     """Consume the scatter stream until SIGTERM, then finish the file in hand."""
-    redis = Redis.from_url(redis_url, socket_timeout=30, socket_connect_timeout=10)
+    redis = redis_client(redis_url, max_connections=8)
     tuning = ConsumerTuning(
         block_ms=settings.bus.block_ms,
         claim_idle_ms=settings.bus.claim_idle_ms,

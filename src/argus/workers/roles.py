@@ -81,7 +81,9 @@ def aggregator(a: bootstrap.Adapters) -> Role:
     return Role(
         group=constants.GROUP_AGGREGATORS,
         families=(Family.BATCH,),
-        handle=only((AllFilesParsed,), once_per_event(a.batches, constants.GROUP_AGGREGATORS, handler)),
+        handle=only(
+            (AllFilesParsed,), once_per_event(a.batches, constants.GROUP_AGGREGATORS, handler)
+        ),
         concurrency=2,
         give_up=fail_batch_on_give_up(a.batches, "gathering"),
     )

@@ -20,7 +20,9 @@ def member_name(role: str) -> str:
     return f"{socket.gethostname()}-{os.getpid()}-{role}"
 
 
-async def run_roles(roles: Sequence[Role], *, bus: EventBus, retry: RetryPolicy, stop: asyncio.Event) -> None:
+async def run_roles(
+    roles: Sequence[Role], *, bus: EventBus, retry: RetryPolicy, stop: asyncio.Event
+) -> None:
     """Run one consumer per role until `stop` is set; each drains its in-flight work."""
     tasks = [
         asyncio.create_task(
@@ -42,7 +44,9 @@ async def run_roles(roles: Sequence[Role], *, bus: EventBus, retry: RetryPolicy,
             task.cancel()
 
 
-def stop_on_signals(stop: asyncio.Event, signals: Iterable[int] = (signal.SIGTERM, signal.SIGINT)) -> None:
+def stop_on_signals(
+    stop: asyncio.Event, signals: Iterable[int] = (signal.SIGTERM, signal.SIGINT)
+) -> None:
     """SIGTERM/SIGINT set `stop`: consumers stop reading and finish what they hold."""
     loop = asyncio.get_running_loop()
     for signum in signals:

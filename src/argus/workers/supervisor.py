@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import ctypes
 import logging
 import os
 import signal
@@ -12,6 +13,17 @@ import sys
 from pathlib import Path
 
 log = logging.getLogger(__name__)
+
+
+def _terminate_with_parent() -> None:
+    """In the child, before exec: get SIGTERM when the supervisor dies, even by SIGKILL,
+    so no orphaned worker keeps consuming (Linux prctl PR_SET_PDEATHSIG)."""
+    if sys.platform == "linux":
+        libc = ctypes.CDLL("libc.so.6", use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
+
+
+_PR_SET_PDEATHSIG = 1
 
 
 class ParserSupervisor:
@@ -43,6 +55,7 @@ class ParserSupervisor:
                 env={**os.environ, **self._env},
                 stdout=out,
                 stderr=subprocess.STDOUT,
+                preexec_fn=_terminate_with_parent,
             )
         self._processes[slot] = process
         (self._run_dir / f"parser-{slot}.pid").write_text(str(process.pid))
@@ -53,8 +66,12 @@ class ParserSupervisor:
             await asyncio.sleep(1.0)
             for slot, process in enumerate(self._processes):
                 if process is not None and process.poll() is not None and not self._stopping:
-                    log.warning("parser worker %d (pid %d) exited with %s; restarting",
-                                slot, process.pid, process.returncode)
+                    log.warning(
+                        "parser worker %d (pid %d) exited with %s; restarting",
+                        slot,
+                        process.pid,
+                        process.returncode,
+                    )
                     self._spawn(slot)
 
     async def stop(self, *, timeout_s: float = 30.0) -> None:

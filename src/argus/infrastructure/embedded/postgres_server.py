@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import importlib.util
 import os
-import stat
 import pwd
 import signal
+import stat
 import subprocess
 import time
 from dataclasses import dataclass
@@ -57,23 +57,57 @@ class EmbeddedPostgres:
             self.data_dir.mkdir(parents=True, exist_ok=True)
             self._own(user)
             subprocess.run(
-                [str(_bin("initdb")), "-D", str(self.data_dir), "-U", "postgres",
-                 "--auth=trust", "--encoding=UTF8", "--no-instructions"],
-                check=True, capture_output=True, user=user,
+                [
+                    str(_bin("initdb")),
+                    "-D",
+                    str(self.data_dir),
+                    "-U",
+                    "postgres",
+                    "--auth=trust",
+                    "--encoding=UTF8",
+                    "--no-instructions",
+                ],
+                check=True,
+                capture_output=True,
+                user=user,
             )
         self._own(user)
         self._stop_orphan()
-        options = ["-c", "listen_addresses=127.0.0.1", "-c", f"port={self.port}",
-                   "-c", f"unix_socket_directories={self.data_dir}", "-c", "max_connections=200"]
+        options = [
+            "-c",
+            "listen_addresses=127.0.0.1",
+            "-c",
+            f"port={self.port}",
+            "-c",
+            f"unix_socket_directories={self.data_dir}",
+            "-c",
+            "max_connections=200",
+        ]
         if not self.durable:
             # Test clusters trade crash safety for speed; the demo keeps the defaults.
-            options += ["-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off"]
+            options += [
+                "-c",
+                "fsync=off",
+                "-c",
+                "synchronous_commit=off",
+                "-c",
+                "full_page_writes=off",
+            ]
         with open(self.log_path, "ab") as log:  # the child keeps its own descriptor
             self.process = subprocess.Popen(
                 [str(_bin("postgres")), "-D", str(self.data_dir), *options],
-                stdout=log, stderr=subprocess.STDOUT, user=user, start_new_session=True,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                user=user,
+                start_new_session=True,
             )
-        wait_until(self._accepts, what="PostgreSQL", timeout_s=timeout_s, process=self.process, log=self.log_path)
+        wait_until(
+            self._accepts,
+            what="PostgreSQL",
+            timeout_s=timeout_s,
+            process=self.process,
+            log=self.log_path,
+        )
         self._create_database()
 
     def stop(self) -> None:
@@ -87,7 +121,8 @@ class EmbeddedPostgres:
             return False
         result = subprocess.run(
             [str(_bin("pg_isready")), "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres"],
-            capture_output=True, check=False,
+            capture_output=True,
+            check=False,
         )
         return result.returncode == 0
 
@@ -95,10 +130,14 @@ class EmbeddedPostgres:
         psql = [str(_bin("psql")), "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres", "-tA"]
         exists = subprocess.run(
             [*psql, "-c", f"SELECT 1 FROM pg_database WHERE datname = '{_DATABASE}'"],
-            capture_output=True, check=True, text=True,
+            capture_output=True,
+            check=True,
+            text=True,
         )
         if exists.stdout.strip() != "1":
-            subprocess.run([*psql, "-c", f"CREATE DATABASE {_DATABASE}"], capture_output=True, check=True)
+            subprocess.run(
+                [*psql, "-c", f"CREATE DATABASE {_DATABASE}"], capture_output=True, check=True
+            )
 
     def _stop_orphan(self) -> None:
         """A server left behind by an app that was killed: stop it before starting ours."""
@@ -122,8 +161,16 @@ class EmbeddedPostgres:
             pwd.getpwnam(_SYSTEM_USER)
         except KeyError:
             subprocess.run(
-                ["useradd", "--system", "--no-create-home", "--shell", "/usr/sbin/nologin", _SYSTEM_USER],
-                check=True, capture_output=True,
+                [
+                    "useradd",
+                    "--system",
+                    "--no-create-home",
+                    "--shell",
+                    "/usr/sbin/nologin",
+                    _SYSTEM_USER,
+                ],
+                check=True,
+                capture_output=True,
             )
         # The unprivileged server must be able to reach its binaries and its data directory.
         for path in (_bin("postgres"), self.data_dir):
@@ -136,7 +183,9 @@ class EmbeddedPostgres:
         entry = pwd.getpwnam(user)
         for path in [self.data_dir, self.log_path if self.log_path.exists() else None]:
             if path is not None:
-                subprocess.run(["chown", "-R", f"{entry.pw_uid}:{entry.pw_gid}", str(path)], check=True)
+                subprocess.run(
+                    ["chown", "-R", f"{entry.pw_uid}:{entry.pw_gid}", str(path)], check=True
+                )
         os.chmod(self.data_dir, 0o700)
 
 

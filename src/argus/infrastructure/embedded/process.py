@@ -25,7 +25,14 @@ def port_open(port: int, host: str = "127.0.0.1") -> bool:
         return sock.connect_ex((host, port)) == 0
 
 
-def wait_until(ready: Callable[[], bool], *, what: str, timeout_s: float, process: subprocess.Popen[bytes] | None, log: Path) -> None:
+def wait_until(
+    ready: Callable[[], bool],
+    *,
+    what: str,
+    timeout_s: float,
+    process: subprocess.Popen[bytes] | None,
+    log: Path,
+) -> None:
     """Poll `ready` until it holds; fail loudly (with the log's tail) on exit or timeout."""
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:

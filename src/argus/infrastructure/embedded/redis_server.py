@@ -48,12 +48,31 @@ class EmbeddedRedis:
         self.data_dir.mkdir(parents=True, exist_ok=True)
         args = [
             redis_server_binary(),
-            "--port", str(self.port), "--bind", "127.0.0.1", "--dir", str(self.data_dir),
-            "--appendonly", "yes" if self.appendonly else "no", "--save", "",
-            "--logfile", str(self.log_path), "--protected-mode", "yes",
+            "--port",
+            str(self.port),
+            "--bind",
+            "127.0.0.1",
+            "--dir",
+            str(self.data_dir),
+            "--appendonly",
+            "yes" if self.appendonly else "no",
+            "--save",
+            "",
+            "--logfile",
+            str(self.log_path),
+            "--protected-mode",
+            "yes",
         ]
-        self.process = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
-        wait_until(lambda: port_open(self.port), what="Redis", timeout_s=timeout_s, process=self.process, log=self.log_path)
+        self.process = subprocess.Popen(
+            args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
+        )
+        wait_until(
+            lambda: port_open(self.port),
+            what="Redis",
+            timeout_s=timeout_s,
+            process=self.process,
+            log=self.log_path,
+        )
 
     def stop(self) -> None:
         """SIGTERM: Redis flushes the AOF and exits."""

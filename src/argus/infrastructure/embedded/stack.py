@@ -24,7 +24,9 @@ class EmbeddedStack:
             durable=self.settings.durable,
         )
         self.redis = EmbeddedRedis(
-            self.data_dir.resolve() / "redis", self.settings.redis_port, appendonly=self.settings.durable
+            self.data_dir.resolve() / "redis",
+            self.settings.redis_port,
+            appendonly=self.settings.durable,
         )
 
     def start(self) -> tuple[str, str]:

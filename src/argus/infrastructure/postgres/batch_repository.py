@@ -37,7 +37,11 @@ class PostgresBatchRepository:
             inserted = await conn.fetchval(
                 "INSERT INTO batches (batch_id, vehicle_id, status, created_at, updated_at)"
                 " VALUES ($1, $2, $3, $4, $5) ON CONFLICT (batch_id) DO NOTHING RETURNING 1",
-                batch.batch_id, batch.vehicle_id, batch.status.value, batch.created_at, batch.updated_at,
+                batch.batch_id,
+                batch.vehicle_id,
+                batch.status.value,
+                batch.created_at,
+                batch.updated_at,
             )
             existing = await self._load(conn, batch.batch_id, lock=False)
         assert existing is not None
@@ -55,18 +59,28 @@ class PostgresBatchRepository:
             if status is None:
                 raise NotFound(f"batch {batch_id} not found")
             if status != BatchStatus.PENDING.value:
-                raise Conflict(f"batch {batch_id} is {status}; files can only be added while pending")
+                raise Conflict(
+                    f"batch {batch_id} is {status}; files can only be added while pending"
+                )
             old = await conn.fetchrow(
                 f"DELETE FROM files WHERE batch_id = $1 AND name = $2 RETURNING {FILE_COLUMNS}",
-                batch_id, log_file.name,
+                batch_id,
+                log_file.name,
             )
             await conn.execute(
                 "INSERT INTO files (file_id, batch_id, name, size, sha256, blob_key, status)"
                 " VALUES ($1, $2, $3, $4, $5, $6, $7)",
-                log_file.file_id, batch_id, log_file.name, log_file.size, log_file.sha256,
-                log_file.blob_key, log_file.status.value,
+                log_file.file_id,
+                batch_id,
+                log_file.name,
+                log_file.size,
+                log_file.sha256,
+                log_file.blob_key,
+                log_file.status.value,
             )
-            await conn.execute("UPDATE batches SET updated_at = now() WHERE batch_id = $1", batch_id)
+            await conn.execute(
+                "UPDATE batches SET updated_at = now() WHERE batch_id = $1", batch_id
+            )
         return None if old is None else file_from_row(old)
 
     async def mutate(self, batch_id: str, change: Callable[[Batch], T]) -> T:
@@ -82,7 +96,10 @@ class PostgresBatchRepository:
             await conn.execute(
                 "UPDATE batches SET status = $2, failure_reason = $3, updated_at = $4,"
                 " version = version + 1 WHERE batch_id = $1",
-                batch_id, batch.status.value, batch.failure_reason, batch.updated_at,
+                batch_id,
+                batch.status.value,
+                batch.failure_reason,
+                batch.updated_at,
             )
             changed = [f for f in batch.files if before[f.file_id] is not f.status]
             if changed:
@@ -95,7 +112,13 @@ class PostgresBatchRepository:
             return result
 
     async def record_file_result(
-        self, batch_id: str, file_id: str, *, parsed: bool, summary_key: str | None, reason: str | None
+        self,
+        batch_id: str,
+        file_id: str,
+        *,
+        parsed: bool,
+        summary_key: str | None,
+        reason: str | None,
     ) -> bool:
         status = FileStatus.PARSED if parsed else FileStatus.FAILED
         async with self._pool.acquire() as conn:
@@ -104,7 +127,11 @@ class PostgresBatchRepository:
                 "UPDATE files SET status = $3, summary_key = $4, failure_reason = $5,"
                 " updated_at = now() WHERE file_id = $1 AND batch_id = $2"
                 " AND status = ANY($6::text[]) RETURNING 1",
-                file_id, batch_id, status.value, summary_key, None if parsed else reason,
+                file_id,
+                batch_id,
+                status.value,
+                summary_key,
+                None if parsed else reason,
                 _OPEN_FILE_STATES,
             )
         return updated is not None
@@ -115,7 +142,8 @@ class PostgresBatchRepository:
                 "SELECT count(*) AS total, coalesce(array_agg(file_id)"
                 " FILTER (WHERE status = ANY($2::text[])), '{}') AS finished"
                 " FROM files WHERE batch_id = $1",
-                batch_id, _FINAL_FILE_STATES,
+                batch_id,
+                _FINAL_FILE_STATES,
             )
         assert row is not None
         return int(row["total"]), list(row["finished"])
@@ -140,7 +168,10 @@ class PostgresBatchRepository:
             rows = await conn.fetch(
                 f"SELECT {BATCH_COLUMNS}, {COUNTS_SUBQUERY} FROM batches b WHERE {where}"
                 " ORDER BY created_at DESC, batch_id LIMIT $3 OFFSET $4",
-                vehicle_id, status_value, limit, offset,
+                vehicle_id,
+                status_value,
+                limit,
+                offset,
             )
         return BatchPage(items=[overview_from_row(r) for r in rows], total=int(total))
 
@@ -148,7 +179,8 @@ class PostgresBatchRepository:
         async with self._pool.acquire() as conn:
             found = await conn.fetchval(
                 "SELECT 1 FROM processed_events WHERE consumer = $1 AND event_id = $2",
-                consumer, event_id,
+                consumer,
+                event_id,
             )
         return found is not None
 
@@ -157,7 +189,8 @@ class PostgresBatchRepository:
             inserted = await conn.fetchval(
                 "INSERT INTO processed_events (consumer, event_id) VALUES ($1, $2)"
                 " ON CONFLICT DO NOTHING RETURNING 1",
-                consumer, event_id,
+                consumer,
+                event_id,
             )
         return inserted is not None
 

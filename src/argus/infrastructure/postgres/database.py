@@ -68,7 +68,9 @@ async def migrate(pool: asyncpg.Pool) -> list[str]:
                 async with conn.transaction():
                     await conn.execute(sql)
                     await conn.execute(
-                        "INSERT INTO schema_migrations (version, name) VALUES ($1, $2)", version, name
+                        "INSERT INTO schema_migrations (version, name) VALUES ($1, $2)",
+                        version,
+                        name,
                     )
                 log.info("applied migration %s", name)
                 applied.append(name)

@@ -41,7 +41,9 @@ class PostgresOutbox:
     async def claim(self, limit: int) -> list[tuple[int, Event]]:
         conn = await self._connection()
         if not self._is_leader:
-            self._is_leader = bool(await conn.fetchval("SELECT pg_try_advisory_lock($1)", _RELAY_LOCK))
+            self._is_leader = bool(
+                await conn.fetchval("SELECT pg_try_advisory_lock($1)", _RELAY_LOCK)
+            )
             if not self._is_leader:
                 return []
         rows = await conn.fetch(

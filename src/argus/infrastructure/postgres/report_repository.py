@@ -20,25 +20,39 @@ class PostgresReportRepository:
         self.reads = 0
 
     async def save_gathered(
-        self, batch_id: str, *, summary: dict[str, Any], anomalies: list[dict[str, Any]], event: Event
+        self,
+        batch_id: str,
+        *,
+        summary: dict[str, Any],
+        anomalies: list[dict[str, Any]],
+        event: Event,
     ) -> bool:
         async with self._pool.acquire() as conn, conn.transaction():
             inserted = await conn.fetchval(
                 "INSERT INTO reports (batch_id, summary, anomalies) VALUES ($1, $2, $3)"
                 " ON CONFLICT (batch_id) DO NOTHING RETURNING 1",
-                batch_id, summary, anomalies,
+                batch_id,
+                summary,
+                anomalies,
             )
             if inserted is not None:
                 await append_outbox(conn, [event])
         return inserted is not None
 
-    async def save_diagnosis(self, batch_id: str, *, diagnosis: dict[str, Any], event: Event) -> bool:
+    async def save_diagnosis(
+        self, batch_id: str, *, diagnosis: dict[str, Any], event: Event
+    ) -> bool:
         async with self._pool.acquire() as conn, conn.transaction():
             inserted = await conn.fetchval(
-                "INSERT INTO ai_diagnoses (batch_id, component, severity, root_cause, diagnosis, engine)"
+                "INSERT INTO ai_diagnoses"
+                " (batch_id, component, severity, root_cause, diagnosis, engine)"
                 " VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (batch_id) DO NOTHING RETURNING 1",
-                batch_id, diagnosis["component"], diagnosis["severity"], diagnosis["root_cause"],
-                diagnosis, diagnosis["engine"],
+                batch_id,
+                diagnosis["component"],
+                diagnosis["severity"],
+                diagnosis["root_cause"],
+                diagnosis,
+                diagnosis["engine"],
             )
             if inserted is not None:
                 await append_outbox(conn, [event])

@@ -37,7 +37,7 @@ class RedisProgressChannel:
         return added is not None
 
     async def read(self, batch_id: str, *, after: str | None, block_ms: int) -> list[ProgressEntry]:
-        response = await self._redis.xread(
+        response: Any = await self._redis.xread(
             {progress_stream_key(batch_id): after or "0-0"}, count=500, block=block_ms or None
         )
         entries: list[ProgressEntry] = []

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from redis.asyncio import Redis
 
 from argus.constants import report_cache_key
@@ -15,7 +17,7 @@ class RedisReportCache:
         self._ttl_s = ttl_s
 
     async def get(self, batch_id: str) -> bytes | None:
-        value = await self._redis.get(report_cache_key(batch_id))
+        value: Any = await self._redis.get(report_cache_key(batch_id))
         return None if value is None else bytes(value)
 
     async def set(self, batch_id: str, payload: bytes) -> None:

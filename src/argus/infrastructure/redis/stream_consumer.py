@@ -60,7 +60,9 @@ class RedisStreamConsumer:
         self._in_flight: dict[tuple[str, str], asyncio.Task[None]] = {}
         self._next_reclaim_at = 0.0
 
-    async def run(self, handler: Handler, *, stop: asyncio.Event, on_give_up: GiveUp | None = None) -> None:
+    async def run(
+        self, handler: Handler, *, stop: asyncio.Event, on_give_up: GiveUp | None = None
+    ) -> None:
         """Consume until `stop` is set, then let in-flight handlers finish (graceful drain)."""
         await self._ensure_groups()
         heartbeat = asyncio.create_task(self._heartbeat())
@@ -98,7 +100,8 @@ class RedisStreamConsumer:
         return self._concurrency - len(self._in_flight)
 
     async def _read(self, count: int) -> list[_Message]:
-        response = await self._redis.xreadgroup(
+        # redis-py types replies loosely; their shape is fixed by the command, so Any it is.
+        response: Any = await self._redis.xreadgroup(
             self._group,
             self._name,
             dict.fromkeys(self._streams, ">"),
@@ -120,14 +123,14 @@ class RedisStreamConsumer:
         self._next_reclaim_at = now + self._tuning.claim_idle_ms / 2000
         claimed: list[_Message] = []
         for stream in self._streams:
-            pending = await self._redis.xpending_range(
+            pending: Any = await self._redis.xpending_range(
                 stream, self._group, min="-", max="+", count=count, idle=self._tuning.claim_idle_ms
             )
             for entry in pending:
                 message_id = _text(entry["message_id"])
                 if (stream, message_id) in self._in_flight:
                     continue
-                messages = await self._redis.xclaim(
+                messages: Any = await self._redis.xclaim(
                     stream, self._group, self._name, self._tuning.claim_idle_ms, [message_id]
                 )
                 for claimed_id, fields in messages:
@@ -138,7 +141,12 @@ class RedisStreamConsumer:
                     if entry["times_delivered"] + 1 > self._tuning.max_deliveries:
                         await self._poison(message, on_give_up, entry["times_delivered"] + 1)
                     else:
-                        log.warning("%s took over %s from %s", self._name, message_id, entry["consumer"])
+                        log.warning(
+                            "%s took over %s from %s",
+                            self._name,
+                            message_id,
+                            _text(entry["consumer"]),
+                        )
                         claimed.append(message)
         return claimed
 
@@ -148,7 +156,9 @@ class RedisStreamConsumer:
         self._in_flight[key] = task
         task.add_done_callback(lambda _t: self._in_flight.pop(key, None))
 
-    async def _process(self, message: _Message, handler: Handler, on_give_up: GiveUp | None) -> None:
+    async def _process(
+        self, message: _Message, handler: Handler, on_give_up: GiveUp | None
+    ) -> None:
         try:
             event = event_from_wire(json.loads(message.fields[b"event"]))
         except (InvalidInput, KeyError, ValueError) as exc:
@@ -161,7 +171,9 @@ class RedisStreamConsumer:
                 if attempt == self._retry.max_attempts:
                     await self._give_up(message, event, exc, on_give_up, attempt)
                     return
-                log.warning("handler failed on %s (attempt %d): %r", message.message_id, attempt, exc)
+                log.warning(
+                    "handler failed on %s (attempt %d): %r", message.message_id, attempt, exc
+                )
                 await asyncio.sleep(self._retry.delay_s(attempt))
             else:
                 await self._redis.xack(message.stream, self._group, message.message_id)
@@ -177,7 +189,12 @@ class RedisStreamConsumer:
         await self._give_up(message, event, error, on_give_up, deliveries)
 
     async def _give_up(
-        self, message: _Message, event: Event, error: BaseException, on_give_up: GiveUp | None, attempts: int
+        self,
+        message: _Message,
+        event: Event,
+        error: BaseException,
+        on_give_up: GiveUp | None,
+        attempts: int,
     ) -> None:
         log.error("giving up on %s after %d attempts: %r", message.message_id, attempts, error)
         if on_give_up is not None:
@@ -185,7 +202,7 @@ class RedisStreamConsumer:
         await self._dead_letter(message, error, attempts=attempts)
 
     async def _dead_letter(self, message: _Message, error: BaseException, *, attempts: int) -> None:
-        fields: dict[str, Any] = {
+        fields: dict[Any, Any] = {
             "stream": message.stream,
             "message_id": message.message_id,
             "group": self._group,

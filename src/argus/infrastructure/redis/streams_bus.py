@@ -43,7 +43,13 @@ class RedisStreamsBus:
             await pipe.execute()
 
     def consumer(
-        self, *, group: str, families: Sequence[str], name: str, concurrency: int, retry: RetryPolicy
+        self,
+        *,
+        group: str,
+        families: Sequence[str],
+        name: str,
+        concurrency: int,
+        retry: RetryPolicy,
     ) -> RedisStreamConsumer:
         """A member `name` of `group` reading the streams of `families`."""
         return RedisStreamConsumer(

@@ -18,7 +18,9 @@ Services = Annotated[HttpServices, Depends(services)]
 @router.post("", status_code=201, response_model=BatchRead)
 async def create_batch(body: BatchCreate, svc: Services, response: Response) -> BatchRead:
     """Open a batch (201); the same id and vehicle again returns it unchanged (200)."""
-    batch, created = await svc.ingest.create_batch(vehicle_id=body.vehicle_id, batch_id=body.batch_id)
+    batch, created = await svc.ingest.create_batch(
+        vehicle_id=body.vehicle_id, batch_id=body.batch_id
+    )
     if not created:
         response.status_code = 200
     return await _read(svc, batch.batch_id)
@@ -38,8 +40,12 @@ async def list_batches(
     except ValueError as exc:
         allowed = ", ".join(s.value for s in BatchStatus)
         raise InvalidInput(f"unknown status {status!r}; one of {allowed}") from exc
-    page = await svc.batches.list_batches(vehicle_id=vehicle_id, status=wanted, limit=limit, offset=offset)
-    return BatchList(items=[BatchRead.of(o) for o in page.items], total=page.total, limit=limit, offset=offset)
+    page = await svc.batches.list_batches(
+        vehicle_id=vehicle_id, status=wanted, limit=limit, offset=offset
+    )
+    return BatchList(
+        items=[BatchRead.of(o) for o in page.items], total=page.total, limit=limit, offset=offset
+    )
 
 
 @router.get("/{batch_id}", response_model=BatchRead)
@@ -76,7 +82,9 @@ async def upload_file(
 async def complete_batch(batch_id: str, svc: Services) -> CompleteRead:
     """Close the upload phase and start processing (once, however often it is called)."""
     batch = await svc.ingest.complete(batch_id)
-    return CompleteRead(batch_id=batch.batch_id, status=batch.status.value, total_files=len(batch.files))
+    return CompleteRead(
+        batch_id=batch.batch_id, status=batch.status.value, total_files=len(batch.files)
+    )
 
 
 @router.get("/{batch_id}/report")
@@ -87,7 +95,9 @@ async def batch_report(batch_id: str, svc: Services) -> Response:
 
 async def report_response(svc: HttpServices, batch_id: str) -> Response:
     view = await svc.reports.get(batch_id)
-    return Response(view.body, status_code=200 if view.ready else 202, media_type="application/json")
+    return Response(
+        view.body, status_code=200 if view.ready else 202, media_type="application/json"
+    )
 
 
 async def _read(svc: HttpServices, batch_id: str) -> BatchRead:

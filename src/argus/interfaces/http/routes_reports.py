@@ -25,4 +25,7 @@ async def health(svc: Services) -> JSONResponse:
     """200 when PostgreSQL and Redis answer, 503 otherwise."""
     checks = await svc.health()
     healthy = all(value == "ok" for value in checks.values())
-    return JSONResponse({"status": "ok" if healthy else "degraded", "checks": checks}, status_code=200 if healthy else 503)
+    return JSONResponse(
+        {"status": "ok" if healthy else "degraded", "checks": checks},
+        status_code=200 if healthy else 503,
+    )

@@ -71,7 +71,9 @@ class FileRead(BaseModel):
 
     @classmethod
     def of(cls, log_file: LogFile) -> FileRead:
-        return cls(file_id=log_file.file_id, name=log_file.name, size=log_file.size, sha256=log_file.sha256)
+        return cls(
+            file_id=log_file.file_id, name=log_file.name, size=log_file.size, sha256=log_file.sha256
+        )
 
 
 class CompleteRead(BaseModel):

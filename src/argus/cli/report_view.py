@@ -15,7 +15,9 @@ def _seconds(ns: Any) -> str:
 
 def print_report(console: Console, report: dict[str, Any]) -> None:
     """Summary, Top-K anomalies and the diagnosis of one batch."""
-    console.rule(f"Report {report['batch_id']} — vehicle {report['vehicle_id']} — {report['status']}")
+    console.rule(
+        f"Report {report['batch_id']} — vehicle {report['vehicle_id']} — {report['status']}"
+    )
     summary = report.get("summary") or {}
     totals = summary.get("totals", {})
     if totals:
@@ -30,7 +32,11 @@ def print_report(console: Console, report: dict[str, Any]) -> None:
         table.add_column(column)
     for index, anomaly in enumerate(anomalies, start=1):
         table.add_row(
-            str(index), f"{anomaly['score']:.2f}", anomaly["kind"], anomaly["component"], anomaly["title"]
+            str(index),
+            f"{anomaly['score']:.2f}",
+            anomaly["kind"],
+            anomaly["component"],
+            anomaly["title"],
         )
     console.print(table)
     diagnosis = report.get("diagnosis")

@@ -13,8 +13,8 @@ from rich.console import Console
 from rich.progress import BarColumn, DownloadColumn, Progress, TransferSpeedColumn
 
 from argus.bootstrap import Settings
-from argus.interfaces.cli.client import ArgusClient, total_size
-from argus.interfaces.cli.report_view import print_report
+from argus.cli.client import ArgusClient, total_size
+from argus.cli.report_view import print_report
 
 DEMO_BATCH = "batch-101"
 DEMO_VEHICLE = "veh-001"
@@ -50,15 +50,20 @@ async def upload_and_follow(base_url: str, paths: list[Path]) -> int:
         batch = await client.create_batch(vehicle_id=DEMO_VEHICLE, batch_id=DEMO_BATCH)
         if batch["status"] == "pending":
             with Progress(
-                "[progress.description]{task.description}", BarColumn(), DownloadColumn(),
-                TransferSpeedColumn(), console=console,
+                "[progress.description]{task.description}",
+                BarColumn(),
+                DownloadColumn(),
+                TransferSpeedColumn(),
+                console=console,
             ) as bar:
                 task = bar.add_task("uploading", total=total_size(paths))
                 for path in paths:
                     bar.update(task, description=f"uploading {path.name}")
                     await client.upload(DEMO_BATCH, path, on_bytes=lambda n: bar.advance(task, n))
             completed = await client.complete(DEMO_BATCH)
-            console.print(f"completed upload of {completed['total_files']} files → {completed['status']}")
+            console.print(
+                f"completed upload of {completed['total_files']} files → {completed['status']}"
+            )
         else:
             console.print(f"{DEMO_BATCH} already exists ({batch['status']}); following it")
         async for event_id, data in client.follow(DEMO_BATCH):
@@ -89,8 +94,9 @@ def register(app: typer.Typer) -> None:
         fault: str = typer.Option("lidar-dropout", help="Fault injected into the drive."),
     ) -> None:
         """Start the embedded stack, upload batch-101, print its diagnosis, keep serving."""
-        from argus.interfaces.server import serve
+        from argus.server import serve
 
+        os.environ.setdefault("ARGUS_LOG_LEVEL", "WARNING")
         settings = Settings()
         paths = demo_files(settings.app.data_dir, files=files, megabytes=megabytes, fault=fault)
         outcome: dict[str, int] = {}
@@ -113,7 +119,6 @@ def register(app: typer.Typer) -> None:
                     "Ctrl-C to stop."
                 )
 
-        os.environ.setdefault("ARGUS_LOG_LEVEL", "WARNING")
         asyncio.run(serve(settings, on_ready=on_ready))
         if outcome.get("status") != 200:
             raise typer.Exit(1)

@@ -33,12 +33,12 @@ def http_services(a: Adapters) -> HttpServices:
         try:
             await a.pool.fetchval("SELECT 1")
             checks["postgres"] = "ok"
-        except Exception as exc:  # noqa: BLE001 - reported, not raised
+        except Exception as exc:
             checks["postgres"] = f"error: {exc}"
         try:
             await a.redis.ping()
             checks["redis"] = "ok"
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             checks["redis"] = f"error: {exc}"
         return checks
 
@@ -62,7 +62,8 @@ async def serve(
     if pg_url is None or redis_url is None:
         stack = EmbeddedStack(settings.app.data_dir, EmbeddedSettings())
         log.info("starting embedded PostgreSQL and Redis under %s", settings.app.data_dir)
-        pg_url, redis_url = await asyncio.to_thread(stack.start)
+        embedded_pg, embedded_redis = await asyncio.to_thread(stack.start)
+        pg_url, redis_url = pg_url or embedded_pg, redis_url or embedded_redis
     try:
         await _serve_with(settings, pg_url=pg_url, redis_url=redis_url, on_ready=on_ready)
     finally:
@@ -77,7 +78,9 @@ async def _serve_with(
     redis_url: str,
     on_ready: Callable[[uvicorn.Server], Awaitable[None]] | None,
 ) -> None:
-    adapters = await bootstrap.connect(settings, pg_url=pg_url, redis_url=redis_url, run_migrations=True)
+    adapters = await bootstrap.connect(
+        settings, pg_url=pg_url, redis_url=redis_url, run_migrations=True
+    )
     data_dir = settings.app.data_dir.resolve()
     parsers = ParserSupervisor(
         count=settings.app.parser_workers,
@@ -92,9 +95,16 @@ async def _serve_with(
     )
     stop = asyncio.Event()
     relay, outbox = bootstrap.outbox_relay(adapters)
-    role_list = [roles.orchestrator(adapters), roles.aggregator(adapters), roles.agent(adapters), roles.progress(adapters)]
+    role_list = [
+        roles.orchestrator(adapters),
+        roles.aggregator(adapters),
+        roles.agent(adapters),
+        roles.progress(adapters),
+    ]
     background = [
-        asyncio.create_task(run_roles(role_list, bus=adapters.bus, retry=settings.retry, stop=stop)),
+        asyncio.create_task(
+            run_roles(role_list, bus=adapters.bus, retry=settings.retry, stop=stop)
+        ),
         asyncio.create_task(relay.run(stop=stop)),
     ]
     parsers.start()
@@ -123,7 +133,9 @@ async def _serve_with(
         await adapters.close()
 
 
-async def _when_started(server: uvicorn.Server, on_ready: Callable[[uvicorn.Server], Awaitable[None]]) -> None:
+async def _when_started(
+    server: uvicorn.Server, on_ready: Callable[[uvicorn.Server], Awaitable[None]]
+) -> None:
     while not server.started:
         if server.should_exit:
             return

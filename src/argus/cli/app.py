@@ -9,19 +9,23 @@ import typer
 
 from argus.bootstrap import Settings
 
-app = typer.Typer(help="Argus: vehicle drive logs to diagnoses.", no_args_is_help=True, add_completion=False)
+app = typer.Typer(
+    help="Argus: vehicle drive logs to diagnoses.", no_args_is_help=True, add_completion=False
+)
 worker_app = typer.Typer(help="Run one worker role as its own process.", no_args_is_help=True)
 app.add_typer(worker_app, name="worker")
 
 
 def _logging(level: str) -> None:
-    logging.basicConfig(level=level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
 
 
 @app.command()
 def serve() -> None:
     """Embedded mode: PostgreSQL, Redis, parser workers and the API on :8080, until Ctrl-C."""
-    from argus.interfaces.server import serve as run
+    from argus.server import serve as run
 
     settings = Settings()
     _logging(settings.app.log_level)
@@ -41,7 +45,7 @@ def parser_worker(concurrency: int = typer.Option(1, min=1, help="Files parsed a
 
 
 def _register_optional() -> None:
-    from argus.interfaces.cli import demo_cmd, gen_logs_cmd, parse_cmd
+    from argus.cli import demo_cmd, gen_logs_cmd, parse_cmd
 
     for module in (parse_cmd, gen_logs_cmd, demo_cmd):
         module.register(app)

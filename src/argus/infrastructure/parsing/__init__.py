@@ -1,0 +1,5 @@
+"""Parser engines that turn a drive log into a `ParsedFile` summary."""
+
+from argus.infrastructure.parsing.python_mcap import PythonMcapParser
+
+__all__ = ["PythonMcapParser"]
