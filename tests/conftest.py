@@ -22,6 +22,7 @@ from argus.config import BlobSettings
 from argus.infrastructure.embedded.postgres_server import EmbeddedPostgres, _bin
 from argus.infrastructure.embedded.process import free_port
 from argus.infrastructure.embedded.redis_server import EmbeddedRedis
+from tests.services_kafka import kafka  # noqa: F401 - a session fixture, used by name
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SHARED_DATA = REPO_ROOT.parent / "shared" / "data"

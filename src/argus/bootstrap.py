@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -12,14 +13,14 @@ from argus.application.gathering import DiagnoseHandler, GatherHandler
 from argus.application.ingest import IngestLimits, IngestService
 from argus.application.orchestrator import Orchestrator
 from argus.application.outbox_relay import OutboxRelay
-from argus.application.parsing import ParseFileHandler
-from argus.application.ports import RetryPolicy
+from argus.application.ports import BlobStore, EventBus, RetryPolicy
 from argus.application.progress import ProgressProjector
 from argus.application.queries import ReportQuery
 from argus.config import AppSettings, BlobSettings, BusSettings, PostgresSettings, RedisSettings
 from argus.infrastructure.blob.localfs import LocalFsBlobStore
 from argus.infrastructure.diagnosis.rule_based import RuleBasedDiagnoser
-from argus.infrastructure.parsing.python_mcap import PythonMcapParser
+from argus.infrastructure.kafka.bus import KafkaEventBus
+from argus.infrastructure.kafka.settings import KafkaSettings
 from argus.infrastructure.postgres.batch_repository import PostgresBatchRepository
 from argus.infrastructure.postgres.database import create_pool, migrate
 from argus.infrastructure.postgres.outbox import PostgresOutbox
@@ -42,6 +43,7 @@ class Settings:
     redis: RedisSettings = field(default_factory=RedisSettings)
     bus: BusSettings = field(default_factory=BusSettings)
     blob: BlobSettings = field(default_factory=BlobSettings)
+    kafka: KafkaSettings = field(default_factory=KafkaSettings)
 
     @property
     def blob_root(self) -> Path:
@@ -64,13 +66,16 @@ class Adapters:
     redis: Redis
     batches: PostgresBatchRepository
     reports: PostgresReportRepository
-    blobs: LocalFsBlobStore
-    bus: RedisStreamsBus
+    blobs: BlobStore
+    bus: EventBus
     barrier: RedisBarrier
     cache: RedisReportCache
     progress: RedisProgressChannel
+    closers: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
 
     async def close(self) -> None:
+        for close in reversed(self.closers):
+            await close()
         await self.pool.close()
         await self.redis.aclose()
 
@@ -88,11 +93,9 @@ async def connect(
     if run_migrations:
         await migrate(pool)
     redis = redis_client(redis_url, max_connections=settings.redis.max_connections)
-    tuning = ConsumerTuning(
-        block_ms=settings.bus.block_ms,
-        claim_idle_ms=settings.bus.claim_idle_ms,
-        max_deliveries=settings.bus.max_deliveries,
-    )
+    closers: list[Callable[[], Awaitable[None]]] = []
+    bus = await event_bus(settings, redis, closers)
+    blobs = await blob_store(settings, closers)
     return Adapters(
         settings=settings,
         pg_url=pg_url,
@@ -100,12 +103,39 @@ async def connect(
         redis=redis,
         batches=PostgresBatchRepository(pool),
         reports=PostgresReportRepository(pool),
-        blobs=LocalFsBlobStore(settings.blob_root),
-        bus=RedisStreamsBus(redis, tuning=tuning),
+        blobs=blobs,
+        bus=bus,
         barrier=RedisBarrier(redis, ttl_s=settings.redis.barrier_ttl_s),
         cache=RedisReportCache(redis, ttl_s=settings.redis.report_ttl_s),
         progress=RedisProgressChannel(redis, ttl_s=settings.redis.progress_ttl_s),
+        closers=closers,
     )
+
+
+async def event_bus(
+    settings: Settings, redis: Redis | None, closers: list[Callable[[], Awaitable[None]]]
+) -> EventBus:
+    """Kafka when `ARGUS_KAFKA_BOOTSTRAP` is set, else Redis Streams."""
+    if settings.kafka.bootstrap is not None:
+        kafka = KafkaEventBus(settings.kafka)
+        await kafka.start()
+        closers.append(kafka.close)
+        return kafka
+    if redis is None:
+        raise ValueError(
+            "the Redis Streams bus needs ARGUS_REDIS_URL (or set ARGUS_KAFKA_BOOTSTRAP)"
+        )
+    tuning = ConsumerTuning(
+        block_ms=settings.bus.block_ms,
+        claim_idle_ms=settings.bus.claim_idle_ms,
+        max_deliveries=settings.bus.max_deliveries,
+    )
+    return RedisStreamsBus(redis, tuning=tuning)
+
+
+async def blob_store(settings: Settings, closers: list[Callable[[], Awaitable[None]]]) -> BlobStore:
+    """The local filesystem store (S3/MinIO joins here when configured)."""
+    return LocalFsBlobStore(settings.blob_root)
 
 
 def redis_client(url: str, *, max_connections: int) -> Redis:
@@ -136,10 +166,6 @@ def report_query(a: Adapters) -> ReportQuery:
 
 def orchestrator(a: Adapters) -> Orchestrator:
     return Orchestrator(batches=a.batches, barrier=a.barrier)
-
-
-def parse_handler(a: Adapters) -> ParseFileHandler:
-    return ParseFileHandler(blobs=a.blobs, parser=PythonMcapParser(), publisher=a.bus)
 
 
 def gather_handler(a: Adapters) -> GatherHandler:

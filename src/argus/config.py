@@ -19,6 +19,8 @@ class AppSettings(BaseSettings):
     data_dir: Path = Path("var")
     http_host: str = "0.0.0.0"
     http_port: int = 8080
+    # The distributed ingestor's port; the embedded mode serves everything on http_port.
+    ingest_port: int = 8081
     max_upload_bytes: int = Field(default=20 * GiB, gt=0)
     parser_workers: int = Field(default_factory=lambda: os.cpu_count() or 1, ge=1)
     top_k: int = Field(default=10, ge=1, le=100)

@@ -13,6 +13,14 @@ def event_stream(family: str) -> str:
 DEAD_LETTER_STREAM = f"{KEY_PREFIX}:events:dead-letter"
 
 
+def event_topic(family: str) -> str:
+    """Kafka topic of one event family (Kafka names allow no ':')."""
+    return f"{KEY_PREFIX}.events.{family}"
+
+
+DEAD_LETTER_TOPIC = f"{KEY_PREFIX}.events.dead-letter"
+
+
 def barrier_key(batch_id: str) -> str:
     """Hash: field `total` plus one field per finished file id."""
     return f"{KEY_PREFIX}:batch:{batch_id}:barrier"
@@ -28,6 +36,11 @@ def progress_stream_key(batch_id: str) -> str:
 
 def progress_seen_key(batch_id: str) -> str:
     return f"{KEY_PREFIX}:batch:{batch_id}:sse:seen"
+
+
+def health_key(role: str, member: str) -> str:
+    """Set with a short TTL by a live worker process."""
+    return f"{KEY_PREFIX}:health:{role}:{member}"
 
 
 # Consumer groups, one per role.

@@ -39,9 +39,49 @@ def parser_worker(concurrency: int = typer.Option(1, min=1, help="Files parsed a
 
     settings = Settings()
     _logging(settings.app.log_level)
-    if settings.redis.url is None:
-        raise typer.BadParameter("ARGUS_REDIS_URL must be set for a parser worker")
-    asyncio.run(run_parser_worker(settings, redis_url=settings.redis.url, concurrency=concurrency))
+    if settings.redis.url is None and settings.kafka.bootstrap is None:
+        raise typer.BadParameter("set ARGUS_REDIS_URL or ARGUS_KAFKA_BOOTSTRAP for a parser worker")
+    asyncio.run(run_parser_worker(settings, concurrency=concurrency))
+
+
+def _role(role: str, port: int | None) -> None:
+    from argus.processes import run_role
+
+    settings = Settings()
+    _logging(settings.app.log_level)
+    asyncio.run(run_role(settings, role, port=port))
+
+
+@app.command()
+def ingestor(
+    port: int | None = typer.Option(None, help="Default: ARGUS_INGEST_PORT (8081)."),
+) -> None:
+    """Distributed mode: create, upload and complete batches; relays the outbox."""
+    _role("ingestor", port)
+
+
+@app.command()
+def query(port: int | None = typer.Option(None, help="Default: ARGUS_HTTP_PORT (8080).")) -> None:
+    """Distributed mode: reports, batch status and live progress (SSE)."""
+    _role("query", port)
+
+
+@app.command()
+def orchestrator() -> None:
+    """Distributed mode: drives every batch through its state machine."""
+    _role("orchestrator", None)
+
+
+@worker_app.command("aggregator")
+def aggregator_worker() -> None:
+    """Gathers the parse summaries of a batch into its report."""
+    _role("aggregator", None)
+
+
+@worker_app.command("agent")
+def agent_worker() -> None:
+    """Diagnoses gathered batches."""
+    _role("agent", None)
 
 
 def _register_optional() -> None:

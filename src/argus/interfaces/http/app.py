@@ -8,12 +8,16 @@ from argus.interfaces.http import errors, routes_batches, routes_events, routes_
 from argus.interfaces.http.services import HttpServices
 
 
-def create_app(svc: HttpServices) -> FastAPI:
-    """An app serving ingest, reports, progress and health on one port."""
+def create_app(svc: HttpServices, *, ingest: bool = True, query: bool = True) -> FastAPI:
+    """Ingest (create, upload, complete), query (status, reports, progress) or both; every
+    app also answers GET /healthz and the batch status, which uploaders poll too."""
     app = FastAPI(title="Argus", version="0.1.0", summary="Vehicle drive logs to diagnoses")
     app.state.services = svc
     errors.install(app)
+    if ingest:
+        app.include_router(routes_batches.ingest_router)
     app.include_router(routes_batches.router)
-    app.include_router(routes_reports.router)
-    app.include_router(routes_events.router)
+    app.include_router(routes_reports.router if query else routes_reports.health_router)
+    if query:
+        app.include_router(routes_events.router)
     return app

@@ -11,11 +11,14 @@ from argus.domain.errors import InvalidInput, NotFound
 from argus.interfaces.http.schemas import BatchCreate, BatchList, BatchRead, CompleteRead, FileRead
 from argus.interfaces.http.services import HttpServices, services
 
+# Two routers so the distributed mode can serve them from different processes: the ingestor
+# (writes, :8081) and the query service (reads, :8080). The embedded mode serves both.
+ingest_router = APIRouter(prefix="/api/v1/batches", tags=["ingest"])
 router = APIRouter(prefix="/api/v1/batches", tags=["batches"])
 Services = Annotated[HttpServices, Depends(services)]
 
 
-@router.post("", status_code=201, response_model=BatchRead)
+@ingest_router.post("", status_code=201, response_model=BatchRead)
 async def create_batch(body: BatchCreate, svc: Services, response: Response) -> BatchRead:
     """Open a batch (201); the same id and vehicle again returns it unchanged (200)."""
     batch, created = await svc.ingest.create_batch(
@@ -54,7 +57,7 @@ async def get_batch(batch_id: str, svc: Services) -> BatchRead:
     return await _read(svc, batch_id)
 
 
-@router.put("/{batch_id}/files/{file_name:path}", status_code=201, response_model=FileRead)
+@ingest_router.put("/{batch_id}/files/{file_name:path}", status_code=201, response_model=FileRead)
 async def upload_file(
     batch_id: str,
     file_name: str,
@@ -78,7 +81,7 @@ async def upload_file(
     return FileRead.of(log_file)
 
 
-@router.post("/{batch_id}/complete", status_code=202, response_model=CompleteRead)
+@ingest_router.post("/{batch_id}/complete", status_code=202, response_model=CompleteRead)
 async def complete_batch(batch_id: str, svc: Services) -> CompleteRead:
     """Close the upload phase and start processing (once, however often it is called)."""
     batch = await svc.ingest.complete(batch_id)
@@ -107,4 +110,4 @@ async def _read(svc: HttpServices, batch_id: str) -> BatchRead:
     return BatchRead.of(overview)
 
 
-__all__ = ["report_response", "router"]
+__all__ = ["ingest_router", "report_response", "router"]

@@ -11,6 +11,7 @@ from argus.interfaces.http.routes_batches import report_response
 from argus.interfaces.http.services import HttpServices, services
 
 router = APIRouter(tags=["reports"])
+health_router = APIRouter(tags=["health"])
 Services = Annotated[HttpServices, Depends(services)]
 
 
@@ -20,7 +21,7 @@ async def report(batch_id: str, svc: Services) -> Response:
     return await report_response(svc, batch_id)
 
 
-@router.get("/healthz")
+@health_router.get("/healthz")
 async def health(svc: Services) -> JSONResponse:
     """200 when PostgreSQL and Redis answer, 503 otherwise."""
     checks = await svc.health()
@@ -29,3 +30,7 @@ async def health(svc: Services) -> JSONResponse:
         {"status": "ok" if healthy else "degraded", "checks": checks},
         status_code=200 if healthy else 503,
     )
+
+
+# Registered last: include_router copies the routes that exist at the time of the call.
+router.include_router(health_router)
