@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 BIN := $(VENV)/bin
 PYTEST_ARGS ?=
 
-.PHONY: setup demo serve test check lint typecheck imports test-unit test-integration test-e2e bench-upload clean
+.PHONY: infra-up infra-down app-up app-down setup demo serve test check lint typecheck imports test-unit test-integration test-e2e bench-upload clean
 
 setup: $(VENV)/.installed
 
@@ -23,6 +23,19 @@ demo: setup
 
 serve: setup
 	$(BIN)/argus serve
+
+## Distributed mode: Kafka, MinIO, PostgreSQL, Redis as local processes; then every role.
+infra-up: setup
+	deployments/local/infra.sh up
+
+infra-down:
+	deployments/local/infra.sh down
+
+app-up: setup
+	deployments/local/app.sh up
+
+app-down:
+	deployments/local/app.sh down
 
 ## Everything CI runs: static checks, then unit, integration and end-to-end tests.
 test: setup check

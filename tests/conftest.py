@@ -22,7 +22,9 @@ from argus.config import BlobSettings
 from argus.infrastructure.embedded.postgres_server import EmbeddedPostgres, _bin
 from argus.infrastructure.embedded.process import free_port
 from argus.infrastructure.embedded.redis_server import EmbeddedRedis
-from tests.services_kafka import kafka  # noqa: F401 - a session fixture, used by name
+
+# Session services as plugins: their fixtures are shared by every tier.
+pytest_plugins = ["tests.services_kafka", "tests.services_s3", "tests.e2e.cluster"]
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SHARED_DATA = REPO_ROOT.parent / "shared" / "data"
@@ -50,21 +52,11 @@ def servers() -> Iterator[Servers]:
     postgres.start()
     try:
         redis.start()
-        subprocess.run(
-            [
-                str(_bin("psql")),
-                "-h",
-                "127.0.0.1",
-                "-p",
-                str(postgres.port),
-                "-U",
-                "postgres",
-                "-c",
-                "CREATE DATABASE argus_e2e",
-            ],
-            check=True,
-            capture_output=True,
-        )
+        psql = [str(_bin("psql")), "-h", "127.0.0.1", "-p", str(postgres.port), "-U", "postgres"]
+        for database in ("argus_e2e", "argus_dist"):
+            subprocess.run(
+                [*psql, "-c", f"CREATE DATABASE {database}"], check=True, capture_output=True
+            )
         yield Servers(postgres, redis)
     finally:
         redis.stop()

@@ -31,6 +31,8 @@ from argus.infrastructure.redis.progress import RedisProgressChannel
 from argus.infrastructure.redis.report_cache import RedisReportCache
 from argus.infrastructure.redis.stream_consumer import ConsumerTuning
 from argus.infrastructure.redis.streams_bus import RedisStreamsBus
+from argus.infrastructure.s3.blob_store import S3BlobStore
+from argus.infrastructure.s3.settings import S3Settings
 from argus.infrastructure.templates.drain3_miner import Drain3TemplateMiner
 
 
@@ -134,8 +136,14 @@ async def event_bus(
 
 
 async def blob_store(settings: Settings, closers: list[Callable[[], Awaitable[None]]]) -> BlobStore:
-    """The local filesystem store (S3/MinIO joins here when configured)."""
-    return LocalFsBlobStore(settings.blob_root)
+    """S3/MinIO when `ARGUS_BLOB_BACKEND=s3` (settings from `ARGUS_S3_*`), else local files."""
+    if settings.blob.backend == "local":
+        return LocalFsBlobStore(settings.blob_root)
+    store = S3BlobStore(S3Settings())  # type: ignore[call-arg]  # every field from the environment
+    await store.open()
+    closers.append(store.close)
+    await store.ensure_bucket()
+    return store
 
 
 def redis_client(url: str, *, max_connections: int) -> Redis:

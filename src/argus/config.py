@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -75,8 +76,9 @@ class BusSettings(BaseSettings):
 
 
 class BlobSettings(BaseSettings):
-    """`root` unset → `data_dir/blobs`."""
+    """`local` (files under `root`, default `data_dir/blobs`) or `s3` (ARGUS_S3_* settings)."""
 
     model_config = SettingsConfigDict(env_prefix="ARGUS_BLOB_")
 
+    backend: Literal["local", "s3"] = "local"
     root: Path | None = None

@@ -13,12 +13,13 @@ def event_stream(family: str) -> str:
 DEAD_LETTER_STREAM = f"{KEY_PREFIX}:events:dead-letter"
 
 
-def event_topic(family: str) -> str:
+def event_topic(family: str, prefix: str = KEY_PREFIX) -> str:
     """Kafka topic of one event family (Kafka names allow no ':')."""
-    return f"{KEY_PREFIX}.events.{family}"
+    return f"{prefix}.events.{family}"
 
 
-DEAD_LETTER_TOPIC = f"{KEY_PREFIX}.events.dead-letter"
+def dead_letter_topic(prefix: str = KEY_PREFIX) -> str:
+    return f"{prefix}.events.dead-letter"
 
 
 def barrier_key(batch_id: str) -> str:

@@ -33,7 +33,10 @@ async def bus(request: pytest.FixtureRequest) -> AsyncIterator[Any]:
         await client.aclose()
         return
     kafka = request.getfixturevalue("kafka")
-    kafka_bus = KafkaEventBus(KafkaSettings(bootstrap=kafka.bootstrap, poll_timeout_ms=100))
+    settings = KafkaSettings(
+        bootstrap=kafka.bootstrap, poll_timeout_ms=100, topic_prefix=f"t{unique()}"
+    )
+    kafka_bus = KafkaEventBus(settings)
     await kafka_bus.start()
     yield kafka_bus
     await kafka_bus.close()

@@ -22,6 +22,7 @@ from argus.cli.client import ArgusClient
 from argus.infrastructure.embedded.process import free_port
 from argus.loggen import generate_batch, parse_fault
 from tests.conftest import Servers
+from tests.e2e.cluster import Cluster
 
 MAX_UPLOAD_BYTES = 64 * 1024 * 1024
 
@@ -105,6 +106,17 @@ async def http(server: RunningServer) -> AsyncIterator[httpx.AsyncClient]:
 @pytest.fixture
 def client(http: httpx.AsyncClient) -> ArgusClient:
     return ArgusClient(http)
+
+
+@pytest.fixture
+async def dist_client(cluster: Cluster) -> AsyncIterator[ArgusClient]:
+    """A client of the distributed cluster: writes to the ingestor, reads from the query service."""
+    timeout = httpx.Timeout(30, read=180)
+    async with (
+        httpx.AsyncClient(base_url=cluster.ingest_url, timeout=timeout) as ingest,
+        httpx.AsyncClient(base_url=cluster.query_url, timeout=timeout) as reads,
+    ):
+        yield ArgusClient(ingest, reads=reads)
 
 
 @pytest.fixture(scope="session")

@@ -145,3 +145,43 @@ async def test_a_message_whose_consumers_keep_dying_is_dead_lettered(redis: Redi
     await consume_until(bus, "g", handle, done=done, on_give_up=give_up, name="last")
     assert handled == [] and given_up == ["crasher"]
     assert await redis.xlen(DEAD_LETTER_STREAM) == 1
+
+
+async def test_reading_several_streams_never_exceeds_the_concurrency(redis: Redis) -> None:
+    """XREADGROUP's COUNT is per stream: the surplus waits, it is not started or dropped."""
+    bus = RedisStreamsBus(redis, tuning=FAST)
+    from argus.domain.events import FileParsed
+
+    await bus.publish([created(f"b{i}") for i in range(10)])
+    await bus.publish(
+        [
+            FileParsed(batch_id=f"p{i}", file_id="f", summary_key="s", message_count=1, engine="x")
+            for i in range(10)
+        ]
+    )
+    running = peak = handled = 0
+    done = asyncio.Event()
+
+    async def handle(event: Event) -> None:
+        nonlocal running, peak, handled
+        running += 1
+        peak = max(peak, running)
+        await asyncio.sleep(0.01)
+        running -= 1
+        handled += 1
+        if handled == 20:
+            done.set()
+
+    stop = asyncio.Event()
+    consumer = bus.consumer(
+        group="g",
+        families=[Family.BATCH, Family.PARSE_RESULTS],
+        name="c",
+        concurrency=3,
+        retry=NO_WAIT,
+    )
+    task = asyncio.create_task(consumer.run(handle, stop=stop))
+    await asyncio.wait_for(done.wait(), 10)
+    stop.set()
+    await asyncio.wait_for(task, 10)
+    assert handled == 20 and peak <= 3

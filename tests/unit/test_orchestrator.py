@@ -91,3 +91,17 @@ async def test_a_failed_file_counts_towards_the_barrier_with_its_reason() -> Non
     assert failed is not None and failed.failure_reason == "truncated at byte 7"
     [event] = [e for _, e, _ in repo.store.outbox if isinstance(e, AllFilesParsed)]
     assert (event.parsed_files, event.failed_files) == (1, 1)
+
+
+async def test_a_file_parsed_twice_is_one_progress_entry() -> None:
+    from argus.application.progress import ProgressProjector
+    from tests.fakes.messaging import FakeProgressChannel
+
+    channel = FakeProgressChannel()
+    projector = ProgressProjector(channel=channel)
+    first, again = parsed("f0"), parsed("f0")  # a re-parse after a crash: a new event id
+    assert first.event_id != again.event_id
+    await projector.handle(first)
+    await projector.handle(again)
+    await projector.handle(FileParseFailed(batch_id="b-1", file_id="f0", reason="late"))
+    assert [e.data["type"] for e in channel.streams["b-1"]] == ["file_parsed"]

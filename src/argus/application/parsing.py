@@ -42,6 +42,7 @@ class ParseFileHandler:
         """Parse the file named by a `FileScattered`; other events are ignored."""
         if not isinstance(event, FileScattered):
             return
+        log.info("parsing file %s of batch %s", event.file_id, event.batch_id)
         try:
             # Parsing is CPU-bound; the thread keeps the consumer's heartbeats flowing.
             parsed = await asyncio.to_thread(self._parse_blob, event.blob_key)
@@ -64,6 +65,9 @@ class ParseFileHandler:
         else:
             result = _failed(event, failure_reason(parsed), summary_key=key)
         await self._publisher.publish([result])
+        log.info(
+            "parsed file %s of batch %s: %s", event.file_id, event.batch_id, type(result).__name__
+        )
 
     async def give_up(self, event: Event, error: BaseException) -> None:
         """Retries are exhausted: the file fails, so the batch can still finish."""

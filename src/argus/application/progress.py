@@ -35,14 +35,23 @@ def progress_data(event: Event) -> dict[str, Any] | None:
     return None
 
 
+def progress_key(event: Event) -> str:
+    """What makes a progress entry unique: the event, or for a file outcome the file — a file
+    parsed again after a worker died is a new event but not new progress (first outcome wins,
+    as in PostgreSQL)."""
+    if isinstance(event, FileParsed | FileParseFailed):
+        return f"file:{event.file_id}"
+    return event.event_id
+
+
 class ProgressProjector:
-    """Appends each progress event once (dedup by event id) to its batch's stream."""
+    """Appends each progress event once to its batch's stream."""
 
     def __init__(self, *, channel: ProgressChannel) -> None:
         self._channel = channel
 
     async def handle(self, event: Event) -> None:
-        """Project one event; redeliveries append nothing."""
+        """Project one event; redeliveries and re-parses append nothing."""
         data = progress_data(event)
         if data is not None:
-            await self._channel.append(event.batch_id, event_id=event.event_id, data=data)
+            await self._channel.append(event.batch_id, event_id=progress_key(event), data=data)

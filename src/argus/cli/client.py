@@ -48,8 +48,10 @@ async def _file_body(path: Path, on_bytes: Callable[[int], None]) -> AsyncIterat
 class ArgusClient:
     """Create a batch, stream files, complete, follow progress, fetch the report."""
 
-    def __init__(self, http: httpx.AsyncClient) -> None:
+    def __init__(self, http: httpx.AsyncClient, *, reads: httpx.AsyncClient | None = None) -> None:
         self._http = http
+        # Reads (status, report, progress) may be served by another process than writes.
+        self._reads = reads or http
 
     async def create_batch(self, *, vehicle_id: str, batch_id: str | None) -> dict[str, Any]:
         body: dict[str, Any] = {"vehicle_id": vehicle_id}
@@ -74,10 +76,10 @@ class ArgusClient:
         return _check(await self._http.post(f"/api/v1/batches/{batch_id}/complete"))
 
     async def status(self, batch_id: str) -> dict[str, Any]:
-        return _check(await self._http.get(f"/api/v1/batches/{batch_id}"))
+        return _check(await self._reads.get(f"/api/v1/batches/{batch_id}"))
 
     async def report(self, batch_id: str) -> tuple[int, dict[str, Any]]:
-        response = await self._http.get(f"/api/report/{batch_id}")
+        response = await self._reads.get(f"/api/report/{batch_id}")
         return response.status_code, _check(response)
 
     async def follow(
@@ -85,7 +87,7 @@ class ArgusClient:
     ) -> AsyncIterator[tuple[str, dict[str, Any]]]:
         """Yield (event id, data) from the SSE stream until the server ends it."""
         headers = {"Last-Event-ID": last_event_id} if last_event_id else {}
-        async with self._http.stream(
+        async with self._reads.stream(
             "GET", f"/api/v1/batches/{batch_id}/events", headers=headers, timeout=None
         ) as response:
             if response.status_code >= 400:

@@ -43,10 +43,18 @@ def demo_files(data_dir: Path, *, files: int, megabytes: int, fault: str) -> lis
         )
 
 
-async def upload_and_follow(base_url: str, paths: list[Path]) -> int:
-    """Create batch-101, upload its files, follow progress, print the report."""
-    async with httpx.AsyncClient(base_url=base_url, timeout=httpx.Timeout(60, read=600)) as http:
-        client = ArgusClient(http)
+async def upload_and_follow(
+    base_url: str, paths: list[Path], *, query_url: str | None = None
+) -> int:
+    """Create batch-101, upload its files, follow progress, print the report.
+
+    `query_url` is the query service when reads are served apart from ingest (distributed)."""
+    timeout = httpx.Timeout(60, read=600)
+    async with (
+        httpx.AsyncClient(base_url=base_url, timeout=timeout) as http,
+        httpx.AsyncClient(base_url=query_url or base_url, timeout=timeout) as reads,
+    ):
+        client = ArgusClient(http, reads=reads)
         batch = await client.create_batch(vehicle_id=DEMO_VEHICLE, batch_id=DEMO_BATCH)
         if batch["status"] == "pending":
             with Progress(
@@ -82,7 +90,22 @@ def _describe(data: dict[str, object]) -> str:
 
 
 def register(app: typer.Typer) -> None:
-    """Add `argus demo`."""
+    """Add `argus demo` and `argus load-demo`."""
+
+    @app.command("load-demo")
+    def load_demo(
+        ingest_url: str = typer.Option("http://127.0.0.1:8081", help="The ingestor."),
+        query_url: str = typer.Option("http://127.0.0.1:8080", help="The query service."),
+        files: int = typer.Option(4, min=1),
+        megabytes: int = typer.Option(20, min=1),
+        fault: str = typer.Option("lidar-dropout"),
+    ) -> None:
+        """Upload batch-101 to running services (distributed mode) and print its report."""
+        settings = Settings()
+        paths = demo_files(settings.app.data_dir, files=files, megabytes=megabytes, fault=fault)
+        status = asyncio.run(upload_and_follow(ingest_url, paths, query_url=query_url))
+        if status != 200:
+            raise typer.Exit(1)
 
     @app.command()
     def demo(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 import signal
@@ -26,14 +27,7 @@ async def run_roles(
     """Run one consumer per role until `stop` is set; each drains its in-flight work."""
     tasks = [
         asyncio.create_task(
-            bus.consumer(
-                group=role.group,
-                families=role.families,
-                name=member_name(role.group),
-                concurrency=role.concurrency,
-                retry=retry,
-            ).run(role.handle, stop=stop, on_give_up=role.give_up),
-            name=f"role:{role.group}",
+            _supervised(role, bus=bus, retry=retry, stop=stop), name=f"role:{role.group}"
         )
         for role in roles
     ]
@@ -42,6 +36,32 @@ async def run_roles(
     finally:
         for task in tasks:
             task.cancel()
+
+
+async def _supervised(
+    role: Role, *, bus: EventBus, retry: RetryPolicy, stop: asyncio.Event
+) -> None:
+    """A consumer that fails (its broker went away) is started again: one role's trouble must
+    not stop the others, and what it had not acknowledged is delivered again."""
+    while not stop.is_set():
+        consumer = bus.consumer(
+            group=role.group,
+            families=role.families,
+            name=member_name(role.group),
+            concurrency=role.concurrency,
+            retry=retry,
+        )
+        try:
+            await consumer.run(role.handle, stop=stop, on_give_up=role.give_up)
+        except Exception:
+            log.exception(
+                "consumer of %s failed; restarting in %.0f s", role.group, _RESTART_DELAY_S
+            )
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), _RESTART_DELAY_S)
+
+
+_RESTART_DELAY_S = 2.0
 
 
 def stop_on_signals(

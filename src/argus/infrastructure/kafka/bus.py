@@ -17,7 +17,7 @@ from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import KafkaError, TopicAlreadyExistsError
 
 from argus.application.ports import RetryPolicy
-from argus.constants import DEAD_LETTER_TOPIC, event_topic
+from argus.constants import dead_letter_topic, event_topic
 from argus.domain.errors import Unavailable
 from argus.domain.events import Event, Family, event_to_wire
 from argus.infrastructure.kafka.consumer import KafkaEventConsumer
@@ -32,7 +32,12 @@ class KafkaEventBus:
             raise ValueError("KafkaEventBus needs ARGUS_KAFKA_BOOTSTRAP")
         self._settings = settings
         self._bootstrap = settings.bootstrap
+        self._prefix = settings.topic_prefix
         self._producer: AIOKafkaProducer | None = None
+
+    @property
+    def dead_letter_topic(self) -> str:
+        return dead_letter_topic(self._prefix)
 
     async def start(self) -> None:
         """Create the topics (idempotent) and start the producer."""
@@ -58,7 +63,7 @@ class KafkaEventBus:
         try:
             wanted = [
                 NewTopic(
-                    event_topic(family),
+                    event_topic(family, self._prefix),
                     num_partitions=self._settings.scatter_partitions
                     if family == Family.SCATTER
                     else self._settings.partitions,
@@ -66,7 +71,7 @@ class KafkaEventBus:
                 )
                 for family in Family.ALL
             ]
-            wanted.append(NewTopic(DEAD_LETTER_TOPIC, num_partitions=1, replication_factor=1))
+            wanted.append(NewTopic(self.dead_letter_topic, num_partitions=1, replication_factor=1))
             existing = set(await admin.list_topics())
             missing = [t for t in wanted if t.name not in existing]
             if missing:
@@ -83,7 +88,7 @@ class KafkaEventBus:
         try:
             pending = [
                 await self._producer.send(
-                    event_topic(event.family),
+                    event_topic(event.family, self._prefix),
                     value=json.dumps(event_to_wire(event)).encode(),
                     key=event.partition_key.encode(),
                 )
@@ -107,7 +112,7 @@ class KafkaEventBus:
         return KafkaEventConsumer(
             settings=self._settings,
             group=group,
-            topics=[event_topic(f) for f in families],
+            topics=[event_topic(f, self._prefix) for f in families],
             name=name,
             concurrency=concurrency,
             retry=retry,
@@ -119,4 +124,6 @@ class KafkaEventBus:
     ) -> None:
         if self._producer is None:
             raise RuntimeError("KafkaEventBus.start() was not called")
-        await self._producer.send_and_wait(DEAD_LETTER_TOPIC, value=value, key=key, headers=headers)
+        await self._producer.send_and_wait(
+            self.dead_letter_topic, value=value, key=key, headers=headers
+        )

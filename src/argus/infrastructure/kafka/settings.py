@@ -11,6 +11,8 @@ class KafkaSettings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="ARGUS_KAFKA_")
 
     bootstrap: str | None = None
+    # Topics are `{topic_prefix}.events.{family}`: several deployments can share a cluster.
+    topic_prefix: str = "argus"
     # Scatter partitions bound how many parser workers can work at once.
     scatter_partitions: int = 12
     partitions: int = 6

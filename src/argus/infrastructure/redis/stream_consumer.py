@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import json
 import logging
+from collections import deque
 from dataclasses import dataclass
 from typing import Any
 
@@ -53,8 +54,10 @@ class RedisStreamConsumer:
         self._group = group
         self._streams = streams
         self._name = name
-        self._slots = asyncio.Semaphore(concurrency)
         self._concurrency = concurrency
+        # XREADGROUP's COUNT applies per stream: a read over several streams can return more
+        # messages than free slots. They are ours already, so they wait here for a slot.
+        self._backlog: deque[_Message] = deque()
         self._retry = retry
         self._tuning = tuning
         self._in_flight: dict[tuple[str, str], asyncio.Task[None]] = {}
@@ -69,17 +72,21 @@ class RedisStreamConsumer:
         try:
             while not stop.is_set():
                 free = await self._wait_for_slot(stop)
-                if free == 0:
+                if free <= 0:
                     continue
-                batch = await self._reclaim_if_due(free, on_give_up) or await self._read(free)
-                for message in batch:
-                    await self._start(message, handler, on_give_up)
+                if not self._backlog:
+                    self._backlog.extend(
+                        await self._reclaim_if_due(free, on_give_up) or await self._read(free)
+                    )
+                while self._backlog and len(self._in_flight) < self._concurrency:
+                    await self._start(self._backlog.popleft(), handler, on_give_up)
         finally:
             heartbeat.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await heartbeat
             if self._in_flight:
                 await asyncio.gather(*self._in_flight.values(), return_exceptions=True)
+            # Backlog messages stay pending in the group: another member takes them over.
 
     async def _ensure_groups(self) -> None:
         for stream in self._streams:
@@ -216,15 +223,19 @@ class RedisStreamConsumer:
             await pipe.execute()
 
     async def _heartbeat(self) -> None:
-        """Reset the idle time of in-flight messages so no healthy work is taken over."""
+        """Reset the idle time of held messages so no healthy work is taken over."""
         interval_s = self._tuning.claim_idle_ms / 3000
         while True:
             await asyncio.sleep(interval_s)
-            for stream, message_id in list(self._in_flight):
-                # JUSTID: refreshes ownership and idle time without counting a delivery.
-                await self._redis.xclaim(
-                    stream, self._group, self._name, 0, [message_id], justid=True
-                )
+            held = [*self._in_flight, *((m.stream, m.message_id) for m in self._backlog)]
+            try:
+                for stream, message_id in held:
+                    # JUSTID: refreshes ownership and idle time without counting a delivery.
+                    await self._redis.xclaim(
+                        stream, self._group, self._name, 0, [message_id], justid=True
+                    )
+            except Exception:  # Redis away for a moment: keep beating, do not die silently
+                log.warning("heartbeat of %s failed", self._name, exc_info=True)
 
 
 def _text(value: bytes | str) -> str:
