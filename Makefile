@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 BIN := $(VENV)/bin
 PYTEST_ARGS ?=
 
-.PHONY: infra-up infra-down app-up app-down setup demo serve test check lint typecheck imports test-unit test-integration test-e2e bench-upload clean
+.PHONY: infra-up infra-down app-up app-down setup demo serve test check lint typecheck imports test-unit test-integration test-e2e bench-upload bench-scale clean
 
 setup: $(VENV)/.installed
 
@@ -65,6 +65,10 @@ test-e2e: setup
 ## Upload a 2 GB generated file through the API; prints peak RSS and MB/s beside a plain copy.
 bench-upload: setup
 	$(PY) bench/upload.py
+
+## Distributed mode (needs `make infra-up`): complete → report with 1 and 2 parser workers.
+bench-scale: setup
+	$(PY) bench/scale.py
 
 clean:
 	rm -rf var .pytest_cache .mypy_cache .ruff_cache

@@ -27,6 +27,7 @@ from argus.infrastructure.postgres.outbox import PostgresOutbox
 from argus.infrastructure.postgres.report_repository import PostgresReportRepository
 from argus.infrastructure.postgres.rows import init_connection
 from argus.infrastructure.redis.barrier import RedisBarrier
+from argus.infrastructure.redis.delivery_counter import RedisDeliveryCounter
 from argus.infrastructure.redis.progress import RedisProgressChannel
 from argus.infrastructure.redis.report_cache import RedisReportCache
 from argus.infrastructure.redis.stream_consumer import ConsumerTuning
@@ -119,7 +120,12 @@ async def event_bus(
 ) -> EventBus:
     """Kafka when `ARGUS_KAFKA_BOOTSTRAP` is set, else Redis Streams."""
     if settings.kafka.bootstrap is not None:
-        kafka = KafkaEventBus(settings.kafka)
+        # With Redis at hand, deliveries are counted so a message that keeps crashing its
+        # consumer is dead-lettered (Kafka itself keeps no such count).
+        counter = None if redis is None else RedisDeliveryCounter(redis)
+        kafka = KafkaEventBus(
+            settings.kafka, deliveries=counter, max_deliveries=settings.bus.max_deliveries
+        )
         await kafka.start()
         closers.append(kafka.close)
         return kafka

@@ -162,3 +162,63 @@ async def test_the_kafka_broker_restarted_mid_batch(
     await asyncio.to_thread(kafka.run, "start")
     events = await follow_to_end(dist_client, batch_id)
     assert_finished_once(events, len(slow_drive), cluster)
+
+
+async def test_a_poison_file_that_crashes_every_parser_is_dead_lettered(
+    dist_client: ArgusClient,
+    cluster: Cluster,
+    kafka: KafkaServer,
+    slow_drive: list[Path],
+    batch_id: str,
+) -> None:
+    """The worker that picks the poison file up dies every time (the test kills it, as a
+    crash in the parser would): after `max_deliveries` the message goes to the dead-letter
+    topic, the file fails with the reason, and the batch ends completed_with_errors."""
+    await dist_client.create_batch(vehicle_id="veh-e2e", batch_id=batch_id)
+    uploaded = [
+        await dist_client.upload(batch_id, p, on_bytes=lambda _n: None) for p in slow_drive[:3]
+    ]
+    poison = uploaded[0]["file_id"]
+    await dist_client.complete(batch_id)
+    kills = 0
+    seen = {"parser-1": 0, "parser-2": 0}  # deliveries of the poison file already answered
+    for _ in range(1200):
+        if (batch_status(cluster, batch_id) or "").startswith("completed"):
+            break
+        for name in seen:
+            started = cluster.log_of(name).count(f"parsing file {poison} ")
+            if started > seen[name]:  # a new delivery began: this worker "crashes" on it
+                cluster.kill(name)
+                cluster.start(name)
+                seen[name] = started
+                kills += 1
+        await asyncio.sleep(0.05)
+    assert batch_status(cluster, batch_id) == "completed_with_errors", cluster.logs()
+    assert kills >= 3
+    status, report = await dist_client.report(batch_id)
+    assert status == 200 and report["summary"]["totals"]["failed"] == 1
+    assert await dead_lettered(kafka, cluster, poison)
+
+
+async def dead_lettered(kafka: KafkaServer, cluster: Cluster, file_id: str) -> bool:
+    """True when the dead-letter topic holds the poison message, with the error in a header."""
+    from aiokafka import AIOKafkaConsumer
+
+    consumer = AIOKafkaConsumer(
+        f"{cluster.topic_prefix}.events.dead-letter",
+        bootstrap_servers=kafka.bootstrap,
+        auto_offset_reset="earliest",
+    )
+    await consumer.start()
+    try:
+        batches = await consumer.getmany(timeout_ms=5000)
+        for records in batches.values():
+            for record in records:
+                headers = dict(record.headers)
+                if file_id.encode() in (record.value or b"") and b"kept dying" in headers.get(
+                    "error", b""
+                ):
+                    return True
+        return False
+    finally:
+        await consumer.stop()

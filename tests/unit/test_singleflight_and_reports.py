@@ -112,3 +112,15 @@ async def test_unknown_batch_is_not_found() -> None:
         await ReportQuery(reports=FakeReportRepository(repo.store), cache=FakeReportCache()).get(
             "nope"
         )
+
+
+async def test_a_miss_that_reaches_the_flight_after_it_ended_reads_the_cache_not_the_db() -> None:
+    repo = FakeBatchRepository()
+    reports = FakeReportRepository(repo.store)
+    await finished_batch(repo, BatchStatus.COMPLETED)
+    cache = FakeReportCache()
+    query = ReportQuery(reports=reports, cache=cache)
+    await query.get("b-1")  # first flight: one read, the report is now cached
+    # A reader whose cache lookup missed just before that write arrives at the flight late:
+    view = await query._flight.do("b-1", lambda: query._load("b-1"))
+    assert view.ready and reports.reads == 1

@@ -51,6 +51,11 @@ class ReportQuery:
         return await self._flight.do(batch_id, lambda: self._load(batch_id))
 
     async def _load(self, batch_id: str) -> ReportView:
+        # Checked again inside the flight: a reader whose cache miss raced with the previous
+        # flight's cache write would otherwise start a second database read.
+        cached = await self._cache.get(batch_id)
+        if cached is not None:
+            return ReportView(ready=True, body=cached)
         record = await self._reports.load(batch_id)
         if record is None:
             raise NotFound(f"batch {batch_id} not found")

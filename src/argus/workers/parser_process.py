@@ -15,7 +15,8 @@ from argus.application.parsing import ParseFileHandler
 from argus.bootstrap import Settings, blob_store, event_bus, redis_client
 from argus.domain.events import Family
 from argus.infrastructure.parsing.python_mcap import PythonMcapParser
-from argus.workers.runtime import member_name, stop_on_signals
+from argus.workers.roles import Role
+from argus.workers.runtime import member_name, run_roles, stop_on_signals
 
 log = logging.getLogger(__name__)
 
@@ -30,16 +31,16 @@ async def run_parser_worker(settings: Settings, *, concurrency: int = 1) -> None
     handler = ParseFileHandler(blobs=blobs, parser=PythonMcapParser(), publisher=bus)
     stop = asyncio.Event()
     stop_on_signals(stop)
-    consumer = bus.consumer(
+    role = Role(
         group=constants.GROUP_PARSERS,
         families=(Family.SCATTER,),
-        name=member_name("parser"),
+        handle=handler.handle,
         concurrency=concurrency,
-        retry=settings.retry,
+        give_up=handler.give_up,
     )
     log.info("parser worker %s ready", member_name("parser"))
     try:
-        await consumer.run(handler.handle, stop=stop, on_give_up=handler.give_up)
+        await run_roles([role], bus=bus, retry=settings.retry, stop=stop)
     finally:
         for close in reversed(closers):
             await close()

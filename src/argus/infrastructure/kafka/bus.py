@@ -20,19 +20,27 @@ from argus.application.ports import RetryPolicy
 from argus.constants import dead_letter_topic, event_topic
 from argus.domain.errors import Unavailable
 from argus.domain.events import Event, Family, event_to_wire
-from argus.infrastructure.kafka.consumer import KafkaEventConsumer
+from argus.infrastructure.kafka.consumer import DeliveryCounter, KafkaEventConsumer
 from argus.infrastructure.kafka.settings import KafkaSettings
 
 
 class KafkaEventBus:
     """Publishes with an idempotent producer; consumers commit after their handler."""
 
-    def __init__(self, settings: KafkaSettings) -> None:
+    def __init__(
+        self,
+        settings: KafkaSettings,
+        *,
+        deliveries: DeliveryCounter | None = None,
+        max_deliveries: int = 5,
+    ) -> None:
         if settings.bootstrap is None:
             raise ValueError("KafkaEventBus needs ARGUS_KAFKA_BOOTSTRAP")
         self._settings = settings
         self._bootstrap = settings.bootstrap
         self._prefix = settings.topic_prefix
+        self._deliveries = deliveries
+        self._max_deliveries = max_deliveries
         self._producer: AIOKafkaProducer | None = None
 
     @property
@@ -117,6 +125,8 @@ class KafkaEventBus:
             concurrency=concurrency,
             retry=retry,
             dead_letter=self._dead_letter,
+            deliveries=self._deliveries,
+            max_deliveries=self._max_deliveries,
         )
 
     async def _dead_letter(

@@ -12,6 +12,7 @@ import asyncio
 import json
 import logging
 from collections.abc import Awaitable, Callable
+from typing import Protocol
 
 from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
 from aiokafka.errors import CommitFailedError, KafkaError
@@ -24,6 +25,11 @@ from argus.infrastructure.kafka.settings import KafkaSettings
 log = logging.getLogger(__name__)
 
 DeadLetter = Callable[[bytes, list[tuple[str, bytes]], bytes | None], Awaitable[None]]
+
+
+class DeliveryCounter(Protocol):
+    async def delivered(self, group: str, topic: str, partition: int, offset: int) -> int:
+        """Count one more delivery; returns how many there were."""
 
 
 class KafkaEventConsumer:
@@ -39,6 +45,8 @@ class KafkaEventConsumer:
         concurrency: int,
         retry: RetryPolicy,
         dead_letter: DeadLetter,
+        deliveries: DeliveryCounter | None = None,
+        max_deliveries: int = 5,
     ) -> None:
         self._settings = settings
         self._group = group
@@ -48,6 +56,8 @@ class KafkaEventConsumer:
         self._concurrency = concurrency
         self._retry = retry
         self._dead_letter = dead_letter
+        self._deliveries = deliveries
+        self._max_deliveries = max_deliveries
 
     async def run(
         self, handler: Handler, *, stop: asyncio.Event, on_give_up: GiveUp | None = None
@@ -105,6 +115,26 @@ class KafkaEventConsumer:
         except (InvalidInput, ValueError) as exc:
             await self._send_to_dead_letter(record, exc, attempts=0)
             return
+        if self._deliveries is not None:
+            try:
+                count = await self._deliveries.delivered(
+                    self._group, record.topic, record.partition, record.offset
+                )
+            except Exception:  # the count is a safety net: Redis away must not stop the work
+                log.warning(
+                    "delivery count unavailable for %s@%d",
+                    record.topic,
+                    record.offset,
+                    exc_info=True,
+                )
+                count = 0
+            if count > self._max_deliveries:
+                error = RuntimeError(f"delivered {count} times; its consumers kept dying")
+                log.error("poison message %s@%d: %s", record.topic, record.offset, error)
+                if on_give_up is not None:
+                    await on_give_up(event, error)
+                await self._send_to_dead_letter(record, error, attempts=count)
+                return
         for attempt in range(1, self._retry.max_attempts + 1):
             try:
                 await handler(event)
