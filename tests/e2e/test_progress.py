@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import httpx
 import pytest
 
 from argus.cli.client import ArgusClient
@@ -33,3 +34,11 @@ async def test_every_event_carries_json_and_status_events_carry_status(
     assert all(isinstance(data, dict) and "type" in data for _, data in events)
     assert all("status" in data for _, data in events if data["type"] == "status")
     assert events[-1][1]["status"] == "completed"
+
+
+async def test_a_malformed_last_event_id_is_400(http: httpx.AsyncClient, batch_id: str) -> None:
+    await http.post("/api/v1/batches", json={"vehicle_id": "veh-1", "batch_id": batch_id})
+    response = await http.get(
+        f"/api/v1/batches/{batch_id}/events", headers={"Last-Event-ID": "yesterday"}
+    )
+    assert response.status_code == 400 and response.json()["error"]["code"] == "invalid_input"

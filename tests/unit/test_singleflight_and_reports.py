@@ -73,6 +73,23 @@ async def test_a_cancelled_follower_does_not_cancel_the_leader() -> None:
     assert await leader == "done"
 
 
+async def test_a_cancelled_leader_does_not_fail_its_followers() -> None:
+    flight: SingleFlight[str] = SingleFlight()
+    gate = asyncio.Event()
+
+    async def work() -> str:
+        await gate.wait()
+        return "done"
+
+    leader = asyncio.create_task(flight.do("k", work))
+    await asyncio.sleep(0)
+    follower = asyncio.create_task(flight.do("k", work))
+    await asyncio.sleep(0)
+    leader.cancel()
+    gate.set()
+    assert await follower == "done"
+
+
 async def finished_batch(repo: FakeBatchRepository, status: BatchStatus) -> None:
     await repo.create(Batch(batch_id="b-1", vehicle_id="veh-1", status=status))
 
@@ -124,3 +141,22 @@ async def test_a_miss_that_reaches_the_flight_after_it_ended_reads_the_cache_not
     # A reader whose cache lookup missed just before that write arrives at the flight late:
     view = await query._flight.do("b-1", lambda: query._load("b-1"))
     assert view.ready and reports.reads == 1
+
+
+class BrokenCache(FakeReportCache):
+    async def get(self, batch_id: str) -> bytes | None:
+        raise ConnectionError("redis is away")
+
+    async def set(self, batch_id: str, payload: bytes) -> None:
+        raise ConnectionError("redis is away")
+
+
+async def test_reports_are_served_from_the_database_when_the_cache_is_down() -> None:
+    repo = FakeBatchRepository()
+    reports = FakeReportRepository(repo.store)
+    await finished_batch(repo, BatchStatus.COMPLETED)
+    views = await asyncio.gather(
+        *(ReportQuery(reports=reports, cache=BrokenCache()).get("b-1") for _ in range(3))
+    )
+    assert all(v.ready for v in views)
+    assert reports.reads == 3  # separate ReportQuery objects: one flight each

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import json
+import logging
 from dataclasses import dataclass
 from typing import Any
 
 from argus.application.ports import ReportCache, ReportRecord, ReportRepository
 from argus.application.singleflight import SingleFlight
 from argus.domain.errors import NotFound
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -45,7 +48,7 @@ class ReportQuery:
 
     async def get(self, batch_id: str) -> ReportView:
         """The report of `batch_id`; NotFound for an unknown batch."""
-        cached = await self._cache.get(batch_id)
+        cached = await self._cached(batch_id)
         if cached is not None:
             return ReportView(ready=True, body=cached)
         return await self._flight.do(batch_id, lambda: self._load(batch_id))
@@ -53,7 +56,7 @@ class ReportQuery:
     async def _load(self, batch_id: str) -> ReportView:
         # Checked again inside the flight: a reader whose cache miss raced with the previous
         # flight's cache write would otherwise start a second database read.
-        cached = await self._cache.get(batch_id)
+        cached = await self._cached(batch_id)
         if cached is not None:
             return ReportView(ready=True, body=cached)
         record = await self._reports.load(batch_id)
@@ -63,5 +66,21 @@ class ReportQuery:
         ready = record.status.is_final
         if ready:
             # Only final reports are cached: they never change, so no invalidation is needed.
-            await self._cache.set(batch_id, body)
+            try:
+                await self._cache.set(batch_id, body)
+            except Exception:
+                log.warning(
+                    "report cache unavailable; serving %s uncached", batch_id, exc_info=True
+                )
         return ReportView(ready=ready, body=body)
+
+    async def _cached(self, batch_id: str) -> bytes | None:
+        # The cache is an optimisation: when Redis is away, readers fall through to PostgreSQL
+        # (still one read per key at a time, thanks to the singleflight).
+        try:
+            return await self._cache.get(batch_id)
+        except Exception:
+            log.warning(
+                "report cache unavailable; reading %s from the database", batch_id, exc_info=True
+            )
+            return None

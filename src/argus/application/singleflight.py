@@ -17,28 +17,23 @@ class SingleFlight(Generic[T]):
     """One in-flight call per key, shared by every concurrent caller of that key."""
 
     def __init__(self) -> None:
-        self._calls: dict[str, asyncio.Future[T]] = {}
+        self._calls: dict[str, asyncio.Task[T]] = {}
 
     async def do(self, key: str, work: Callable[[], Awaitable[T]]) -> T:
         """Run `work` unless a call for `key` is already running; return its result."""
-        running = self._calls.get(key)
-        if running is not None:
-            # shield: one impatient (cancelled) follower must not cancel the leader's work.
-            return await asyncio.shield(running)
-        future: asyncio.Future[T] = asyncio.get_running_loop().create_future()
-        self._calls[key] = future
-        try:
-            result = await work()
-        except BaseException as exc:
-            future.set_exception(exc)
-            # Mark the exception retrieved when there were no followers to await it.
-            future.exception()
-            raise
-        else:
-            future.set_result(result)
-            return result
-        finally:
-            del self._calls[key]
+        task = self._calls.get(key)
+        if task is None:
+            # The work runs in a task of its own: no caller's cancellation (a client that went
+            # away) cancels it for the others; shield() below protects it from each of them.
+            task = asyncio.ensure_future(work())
+            self._calls[key] = task
+            task.add_done_callback(lambda done: self._forget(key, done))
+        return await asyncio.shield(task)
+
+    def _forget(self, key: str, done: asyncio.Task[T]) -> None:
+        self._calls.pop(key, None)
+        if not done.cancelled():
+            done.exception()  # retrieved here even if every caller went away meanwhile
 
     def in_flight(self) -> int:
         """How many keys have a call running (for tests and metrics)."""

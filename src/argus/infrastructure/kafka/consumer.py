@@ -15,7 +15,7 @@ from collections.abc import Awaitable, Callable
 from typing import Protocol
 
 from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
-from aiokafka.errors import CommitFailedError, KafkaError
+from aiokafka.errors import CommitFailedError, IllegalStateError, KafkaError
 
 from argus.application.ports import GiveUp, Handler, RetryPolicy
 from argus.domain.errors import InvalidInput
@@ -101,7 +101,7 @@ class KafkaEventConsumer:
                 await self._process(record, handler, on_give_up)
                 try:
                     await consumer.commit({tp: record.offset + 1})
-                except CommitFailedError:
+                except (CommitFailedError, IllegalStateError):
                     # The partition moved to another member during a rebalance: it will
                     # redeliver from the last commit; handlers are idempotent.
                     log.warning("commit of %s@%d lost to a rebalance", tp, record.offset)
