@@ -16,19 +16,16 @@ import uvicorn
 
 from argus import bootstrap
 from argus.bootstrap import Adapters, Settings
-from argus.constants import health_key
 from argus.interfaces.http.app import create_app
 from argus.server import http_services
 from argus.workers import roles
 from argus.workers.parser_process import run_parser_worker
-from argus.workers.runtime import member_name, run_roles, stop_on_signals
+from argus.workers.runtime import heartbeat, member_name, run_roles, stop_on_signals
 
 log = logging.getLogger(__name__)
 
 HTTP_ROLES = ("ingestor", "query")
 WORKER_ROLES = ("orchestrator", "parser", "aggregator", "agent")
-_HEARTBEAT_S = 5
-_HEARTBEAT_TTL_S = 15
 
 
 def _urls(settings: Settings) -> tuple[str, str]:
@@ -107,7 +104,7 @@ async def _run_worker(adapters: Adapters, role: str) -> None:
         asyncio.create_task(
             run_roles(role_list, bus=adapters.bus, retry=settings.retry, stop=stop)
         ),
-        asyncio.create_task(_heartbeat(adapters, role, stop)),
+        asyncio.create_task(heartbeat(adapters.redis, role, stop)),
     ]
     outbox = None
     if role == "orchestrator":
@@ -121,14 +118,3 @@ async def _run_worker(adapters: Adapters, role: str) -> None:
         stop.set()
         if outbox is not None:
             await outbox.close()
-
-
-async def _heartbeat(adapters: Adapters, role: str, stop: asyncio.Event) -> None:
-    key = health_key(role, member_name(role))
-    while not stop.is_set():
-        with contextlib.suppress(Exception):
-            await adapters.redis.set(key, "ok", ex=_HEARTBEAT_TTL_S)
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(stop.wait(), _HEARTBEAT_S)
-    with contextlib.suppress(Exception):
-        await adapters.redis.delete(key)

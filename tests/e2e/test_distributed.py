@@ -3,6 +3,7 @@ every role a separate process, ingest on one port and reads on another."""
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 import httpx
@@ -35,3 +36,19 @@ async def test_ingest_and_query_are_separate_services(cluster: Cluster) -> None:
         ).status_code in (404, 405)
         assert (await http.get(f"{cluster.ingest_url}/api/report/nope")).status_code == 404
         assert (await http.get(f"{cluster.ingest_url}/healthz")).status_code == 200
+
+
+async def test_every_worker_role_reports_that_it_is_alive(cluster: Cluster) -> None:
+    from redis.asyncio import Redis
+
+    assert cluster.redis is not None
+    redis = Redis.from_url(cluster.redis.url)
+    try:
+        for _ in range(100):  # the first beats are written within a moment of starting
+            keys = {k.decode().split(":")[2] async for k in redis.scan_iter("argus:health:*")}
+            if {"orchestrator", "aggregator", "agent", "parser"} <= keys:
+                break
+            await asyncio.sleep(0.1)
+        assert {"orchestrator", "aggregator", "agent", "parser"} <= keys
+    finally:
+        await redis.aclose()

@@ -16,7 +16,7 @@ from argus.bootstrap import Settings, blob_store, event_bus, redis_client
 from argus.domain.events import Family
 from argus.infrastructure.parsing.python_mcap import PythonMcapParser
 from argus.workers.roles import Role
-from argus.workers.runtime import member_name, run_roles, stop_on_signals
+from argus.workers.runtime import heartbeat, member_name, run_roles, stop_on_signals
 
 log = logging.getLogger(__name__)
 
@@ -39,9 +39,12 @@ async def run_parser_worker(settings: Settings, *, concurrency: int = 1) -> None
         give_up=handler.give_up,
     )
     log.info("parser worker %s ready", member_name("parser"))
+    beating = None if redis is None else asyncio.create_task(heartbeat(redis, "parser", stop))
     try:
         await run_roles([role], bus=bus, retry=settings.retry, stop=stop)
     finally:
+        if beating is not None:
+            await beating
         for close in reversed(closers):
             await close()
         if redis is not None:

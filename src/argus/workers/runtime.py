@@ -10,7 +10,10 @@ import signal
 import socket
 from collections.abc import Iterable, Sequence
 
+from redis.asyncio import Redis
+
 from argus.application.ports import EventBus, RetryPolicy
+from argus.constants import health_key
 from argus.workers.roles import Role
 
 log = logging.getLogger(__name__)
@@ -71,3 +74,19 @@ def stop_on_signals(
     loop = asyncio.get_running_loop()
     for signum in signals:
         loop.add_signal_handler(signum, stop.set)
+
+
+async def heartbeat(redis: Redis, role: str, stop: asyncio.Event) -> None:
+    """Keep `argus:health:{role}:{member}` alive (TTL 15 s) until `stop`; then remove it."""
+    key = health_key(role, member_name(role))
+    while not stop.is_set():
+        with contextlib.suppress(Exception):  # a missed beat is what the TTL is for
+            await redis.set(key, "ok", ex=_HEARTBEAT_TTL_S)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), _HEARTBEAT_S)
+    with contextlib.suppress(Exception):
+        await redis.delete(key)
+
+
+_HEARTBEAT_S = 5
+_HEARTBEAT_TTL_S = 15
