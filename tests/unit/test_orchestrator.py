@@ -105,3 +105,15 @@ async def test_a_file_parsed_twice_is_one_progress_entry() -> None:
     await projector.handle(again)
     await projector.handle(FileParseFailed(batch_id="b-1", file_id="f0", reason="late"))
     assert [e.data["type"] for e in channel.streams["b-1"]] == ["file_parsed"]
+
+
+async def test_a_redelivered_batch_created_after_the_counter_was_lost_does_not_recreate_it() -> (
+    None
+):
+    repo, barrier, orchestrator = await scattered_batch(2)
+    await orchestrator.handle(parsed("f0"))
+    barrier.counters.clear()  # lost
+    await orchestrator.handle(BatchCreated(batch_id="b-1", vehicle_id="veh-1", total_files=2))
+    assert "b-1" not in barrier.counters  # not re-created empty
+    await orchestrator.handle(parsed("f1"))  # rebuilt from the repository instead
+    assert opened(repo) == 1

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 
 from argus.application.ports import Barrier, BatchRepository
+from argus.domain.batch import BatchStatus
 from argus.domain.errors import Conflict
 from argus.domain.events import (
     BatchCreated,
@@ -48,6 +49,11 @@ class Orchestrator:
             await self._batches.mutate(event.batch_id, lambda batch: batch.finish())
 
     async def _scatter(self, event: BatchCreated) -> None:
+        batch = await self._batches.get(event.batch_id)
+        if batch is None or batch.status is not BatchStatus.UPLOADED:
+            # Already scattered (a redelivery): preparing again could re-create a counter
+            # that was lost since, empty, and the barrier would then never open.
+            return
         # The counter is prepared before the work is handed out (the outbox relays the
         # FileScattered events only after this transaction commits).
         await self._barrier.prepare(event.batch_id, event.total_files)

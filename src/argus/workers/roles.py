@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from argus import bootstrap, constants
 from argus.application.ports import BatchRepository, GiveUp, Handler
+from argus.domain.errors import NotFound
 from argus.domain.events import (
     AllFilesParsed,
     BatchCreated,
@@ -60,7 +61,10 @@ def fail_batch_on_give_up(batches: BatchRepository, stage: str) -> GiveUp:
 
     async def give_up(event: Event, error: BaseException) -> None:
         reason = f"{stage} kept failing: {error!r}"[:500]
-        await batches.mutate(event.batch_id, lambda batch: batch.fail(reason))
+        try:
+            await batches.mutate(event.batch_id, lambda batch: batch.fail(reason))
+        except NotFound:
+            log.warning("gave up on %s for unknown batch %s", type(event).__name__, event.batch_id)
 
     return give_up
 
@@ -73,6 +77,7 @@ def orchestrator(a: bootstrap.Adapters) -> Role:
         families=(Family.BATCH, Family.PARSE_RESULTS),
         handle=only(types, once_per_event(a.batches, constants.GROUP_ORCHESTRATOR, handler)),
         concurrency=a.settings.bus.consumer_concurrency,
+        give_up=fail_batch_on_give_up(a.batches, "orchestration"),
     )
 
 
