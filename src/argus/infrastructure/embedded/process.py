@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 import socket
 import subprocess
 import time
@@ -12,10 +13,22 @@ from argus.domain.errors import Unavailable
 
 
 def free_port() -> int:
-    """A TCP port on loopback nobody listens on right now."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+    """A TCP port on loopback nobody listens on right now.
+
+    Chosen below Linux's ephemeral range (32768+): a port the kernel handed out with
+    bind(0) can be taken by any outgoing connection before our server binds it."""
+    for _ in range(200):
+        port = secrets.randbelow(_HIGH - _LOW) + _LOW
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise RuntimeError("no free port found")
+
+
+_LOW, _HIGH = 20_000, 32_000
 
 
 def port_open(port: int, host: str = "127.0.0.1") -> bool:
