@@ -6,11 +6,14 @@ PY := $(VENV)/bin/python
 BIN := $(VENV)/bin
 PYTEST_ARGS ?=
 
+# Native core targets (native-deps, native-build, native-test, fuzz, native-bench).
+include mk/native.mk
+
 .PHONY: infra-up infra-down app-up app-down setup demo serve test check lint typecheck imports test-unit test-integration test-e2e bench-upload bench-scale clean
 
 setup: $(VENV)/.installed
 
-$(VENV)/.installed: pyproject.toml
+$(VENV)/.installed: pyproject.toml $(NATIVE_SOURCES) | native-deps
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e ".[dev]"
@@ -37,9 +40,11 @@ app-up: setup
 app-down:
 	deployments/local/app.sh down
 
-## Everything CI runs: static checks, then unit, integration and end-to-end tests.
+## Everything CI runs: static checks, then unit, integration and end-to-end tests, then the
+## C++ unit tests under ASan+UBSan and the fuzzer (FUZZ_SECONDS, 60 s by default).
 test: setup check
 	$(BIN)/pytest $(PYTEST_ARGS)
+	$(MAKE) native-test fuzz fuzz-replay
 
 check: lint typecheck imports
 

@@ -12,9 +12,12 @@ from rich.console import Console
 from rich.table import Table
 
 from argus.domain.parsed_file import ParsedFile
-from argus.infrastructure.parsing import PythonMcapParser
+from argus.infrastructure.parsing import NativeMcapParser, PythonMcapParser, native_available
 
-_ENGINES: dict[str, Callable[[], PythonMcapParser]] = {"python": PythonMcapParser}
+_ENGINES: dict[str, Callable[[], PythonMcapParser | NativeMcapParser]] = {
+    "python": PythonMcapParser,
+    "native": NativeMcapParser,
+}
 _MAX_ROWS = 10
 
 
@@ -77,11 +80,15 @@ def register(app: typer.Typer) -> None:
         as_json: Annotated[
             bool, typer.Option("--json", help="Print the ParsedFile JSON summary.")
         ] = False,
-        engine: Annotated[str, typer.Option(help="Parser engine: python.")] = "python",
+        engine: Annotated[
+            str, typer.Option(help="Parser engine: python (the reference) or native (C++).")
+        ] = "python",
     ) -> None:
         """Summarise one drive log; exit 0 even when the file has errors, 2 if it is missing."""
         if engine not in _ENGINES:
             raise typer.BadParameter(f"unknown engine {engine!r}; known: {', '.join(_ENGINES)}")
+        if engine == "native" and not native_available():
+            raise typer.BadParameter("the native engine is not built (argus._native is missing)")
         if not file.is_file():
             Console(stderr=True).print(f"[red]no such file:[/red] {file}")
             raise typer.Exit(code=2)

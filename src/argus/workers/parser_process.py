@@ -12,13 +12,23 @@ from collections.abc import Awaitable, Callable
 
 from argus import constants
 from argus.application.parsing import ParseFileHandler
+from argus.application.ports import Parser
 from argus.bootstrap import Settings, blob_store, event_bus, redis_client
 from argus.domain.events import Family
+from argus.infrastructure.parsing.native import NativeMcapParser, native_available
 from argus.infrastructure.parsing.python_mcap import PythonMcapParser
 from argus.workers.roles import Role
 from argus.workers.runtime import heartbeat, member_name, run_roles, stop_on_signals
 
 log = logging.getLogger(__name__)
+
+
+def default_parser() -> Parser:
+    """The native C++ engine when it is built, else the Python reference (same summaries)."""
+    if native_available():
+        return NativeMcapParser()
+    log.warning("argus._native is not built; parsing with the Python reference parser")
+    return PythonMcapParser()
 
 
 async def run_parser_worker(settings: Settings, *, concurrency: int = 1) -> None:
@@ -28,7 +38,7 @@ async def run_parser_worker(settings: Settings, *, concurrency: int = 1) -> None
     closers: list[Callable[[], Awaitable[None]]] = []
     bus = await event_bus(settings, redis, closers)
     blobs = await blob_store(settings, closers)
-    handler = ParseFileHandler(blobs=blobs, parser=PythonMcapParser(), publisher=bus)
+    handler = ParseFileHandler(blobs=blobs, parser=default_parser(), publisher=bus)
     stop = asyncio.Event()
     stop_on_signals(stop)
     role = Role(

@@ -1,0 +1,201 @@
+"""Parse benchmark: the native core vs the Python reference vs `zstd -d`, on the same file.
+
+(a) native, (b) Python reference: each parses the whole drive log in a fresh process, so its
+peak RSS (VmHWM) is its own. (c) `zstd -d` (Debian's zstd CLI, one thread) decompresses the
+chunk payloads of the same file, extracted once into a .zst file of concatenated frames: the
+same compressed bytes the parsers inflate, without MCAP framing, which zstd cannot read. It is
+the ceiling for a compressed file: a parser cannot be faster than inflating its data.
+Throughput is file bytes per second for all three, so ratios compare time on the same work.
+
+Usage: python bench/parse.py [--size-mb 2000] [--dense] [--skip-python] [--repeat N]
+Files are generated once and cached in var/bench/ (generation is not timed).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+CACHE = ROOT / "var" / "bench"
+DECODED = {"rcl_interfaces/msg/Log", "diagnostic_msgs/msg/DiagnosticArray", "foxglove.Log"}
+
+
+def drive_log(size_mb: int) -> Path:
+    """The ~size_mb MB drive log bench/upload.py also uses (same arguments, same bytes)."""
+    from argus.loggen import generate_drive_log
+
+    path = CACHE / f"drive-{size_mb}mb.mcap"
+    if not path.exists():
+        CACHE.mkdir(parents=True, exist_ok=True)
+        print(f"generating {path.name} …", flush=True)
+        generate_drive_log(path, seed=1, target_bytes=size_mb * 1_000_000)
+    return path
+
+
+def dense_log() -> Path:
+    """A long drive log with tiny payloads: ~1M messages, where per-message cost dominates."""
+    from argus.loggen import generate_drive_log
+
+    path = CACHE / "dense-3000s.mcap"
+    if not path.exists():
+        CACHE.mkdir(parents=True, exist_ok=True)
+        print(f"generating {path.name} …", flush=True)
+        generate_drive_log(path, seed=1, duration_s=3000.0, target_bytes=50_000_000)
+    return path
+
+
+def chunk_payloads(path: Path) -> tuple[Path, int, int]:
+    """The file's compressed chunk data as one .zst file; (path, largest chunk, total raw)."""
+    from mcap.records import Chunk
+    from mcap.stream_reader import StreamReader
+
+    out = path.with_suffix(".chunks.zst")
+    meta = path.with_suffix(".chunks.json")
+    if not (out.exists() and meta.exists()):
+        largest = total = 0
+        with open(path, "rb") as stream, open(out, "wb") as sink:
+            for record in StreamReader(stream, emit_chunks=True).records:
+                if isinstance(record, Chunk):
+                    if record.compression != "zstd":
+                        raise SystemExit(f"{path.name}: chunk compression {record.compression!r}")
+                    sink.write(record.data)
+                    largest = max(largest, record.uncompressed_size)
+                    total += record.uncompressed_size
+        meta.write_text(json.dumps({"largest": largest, "total": total}))
+    info = json.loads(meta.read_text())
+    return out, int(info["largest"]), int(info["total"])
+
+
+def _wait(proc: subprocess.Popen[bytes]) -> tuple[int, float]:
+    """(exit status, peak RSS in MB) of a finished child, from wait4's rusage."""
+    _, status, usage = os.wait4(proc.pid, 0)
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    return proc.returncode, usage.ru_maxrss / 1024
+
+
+def best_of(repeat: int, run: Any, *args: Any) -> dict[str, Any]:
+    """The fastest of `repeat` runs (the machine is shared; the minimum is the least noisy)."""
+    runs = [run(*args) for _ in range(repeat)]
+    return min(runs, key=lambda r: float(r["seconds"]))
+
+
+def run_engine(engine: str, path: Path) -> dict[str, Any]:
+    """Parse `path` with `engine` in a fresh interpreter; seconds, summary counts, peak RSS."""
+    proc = subprocess.Popen(
+        [sys.executable, __file__, "--worker", engine, str(path)], stdout=subprocess.PIPE
+    )
+    assert proc.stdout is not None
+    output = proc.stdout.read()
+    code, rss_mb = _wait(proc)
+    if code != 0:
+        raise SystemExit(f"{engine} worker failed with exit code {code}")
+    result: dict[str, Any] = json.loads(output)
+    result["peak_rss_mb"] = rss_mb
+    return result
+
+
+def run_zstd(payloads: Path) -> dict[str, Any]:
+    zstd = shutil.which("zstd")
+    if zstd is None:
+        raise SystemExit("the zstd CLI is missing: apt-get install zstd")
+    start = time.perf_counter()
+    proc = subprocess.Popen(
+        [zstd, "-d", "-q", "-c", "-T1", str(payloads)], stdout=subprocess.DEVNULL
+    )
+    code, rss_mb = _wait(proc)
+    seconds = time.perf_counter() - start
+    if code != 0:
+        raise SystemExit(f"zstd -d failed with exit code {code}")
+    return {"seconds": seconds, "peak_rss_mb": rss_mb}
+
+
+def worker(engine: str, path: str) -> None:
+    """Child process: parse once and print the measurements as JSON."""
+    if engine == "native":
+        from argus.infrastructure.parsing.native import NativeMcapParser
+
+        parser: Any = NativeMcapParser()
+    else:
+        from argus.infrastructure.parsing import PythonMcapParser
+
+        parser = PythonMcapParser()
+    start = time.perf_counter()
+    parsed = parser.parse(path)
+    seconds = time.perf_counter() - start
+    decoded = sum(t.count for t in parsed.topics.values() if t.schema in DECODED)
+    summary = parsed.to_dict()
+    summary.pop("engine")
+    print(
+        json.dumps(
+            {
+                "seconds": seconds,
+                "messages": parsed.message_count,
+                "decoded": decoded,
+                "complete": parsed.complete,
+                "summary": summary,
+            }
+        )
+    )
+
+
+def _row(name: str, r: dict[str, Any], size: int, messages: int, decoded: int) -> str:
+    s = r["seconds"]
+    return (
+        f"{name:<12}{s:9.2f}{messages / s:14,.0f}{decoded / s:12,.0f}"
+        f"{size / s / 1e6:10.0f}{r['peak_rss_mb']:10.1f}"
+    )
+
+
+def bench(path: Path, *, skip_python: bool, with_zstd: bool, repeat: int) -> None:
+    size = path.stat().st_size
+    print(f"\n{path.name}: {size / 1e6:,.0f} MB, best of {repeat}")
+    native = best_of(repeat, run_engine, "native", path)
+    python = None if skip_python else best_of(repeat, run_engine, "python", path)
+    if python is not None and python["summary"] != native["summary"]:
+        raise SystemExit("native and Python summaries differ")
+    messages, decoded = native["messages"], native["decoded"]
+    print(f"{'':<12}{'seconds':>9}{'messages/s':>14}{'decoded/s':>12}{'MB/s':>10}{'peak MB':>10}")
+    print(_row("(a) native", native, size, messages, decoded))
+    if python is not None:
+        print(_row("(b) python", python, size, messages, decoded))
+    if with_zstd:
+        payloads, largest, total = chunk_payloads(path)
+        zstd = best_of(repeat, run_zstd, payloads)
+        print(_row("(c) zstd -d", zstd, size, messages, decoded))
+        print(f"a/c (throughput) = {zstd['seconds'] / native['seconds']:.2f}")
+        budget = 64 + largest / 2**20
+        print(
+            f"largest chunk {largest / 2**20:.2f} MiB, {total / 1e6:,.0f} MB inflated; native peak "
+            f"RSS {native['peak_rss_mb']:.1f} MB vs budget 64 MB + largest chunk = {budget:.1f} MB"
+        )
+    if python is not None:
+        print(f"a/b (messages/s) = {python['seconds'] / native['seconds']:.2f}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--size-mb", type=int, default=2000, help="drive log size (>= 1000)")
+    parser.add_argument("--dense", action="store_true", help="also a ~1M-message drive log")
+    parser.add_argument("--skip-python", action="store_true", help="native and zstd only")
+    parser.add_argument("--repeat", type=int, default=1, help="runs per engine; best is shown")
+    parser.add_argument("--worker", nargs=2, metavar=("ENGINE", "PATH"), help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.worker:
+        worker(*args.worker)
+        return
+    common = {"skip_python": args.skip_python, "repeat": args.repeat}
+    bench(drive_log(args.size_mb), with_zstd=True, **common)
+    if args.dense:
+        bench(dense_log(), with_zstd=True, **common)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,152 @@
+#include "chunk.hpp"
+
+#include <lz4frame.h>
+#include <zstd.h>
+
+#include <new>
+
+#include "bytes.hpp"
+#include "crc32.hpp"
+#include "pystr.hpp"
+#include "records.hpp"
+
+namespace argus {
+
+void chunk_corrupt(const std::string& message, uint64_t offset) {
+  throw Fatal("corrupt", message, offset, std::string("Chunk"));
+}
+
+namespace {
+
+constexpr uint64_t kMaxRecordBytes = 1ull << 30;
+
+// A Schema or Channel record inside a chunk, read like mcap's Record.read over a BytesIO:
+// every read must be complete, and strings must be UTF-8.
+class Inner {
+ public:
+  Inner(const uint8_t* p, size_t n, uint8_t opcode, uint64_t offset)
+      : p_(p), n_(n), opcode_(opcode), offset_(offset) {}
+
+  uint64_t uint(size_t width) {
+    const uint8_t* q = take(width);
+    return width == 2 ? load_u16(q) : load_u32(q);
+  }
+  std::string string() {
+    const uint32_t size = static_cast<uint32_t>(uint(4));
+    const uint8_t* q = take(size);
+    if (auto err = check_utf8(q, size)) fail(utf8_error_repr(q, size, *err));
+    return std::string(reinterpret_cast<const char*>(q), size);
+  }
+  void skip(size_t size) { take(size); }
+  size_t count() const { return pos_; }
+
+ private:
+  const uint8_t* take(size_t size) {
+    if (size > n_ - pos_) fail("_EndOfData()");
+    const uint8_t* q = p_ + pos_;
+    pos_ += size;
+    return q;
+  }
+  [[noreturn]] void fail(const std::string& exc_repr) const {
+    chunk_corrupt("bad " + record_name(opcode_) + " record inside chunk: " + exc_repr, offset_);
+  }
+
+  const uint8_t* p_;
+  size_t n_;
+  size_t pos_ = 0;
+  uint8_t opcode_;
+  uint64_t offset_;
+};
+
+}  // namespace
+
+ChunkReader::ChunkReader() {
+  zstd_ = ZSTD_createDCtx();
+  LZ4F_dctx* ctx = nullptr;
+  if (LZ4F_isError(LZ4F_createDecompressionContext(&ctx, LZ4F_VERSION))) ctx = nullptr;
+  lz4_ = ctx;
+  if (zstd_ == nullptr || lz4_ == nullptr) {
+    ZSTD_freeDCtx(zstd_);
+    LZ4F_freeDecompressionContext(lz4_);
+    throw std::bad_alloc();
+  }
+}
+
+ChunkReader::~ChunkReader() {
+  ZSTD_freeDCtx(zstd_);
+  LZ4F_freeDecompressionContext(lz4_);
+}
+
+void ChunkReader::read(const ChunkRecord& chunk, SummaryBuilder& summary) {
+  const uint64_t usize = chunk.uncompressed_size;
+  if (usize > kMaxRecordBytes) {
+    chunk_corrupt("chunk claims " + dec(usize) + " uncompressed bytes", chunk.offset);
+  }
+  const std::string& compression = *chunk.compression;
+  const uint8_t* data = nullptr;
+  size_t size = 0;
+  if (compression.empty()) {
+    data = chunk.data;
+    size = chunk.size;
+  } else if (compression == "zstd") {
+    size = decompress_zstd(chunk);
+    data = buf_.get();
+  } else if (compression == "lz4") {
+    size = decompress_lz4(chunk);
+    data = buf_.get();
+  } else {
+    chunk_corrupt("unknown chunk compression " + str_repr(compression), chunk.offset);
+  }
+  if (size != usize) {
+    chunk_corrupt("chunk decompresses to " + dec(uint64_t{size}) + " bytes, not " + dec(usize),
+            chunk.offset);
+  }
+  if (chunk.uncompressed_crc != 0 && crc32(data, size) != chunk.uncompressed_crc) {
+    chunk_corrupt("chunk CRC mismatch", chunk.offset);
+  }
+  records(data, size, chunk.offset, summary);
+}
+
+void ChunkReader::records(const uint8_t* data, size_t size, uint64_t offset,
+                          SummaryBuilder& summary) {
+  size_t pos = 0;
+  while (pos < size) {
+    if (size - pos < 9) chunk_corrupt("chunk ends inside a record header at " + dec(uint64_t{pos}), offset);
+    const uint8_t opcode = data[pos];
+    const uint64_t length = load_u64(data + pos + 1);
+    const size_t body = pos + 9;
+    if (length > size - body) {
+      chunk_corrupt("record at chunk byte " + dec(uint64_t{pos}) + " overruns the chunk", offset);
+    }
+    const size_t next = body + static_cast<size_t>(length);
+    if (opcode == kOpMessage) {
+      if (length < 22) chunk_corrupt("message at chunk byte " + dec(uint64_t{pos}) + " is too short", offset);
+      const uint16_t channel = load_u16(data + body);
+      const uint64_t log_time = load_u64(data + body + 6);
+      summary.message(channel, log_time, data + body + 22, static_cast<size_t>(length - 22), offset);
+    } else if (opcode == kOpSchema) {
+      Inner in(data + body, static_cast<size_t>(length), opcode, offset);
+      const uint16_t id = static_cast<uint16_t>(in.uint(2));
+      std::string name = in.string();
+      in.string();  // encoding
+      in.skip(static_cast<uint32_t>(in.uint(4)));  // data
+      summary.schema(id, std::move(name));
+    } else if (opcode == kOpChannel) {
+      Inner in(data + body, static_cast<size_t>(length), opcode, offset);
+      const uint16_t id = static_cast<uint16_t>(in.uint(2));
+      const uint16_t schema_id = static_cast<uint16_t>(in.uint(2));
+      const std::string topic = in.string();
+      const std::string encoding = in.string();
+      const uint64_t metadata_length = in.uint(4);
+      const uint64_t metadata_end = in.count() + metadata_length;
+      while (in.count() < metadata_end) {
+        in.string();  // key
+        in.string();  // value
+      }
+      summary.channel(id, schema_id, topic, encoding, offset);
+    }
+    pos = next;
+  }
+}
+
+}  // namespace argus

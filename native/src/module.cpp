@@ -1,0 +1,206 @@
+// argus._native: the C++ MCAP reader as a private Python extension. Parsing runs with the GIL
+// released; the summary comes back as the dict ParsedFile.to_dict() gives.
+#include <nanobind/nanobind.h>
+
+#include <algorithm>
+#include <mutex>
+#include <new>
+#include <string>
+#include <vector>
+
+#include "crc32.hpp"
+#include "reader.hpp"
+
+namespace nb = nanobind;
+using argus::McapReader;
+using argus::Options;
+using argus::ParsedFile;
+
+namespace {
+
+nb::object text(const std::string& s) {
+  // JSON logs may carry lone surrogates (\ud800); they travel as 3-byte sequences.
+  PyObject* o = PyUnicode_DecodeUTF8(s.data(), static_cast<Py_ssize_t>(s.size()), "surrogatepass");
+  if (o == nullptr) throw nb::python_error();
+  return nb::steal(o);
+}
+
+nb::object text(const char* s) { return nb::str(s); }
+
+nb::object maybe_int(bool present, uint64_t v) {
+  return present ? nb::object(nb::int_(v)) : nb::object(nb::none());
+}
+
+nb::dict to_dict(ParsedFile& f) {
+  nb::dict d;
+  d["schema_version"] = 1;
+  d["engine"] = "native";
+  d["complete"] = f.complete;
+  d["start_ns"] = maybe_int(f.has_times, f.start_ns);
+  d["end_ns"] = maybe_int(f.has_times, f.end_ns);
+  d["message_count"] = nb::int_(f.message_count);
+  std::vector<const argus::TopicStats*> topics;
+  for (const auto& t : f.topics) topics.push_back(&t);
+  // Byte order of UTF-8 is code point order, which is how Python sorts str.
+  std::sort(topics.begin(), topics.end(), [](auto* a, auto* b) { return a->name < b->name; });
+  nb::dict topic_dict;
+  for (const auto* t : topics) {
+    nb::dict s;
+    s["count"] = nb::int_(t->count);
+    s["bytes"] = nb::int_(t->bytes);
+    s["schema"] = text(t->schema);
+    s["message_encoding"] = text(t->encoding);
+    s["first_ns"] = maybe_int(t->has_times, t->first_ns);
+    s["last_ns"] = maybe_int(t->has_times, t->last_ns);
+    s["mean_rate_hz"] = nb::float_(t->mean_rate_hz());
+    if (t->has_gap) {
+      nb::dict gap;
+      gap["start_ns"] = nb::int_(t->gap_start_ns);
+      gap["end_ns"] = nb::int_(t->gap_end_ns);
+      s["max_gap"] = gap;
+    } else {
+      s["max_gap"] = nb::none();
+    }
+    topic_dict[text(t->name)] = s;
+  }
+  d["topics"] = topic_dict;
+  nb::dict levels;
+  for (int i = 0; i < 5; ++i) levels[argus::kLogLevels[i]] = nb::int_(f.log_levels[i]);
+  d["log_levels"] = levels;
+  nb::list logs;
+  for (const auto& e : f.log_events) {
+    nb::dict x;
+    x["t_ns"] = nb::int_(e.t_ns);
+    x["level"] = text(e.level);
+    x["node"] = text(e.node);
+    x["message"] = text(e.message);
+    x["topic"] = text(e.topic);
+    logs.append(x);
+  }
+  d["log_events"] = logs;
+  nb::list diags;
+  for (const auto& e : f.diagnostic_events) {
+    nb::dict x;
+    x["t_ns"] = nb::int_(e.t_ns);
+    x["name"] = text(e.name);
+    x["level"] = text(e.level);
+    x["message"] = text(e.message);
+    x["hardware_id"] = text(e.hardware_id);
+    diags.append(x);
+  }
+  d["diagnostic_events"] = diags;
+  d["dropped_events"] = nb::int_(f.dropped_events);
+  nb::list errors;
+  for (const auto& e : f.errors) {
+    nb::dict x;
+    x["kind"] = text(e.kind);
+    x["message"] = text(e.message);
+    x["offset"] = e.offset ? nb::object(nb::int_(*e.offset)) : nb::object(nb::none());
+    x["record"] = e.record ? text(*e.record) : nb::object(nb::none());
+    errors.append(x);
+  }
+  d["errors"] = errors;
+  return d;
+}
+
+Options make_options(uint64_t max_overrun_bytes, int json_max_depth, int64_t int_max_str_digits,
+                     size_t read_size) {
+  Options o;
+  o.max_overrun_bytes = max_overrun_bytes;
+  o.json.max_depth = json_max_depth;
+  o.json.max_int_digits = int_max_str_digits;
+  o.read_size = std::max<size_t>(read_size, 4096);
+  return o;
+}
+
+// One reader fed from Python; a mutex refuses concurrent use from two threads.
+class Parser {
+ public:
+  explicit Parser(const Options& o) : reader_(o) {}
+
+  void feed(nb::handle data) {
+    Py_buffer view;
+    if (PyObject_GetBuffer(data.ptr(), &view, PyBUF_SIMPLE) != 0) throw nb::python_error();
+    std::unique_lock<std::mutex> lock(mu_, std::try_to_lock);
+    if (!lock.owns_lock()) {
+      PyBuffer_Release(&view);
+      throw std::runtime_error("Parser is in use by another thread");
+    }
+    try {
+      nb::gil_scoped_release release;
+      reader_.feed(static_cast<const uint8_t*>(view.buf), static_cast<size_t>(view.len));
+    } catch (...) {
+      PyBuffer_Release(&view);
+      throw;
+    }
+    PyBuffer_Release(&view);
+  }
+
+  nb::dict finish() {
+    std::unique_lock<std::mutex> lock(mu_, std::try_to_lock);
+    if (!lock.owns_lock()) throw std::runtime_error("Parser is in use by another thread");
+    {
+      nb::gil_scoped_release release;
+      reader_.finish();
+    }
+    return to_dict(reader_.result());
+  }
+
+  bool done() {
+    // While another thread is feeding, the reader is by definition not done yet.
+    std::unique_lock<std::mutex> lock(mu_, std::try_to_lock);
+    return lock.owns_lock() && reader_.done();
+  }
+  uint64_t bytes_received() const { return reader_.bytes_received(); }
+  size_t buffered_capacity() const { return reader_.input_capacity() + reader_.chunk_capacity(); }
+
+ private:
+  std::mutex mu_;
+  McapReader reader_;
+};
+
+}  // namespace
+
+NB_MODULE(_native, m) {
+  m.doc() = "C++ MCAP reader for Argus (private; use argus.infrastructure.parsing.native).";
+  m.attr("MAX_RECORD_BYTES") = nb::int_(uint64_t{1} << 30);
+
+  nb::class_<Parser>(m, "Parser")
+      .def(
+          "__init__",
+          [](Parser* self, uint64_t max_overrun_bytes, int json_max_depth,
+             int64_t int_max_str_digits) {
+            new (self) Parser(make_options(max_overrun_bytes, json_max_depth, int_max_str_digits,
+                                           4u << 20));
+          },
+          nb::kw_only(), nb::arg("max_overrun_bytes") = uint64_t{64} << 20,
+          nb::arg("json_max_depth") = 990, nb::arg("int_max_str_digits") = 4300)
+      .def("feed", &Parser::feed, nb::arg("data"))
+      .def("finish", &Parser::finish)
+      .def_prop_ro("done", &Parser::done)
+      .def_prop_ro("bytes_received", &Parser::bytes_received)
+      .def_prop_ro("buffered_capacity", &Parser::buffered_capacity);
+
+  m.def(
+      "parse_fd",
+      [](int fd, uint64_t max_overrun_bytes, int json_max_depth, int64_t int_max_str_digits,
+         size_t read_size) {
+        McapReader reader(
+            make_options(max_overrun_bytes, json_max_depth, int_max_str_digits, read_size));
+        {
+          nb::gil_scoped_release release;
+          reader.read_fd(fd);
+        }
+        return to_dict(reader.result());
+      },
+      nb::arg("fd"), nb::kw_only(), nb::arg("max_overrun_bytes") = uint64_t{64} << 20,
+      nb::arg("json_max_depth") = 990, nb::arg("int_max_str_digits") = 4300,
+      nb::arg("read_size") = size_t{4} << 20);
+
+  m.def(
+      "crc32",
+      [](nb::bytes data, uint32_t crc) {
+        return argus::crc32(reinterpret_cast<const uint8_t*>(data.c_str()), data.size(), crc);
+      },
+      nb::arg("data"), nb::arg("crc") = 0);
+}

@@ -1,0 +1,67 @@
+// The streaming MCAP reader: one pass in file order, bytes pushed in by feed() (or read from a
+// file descriptor), memory bounded by one record plus one decompressed chunk.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "chunk.hpp"
+#include "input.hpp"
+#include "json_log.hpp"
+#include "pystr.hpp"
+#include "summary.hpp"
+#include "task.hpp"
+
+namespace argus {
+
+struct Options {
+  // Fields that run past the end of their own record (possible only in corrupt files) are
+  // buffered up to this many bytes; larger ones are skipped or reported.
+  uint64_t max_overrun_bytes = 64ull << 20;
+  // Bytes asked of the file descriptor per read() call.
+  size_t read_size = 4u << 20;
+  JsonLimits json;
+};
+
+class McapReader {
+ public:
+  explicit McapReader(const Options& options = Options());
+  McapReader(const McapReader&) = delete;
+  McapReader& operator=(const McapReader&) = delete;
+
+  // Appends bytes and reads as far as they allow; ignored once done().
+  void feed(const uint8_t* data, size_t size);
+  // The data has ended: reading completes (possibly with a truncation error).
+  void finish();
+  // True once the reader needs no more bytes (trailing magic read, or a fatal error).
+  bool done() const { return task_.done(); }
+  ParsedFile& result() { return summary_.result(); }
+
+  uint64_t bytes_received() const { return in_.received(); }
+  size_t input_capacity() const { return in_.capacity(); }
+  size_t chunk_capacity() const { return chunks_.buffer_capacity(); }
+
+  // Reads the rest of `fd` (not closed) and finishes.
+  void read_fd(int fd);
+
+ private:
+  Task<void> run();
+  Task<void> magic(const char* where);
+  Task<void> record(uint8_t op, uint64_t length, bool checked, bool* footer);
+  Task<void> chunk(uint64_t length, bool checked);
+  Task<std::string> string(uint64_t record_end, bool keep);
+  Task<void> skip(uint64_t n, Utf8Stream* utf8 = nullptr);
+  void pump();
+
+  Options options_;
+  Input in_;
+  SummaryBuilder summary_;
+  ChunkReader chunks_;
+  Task<void> task_;
+  uint64_t run_start_ = 0;
+  std::optional<uint8_t> run_op_;
+};
+
+}  // namespace argus
