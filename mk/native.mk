@@ -26,8 +26,8 @@ native-deps:
 	done); \
 	if [ -n "$$missing" ]; then \
 		echo "installing: $$missing"; \
-		if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y $$missing; \
-		else sudo apt-get update -qq && sudo apt-get install -y $$missing; fi; \
+		if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$missing; \
+		else sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$missing; fi; \
 	fi
 
 ## Rebuild argus._native into the venv in place (incremental; no build isolation).
