@@ -12,6 +12,7 @@ PARSERS="${PARSERS:-2}"
 RUN="$ROOT/var/run"; LOG="$ROOT/var/log"
 cd "$ROOT"
 mkdir -p "$RUN" "$LOG"
+# shellcheck source=/dev/null
 set -a; source "$HERE/distributed.env"; set +a
 
 ROLES=(ingestor query orchestrator "worker aggregator" "worker agent")

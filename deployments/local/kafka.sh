@@ -29,7 +29,8 @@ set -euo pipefail
 SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 REPO_ROOT="$(cd "$SCRIPT_DIR/../.." && pwd)"
 
-abspath() { case "$1" in /*) printf '%s\n' "$1" ;; *) printf '%s\n' "$REPO_ROOT/$1" ;; esac; }
+# shellcheck source=deployments/local/lib.sh
+source "$SCRIPT_DIR/lib.sh"
 
 VAR_DIR="$(abspath "${ARGUS_VAR_DIR:-var}")"
 KAFKA_VERSION="${KAFKA_VERSION:-4.4.0}"
@@ -56,12 +57,8 @@ STORAGE_DIR="$KAFKA_DATA_DIR/data"
 VERSION_MARKER="$KAFKA_LIBS_DIR/.kafka-version"
 BOOTSTRAP="$KAFKA_HOST:$KAFKA_PORT"
 
-log() { printf '[kafka.sh] %s\n' "$*" >&2; }
-die() { printf '[kafka.sh] ERROR: %s\n' "$*" >&2; exit 1; }
 
-now_ms() { date +%s%3N; }
 
-port_open() { (exec 3<>"/dev/tcp/$1/$2") 2>/dev/null; }
 
 # pid of our broker if it is alive (pid file present and the process is kafka.Kafka)
 running_pid() {
@@ -203,20 +200,7 @@ cmd_stop() {
     log "not running"
     return 0
   fi
-  log "stopping pid $pid ..."
-  kill -TERM "$pid" 2>/dev/null || true
-  local deadline=$(( $(date +%s) + KAFKA_STOP_TIMEOUT ))
-  while kill -0 "$pid" 2>/dev/null; do
-    if (( $(date +%s) >= deadline )); then
-      log "no clean shutdown after ${KAFKA_STOP_TIMEOUT}s, sending SIGKILL"
-      kill -KILL "$pid" 2>/dev/null || true
-      sleep 0.5
-      break
-    fi
-    sleep 0.2
-  done
-  rm -f "$PID_FILE"
-  log "stopped"
+  stop_pid "$pid" "$PID_FILE" "$KAFKA_STOP_TIMEOUT"
 }
 
 cmd_status() {

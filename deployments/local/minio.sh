@@ -30,7 +30,8 @@ set -euo pipefail
 SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 REPO_ROOT="$(cd "$SCRIPT_DIR/../.." && pwd)"
 
-abspath() { case "$1" in /*) printf '%s\n' "$1" ;; *) printf '%s\n' "$REPO_ROOT/$1" ;; esac; }
+# shellcheck source=deployments/local/lib.sh
+source "$SCRIPT_DIR/lib.sh"
 
 VAR_DIR="$(abspath "${ARGUS_VAR_DIR:-var}")"
 BIN_DIR="$(abspath "${ARGUS_BIN_DIR:-$VAR_DIR/cache/bin}")"
@@ -54,10 +55,6 @@ LOG_FILE="$LOG_DIR/minio.log"
 BUILD_LOG="$LOG_DIR/minio-build.log"
 ENDPOINT="http://$MINIO_HOST:$MINIO_PORT"
 
-log() { printf '[minio.sh] %s\n' "$*" >&2; }
-die() { printf '[minio.sh] ERROR: %s\n' "$*" >&2; exit 1; }
-now_ms() { date +%s%3N; }
-port_open() { (exec 3<>"/dev/tcp/$1/$2") 2>/dev/null; }
 
 running_pid() {
   [[ -f "$PID_FILE" ]] || return 1
@@ -166,20 +163,7 @@ cmd_stop() {
     log "not running"
     return 0
   fi
-  log "stopping pid $pid ..."
-  kill -TERM "$pid" 2>/dev/null || true
-  local deadline=$(( $(date +%s) + MINIO_STOP_TIMEOUT ))
-  while kill -0 "$pid" 2>/dev/null; do
-    if (( $(date +%s) >= deadline )); then
-      log "no clean shutdown after ${MINIO_STOP_TIMEOUT}s, sending SIGKILL"
-      kill -KILL "$pid" 2>/dev/null || true
-      sleep 0.5
-      break
-    fi
-    sleep 0.2
-  done
-  rm -f "$PID_FILE"
-  log "stopped"
+  stop_pid "$pid" "$PID_FILE" "$MINIO_STOP_TIMEOUT"
 }
 
 cmd_status() {

@@ -1,0 +1,28 @@
+# Helpers shared by kafka.sh and minio.sh (sourced, not run). The caller sets REPO_ROOT.
+# shellcheck shell=bash
+
+_name="$(basename "$0")"
+abspath() { case "$1" in /*) printf '%s\n' "$1" ;; *) printf '%s\n' "$REPO_ROOT/$1" ;; esac; }
+log() { printf '[%s] %s\n' "$_name" "$*" >&2; }
+die() { printf '[%s] ERROR: %s\n' "$_name" "$*" >&2; exit 1; }
+now_ms() { date +%s%3N; }
+port_open() { (exec 3<>"/dev/tcp/$1/$2") 2>/dev/null; }
+
+# stop_pid PID PID_FILE TIMEOUT_S: SIGTERM, wait up to TIMEOUT_S, then SIGKILL; forget the pid file.
+stop_pid() {
+  local pid="$1" pid_file="$2" timeout_s="$3"
+  log "stopping pid $pid ..."
+  kill -TERM "$pid" 2>/dev/null || true
+  local deadline=$(( $(date +%s) + timeout_s ))
+  while kill -0 "$pid" 2>/dev/null; do
+    if (( $(date +%s) >= deadline )); then
+      log "no clean shutdown after ${timeout_s}s, sending SIGKILL"
+      kill -KILL "$pid" 2>/dev/null || true
+      sleep 0.5
+      break
+    fi
+    sleep 0.2
+  done
+  rm -f "$pid_file"
+  log "stopped"
+}
