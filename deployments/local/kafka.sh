@@ -140,24 +140,9 @@ format_storage() {
 
 kafka_ready() { port_open "$KAFKA_HOST" "$KAFKA_PORT" && grep -q 'Kafka Server started' "$LOG_FILE" 2>/dev/null; }
 
-# wait_ready PID: poll until ready; on death or timeout print the log tail, stop the
-# process (so a failed start leaves nothing behind) and fail
 wait_ready() {
-  local pid="$1" deadline=$(( $(date +%s) + KAFKA_START_TIMEOUT ))
-  until kafka_ready; do
-    if ! kill -0 "$pid" 2>/dev/null; then
-      rm -f "$PID_FILE"
-      tail -n 30 "$LOG_FILE" >&2 || true
-      die "Kafka exited during startup; full log: $LOG_FILE"
-    fi
-    if (( $(date +%s) >= deadline )); then
-      tail -n 30 "$LOG_FILE" >&2 || true
-      log "not ready on $BOOTSTRAP after ${KAFKA_START_TIMEOUT}s; stopping pid $pid"
-      cmd_stop
-      die "Kafka not ready on $BOOTSTRAP after ${KAFKA_START_TIMEOUT}s (raise KAFKA_START_TIMEOUT on a loaded machine); log: $LOG_FILE"
-    fi
-    sleep 0.2
-  done
+  wait_until_ready "$1" kafka_ready "$KAFKA_START_TIMEOUT" "Kafka on $BOOTSTRAP" \
+    " (raise KAFKA_START_TIMEOUT on a loaded machine)"
 }
 
 cmd_start() {

@@ -26,3 +26,26 @@ stop_pid() {
   rm -f "$pid_file"
   log "stopped"
 }
+
+# wait_until_ready PID READY_FN TIMEOUT_S WHAT HINT: poll READY_FN; if the process dies or the
+# time runs out, print the log tail, stop it (a failed start leaves nothing behind) and fail.
+# The caller defines LOG_FILE, PID_FILE and cmd_stop.
+# shellcheck disable=SC2153 # PID_FILE and LOG_FILE come from the calling script
+wait_until_ready() {
+  local pid="$1" ready="$2" timeout_s="$3" what="$4" hint="${5:-}"
+  local deadline=$(( $(date +%s) + timeout_s ))
+  until "$ready"; do
+    if ! kill -0 "$pid" 2>/dev/null; then
+      rm -f "$PID_FILE"
+      tail -n 30 "$LOG_FILE" >&2 || true
+      die "$what exited during startup; full log: $LOG_FILE"
+    fi
+    if (( $(date +%s) >= deadline )); then
+      tail -n 30 "$LOG_FILE" >&2 || true
+      log "$what not ready after ${timeout_s}s; stopping pid $pid"
+      cmd_stop
+      die "$what not ready after ${timeout_s}s${hint}; log: $LOG_FILE"
+    fi
+    sleep 0.2
+  done
+}

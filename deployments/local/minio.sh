@@ -104,24 +104,8 @@ cmd_build() {
   log "built $MINIO_BIN ($(built_version), $(du -h "$MINIO_BIN" | cut -f1)) in $(( ($(now_ms) - t0) / 1000 ))s"
 }
 
-# wait_ready PID: poll /minio/health/ready; on death or timeout print the log tail,
-# stop the process (so a failed start leaves nothing behind) and fail
 wait_ready() {
-  local pid="$1" deadline=$(( $(date +%s) + MINIO_START_TIMEOUT ))
-  until healthy; do
-    if ! kill -0 "$pid" 2>/dev/null; then
-      rm -f "$PID_FILE"
-      tail -n 30 "$LOG_FILE" >&2 || true
-      die "MinIO exited during startup; full log: $LOG_FILE"
-    fi
-    if (( $(date +%s) >= deadline )); then
-      tail -n 30 "$LOG_FILE" >&2 || true
-      log "not ready at $ENDPOINT/minio/health/ready after ${MINIO_START_TIMEOUT}s; stopping pid $pid"
-      cmd_stop
-      die "MinIO not ready at $ENDPOINT after ${MINIO_START_TIMEOUT}s; log: $LOG_FILE"
-    fi
-    sleep 0.2
-  done
+  wait_until_ready "$1" healthy "$MINIO_START_TIMEOUT" "MinIO at $ENDPOINT"
 }
 
 cmd_start() {

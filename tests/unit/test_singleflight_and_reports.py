@@ -56,7 +56,8 @@ async def test_an_error_reaches_every_waiter_and_the_next_call_retries() -> None
     assert await flight.do("k", ok) == 1
 
 
-async def test_a_cancelled_follower_does_not_cancel_the_leader() -> None:
+@pytest.mark.parametrize("cancelled", ["leader", "follower"])
+async def test_a_cancelled_caller_does_not_fail_the_other(cancelled: str) -> None:
     flight: SingleFlight[str] = SingleFlight()
     gate = asyncio.Event()
 
@@ -68,26 +69,10 @@ async def test_a_cancelled_follower_does_not_cancel_the_leader() -> None:
     await asyncio.sleep(0)
     follower = asyncio.create_task(flight.do("k", work))
     await asyncio.sleep(0)
-    follower.cancel()
+    victim, survivor = (leader, follower) if cancelled == "leader" else (follower, leader)
+    victim.cancel()
     gate.set()
-    assert await leader == "done"
-
-
-async def test_a_cancelled_leader_does_not_fail_its_followers() -> None:
-    flight: SingleFlight[str] = SingleFlight()
-    gate = asyncio.Event()
-
-    async def work() -> str:
-        await gate.wait()
-        return "done"
-
-    leader = asyncio.create_task(flight.do("k", work))
-    await asyncio.sleep(0)
-    follower = asyncio.create_task(flight.do("k", work))
-    await asyncio.sleep(0)
-    leader.cancel()
-    gate.set()
-    assert await follower == "done"
+    assert await survivor == "done"
 
 
 async def finished_batch(repo: FakeBatchRepository, status: BatchStatus) -> None:
