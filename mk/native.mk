@@ -10,6 +10,7 @@ CLANGXX ?= clang++
 FUZZ_SECONDS ?= 60
 NATIVE_BUILD := build/native
 SAN_BUILD := $(NATIVE_BUILD)/asan
+TSAN_BUILD := $(NATIVE_BUILD)/tsan
 FUZZ_BUILD := $(NATIVE_BUILD)/fuzz
 FUZZ_CORPUS := var/fuzz/corpus
 FUZZ_SEEDS := var/fuzz/seeds
@@ -17,7 +18,7 @@ SHARED_MCAP := ../shared/data/mcap
 SAN_ENV := ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:strict_string_checks=1 \
 	UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
 
-.PHONY: native-deps native-build native-test fuzz fuzz-seeds fuzz-replay native-bench native-clean
+.PHONY: native-deps native-build native-test native-test-tsan fuzz fuzz-seeds fuzz-replay native-bench native-clean
 
 ## Debian packages the native core builds against; installs only what is missing.
 native-deps:
@@ -45,6 +46,16 @@ native-test: fuzz-seeds
 		-DARGUS_SANITIZE=address,undefined
 	$(NICE) cmake --build $(SAN_BUILD) -j $(NATIVE_JOBS)
 	$(SAN_ENV) $(SAN_BUILD)/argus_native_tests $(SHARED_MCAP) $(FUZZ_SEEDS) $(FUZZ_CORPUS)
+
+## The chunk pipeline's tests and every real file read with several threads, under
+## ThreadSanitizer: a data race between the reader and its decompressing threads fails.
+native-test-tsan:
+	cmake -S native -B $(TSAN_BUILD) -G Ninja -DCMAKE_CXX_COMPILER=$(CLANGXX) \
+		-DCMAKE_BUILD_TYPE=RelWithDebInfo -DARGUS_PYTHON_MODULE=OFF -DARGUS_TESTS=ON \
+		-DARGUS_SANITIZE=thread
+	$(NICE) cmake --build $(TSAN_BUILD) -j $(NATIVE_JOBS)
+	TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \
+		$(TSAN_BUILD)/argus_native_tests --filter=threaded_,real_files $(SHARED_MCAP)/ros2
 
 ## Seed corpus for the fuzzer: the shared MCAP files plus small generated drive logs.
 fuzz-seeds: setup

@@ -1,5 +1,6 @@
 // libFuzzer target over the MCAP reader and the message decoders. Besides the sanitizers'
-// checks it asserts one property: feeding the bytes whole or in pieces gives the same summary.
+// checks it asserts one property: feeding the bytes whole or in pieces, with chunks decompressed
+// on the reader's thread or on three, gives the same summary.
 #include <cstddef>
 #include <cstdint>
 #include <vector>
@@ -28,6 +29,16 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   }
   pieces.finish();
   if (testing::dump(whole.result()) != testing::dump(pieces.result())) __builtin_trap();
+
+  // Chunks decompressed on other threads: same summary, errors included.
+  Options threaded = options;
+  threaded.threads = 3;
+  McapReader parallel(threaded);
+  for (size_t pos = 0; pos < size && !parallel.done(); pos += piece) {
+    parallel.feed(data + pos, std::min(piece, size - pos));
+  }
+  parallel.finish();
+  if (testing::dump(whole.result()) != testing::dump(parallel.result())) __builtin_trap();
 
   // The decoders see hostile payloads directly too (in files they sit behind a channel).
   std::vector<CdrStatus> statuses;

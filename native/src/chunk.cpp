@@ -60,7 +60,7 @@ class Inner {
 
 }  // namespace
 
-ChunkReader::ChunkReader() {
+ChunkDecoder::ChunkDecoder() {
   zstd_ = ZSTD_createDCtx();
   LZ4F_dctx* ctx = nullptr;
   if (LZ4F_isError(LZ4F_createDecompressionContext(&ctx, LZ4F_VERSION))) ctx = nullptr;
@@ -72,12 +72,12 @@ ChunkReader::ChunkReader() {
   }
 }
 
-ChunkReader::~ChunkReader() {
+ChunkDecoder::~ChunkDecoder() {
   ZSTD_freeDCtx(zstd_);
   LZ4F_freeDecompressionContext(lz4_);
 }
 
-void ChunkReader::read(const ChunkRecord& chunk, SummaryBuilder& summary) {
+ChunkBytes ChunkDecoder::decode(const ChunkRecord& chunk) {
   const uint64_t usize = chunk.uncompressed_size;
   if (usize > kMaxRecordBytes) {
     chunk_corrupt("chunk claims " + dec(usize) + " uncompressed bytes", chunk.offset);
@@ -104,11 +104,12 @@ void ChunkReader::read(const ChunkRecord& chunk, SummaryBuilder& summary) {
   if (chunk.uncompressed_crc != 0 && crc32(data, size) != chunk.uncompressed_crc) {
     chunk_corrupt("chunk CRC mismatch", chunk.offset);
   }
-  records(data, size, chunk.offset, summary);
+  return {data, size};
 }
 
-void ChunkReader::records(const uint8_t* data, size_t size, uint64_t offset,
-                          SummaryBuilder& summary) {
+void read_chunk_records(ChunkBytes chunk, uint64_t offset, SummaryBuilder& summary) {
+  const uint8_t* data = chunk.data;
+  const size_t size = chunk.size;
   size_t pos = 0;
   while (pos < size) {
     if (size - pos < 9) chunk_corrupt("chunk ends inside a record header at " + dec(uint64_t{pos}), offset);

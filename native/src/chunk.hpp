@@ -1,5 +1,7 @@
-// Chunk records: decompression with the same outcomes as the reference's zstandard/lz4 calls,
-// the CRC check, and the records inside (messages, schemas, channels).
+// Chunk records in two steps: decoding (decompression with the same outcomes as the
+// reference's zstandard/lz4 calls, then the size and CRC checks), which touches no summary and
+// so may run on any thread, and reading the records inside (messages, schemas, channels) into
+// the summary, which happens in file order on the reader's thread.
 #pragma once
 
 #include <cstddef>
@@ -26,15 +28,23 @@ struct ChunkRecord {
 // Throws Fatal(corrupt) at the Chunk record that starts at `offset`.
 [[noreturn]] void chunk_corrupt(const std::string& message, uint64_t offset);
 
-class ChunkReader {
- public:
-  ChunkReader();
-  ~ChunkReader();
-  ChunkReader(const ChunkReader&) = delete;
-  ChunkReader& operator=(const ChunkReader&) = delete;
+// A chunk's records, decompressed and checked.
+struct ChunkBytes {
+  const uint8_t* data;
+  size_t size;
+};
 
-  // Decompresses, checks and feeds the chunk's records to `summary`; throws Fatal.
-  void read(const ChunkRecord& chunk, SummaryBuilder& summary);
+// Decompresses and checks chunks, one at a time, into a buffer it reuses.
+class ChunkDecoder {
+ public:
+  ChunkDecoder();
+  ~ChunkDecoder();
+  ChunkDecoder(const ChunkDecoder&) = delete;
+  ChunkDecoder& operator=(const ChunkDecoder&) = delete;
+
+  // The chunk's records (its own bytes when uncompressed, else this decoder's buffer, valid
+  // until the next call); throws Fatal when the chunk is corrupt.
+  ChunkBytes decode(const ChunkRecord& chunk);
   size_t buffer_capacity() const { return cap_; }
 
  private:
@@ -42,12 +52,14 @@ class ChunkReader {
   size_t decompress_lz4(const ChunkRecord& chunk);
   uint8_t* reserve(size_t n);
   uint8_t* grow(size_t used, size_t limit);
-  void records(const uint8_t* data, size_t size, uint64_t offset, SummaryBuilder& summary);
 
   ZSTD_DCtx_s* zstd_ = nullptr;
   LZ4F_dctx_s* lz4_ = nullptr;
   std::unique_ptr<uint8_t[]> buf_;
   size_t cap_ = 0;
 };
+
+// Feeds the records of a decoded chunk to `summary`; throws Fatal at the chunk's `offset`.
+void read_chunk_records(ChunkBytes chunk, uint64_t offset, SummaryBuilder& summary);
 
 }  // namespace argus

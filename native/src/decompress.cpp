@@ -30,7 +30,7 @@ size_t first_capacity(size_t limit, size_t compressed) {
 
 }  // namespace
 
-uint8_t* ChunkReader::reserve(size_t n) {
+uint8_t* ChunkDecoder::reserve(size_t n) {
   // Sized by the chunk at hand; a buffer left oversized by one huge chunk is given back.
   if (n > cap_ || (cap_ > (64u << 20) && n < cap_ / 4)) {
     buf_.reset();
@@ -42,7 +42,7 @@ uint8_t* ChunkReader::reserve(size_t n) {
 }
 
 // Doubles the output buffer (keeping its first `used` bytes), never beyond `limit`.
-uint8_t* ChunkReader::grow(size_t used, size_t limit) {
+uint8_t* ChunkDecoder::grow(size_t used, size_t limit) {
   const size_t n = std::min(limit, std::max<size_t>(2 * cap_, 64 * 1024));
   if (n > cap_) {
     std::unique_ptr<uint8_t[]> bigger(new uint8_t[n]);
@@ -56,7 +56,7 @@ uint8_t* ChunkReader::grow(size_t used, size_t limit) {
 // python-zstandard's ZstdDecompressor().decompress(data, max_output_size=usize): the output
 // buffer is the frame's declared content size (or max_output_size when undeclared) and one
 // ZSTD_decompressStream call must finish the first frame; bytes after it are ignored.
-size_t ChunkReader::decompress_zstd(const ChunkRecord& chunk) {
+size_t ChunkDecoder::decompress_zstd(const ChunkRecord& chunk) {
   const uint64_t usize = chunk.uncompressed_size;
   unsigned long long declared = ZSTD_getFrameContentSize(chunk.data, chunk.size);
   if (declared == ZSTD_CONTENTSIZE_ERROR) {
@@ -116,7 +116,7 @@ size_t ChunkReader::decompress_zstd(const ChunkRecord& chunk) {
 // python-lz4's lz4.frame.decompress(data): frame header first, then LZ4F_decompress until the
 // frame ends (trailing bytes ignored). It grows its buffer without limit; here output past the
 // declared uncompressed size goes to a scratch buffer only to learn whether any more comes.
-size_t ChunkReader::decompress_lz4(const ChunkRecord& chunk) {
+size_t ChunkDecoder::decompress_lz4(const ChunkRecord& chunk) {
   LZ4F_resetDecompressionContext(lz4_);
   const uint8_t* src = chunk.data;
   const uint8_t* end = chunk.data + chunk.size;

@@ -104,8 +104,9 @@ nb::dict to_dict(ParsedFile& f) {
 }
 
 Options make_options(uint64_t max_overrun_bytes, int json_max_depth, int64_t int_max_str_digits,
-                     size_t read_size) {
+                     size_t read_size, unsigned threads) {
   Options o;
+  o.threads = std::clamp(threads, 1u, 64u);
   o.max_overrun_bytes = max_overrun_bytes;
   o.json.max_depth = json_max_depth;
   o.json.max_int_digits = int_max_str_digits;
@@ -169,12 +170,13 @@ NB_MODULE(_native, m) {
       .def(
           "__init__",
           [](Parser* self, uint64_t max_overrun_bytes, int json_max_depth,
-             int64_t int_max_str_digits) {
+             int64_t int_max_str_digits, unsigned threads) {
             new (self) Parser(make_options(max_overrun_bytes, json_max_depth, int_max_str_digits,
-                                           4u << 20));
+                                           4u << 20, threads));
           },
           nb::kw_only(), nb::arg("max_overrun_bytes") = uint64_t{64} << 20,
-          nb::arg("json_max_depth") = 990, nb::arg("int_max_str_digits") = 4300)
+          nb::arg("json_max_depth") = 990, nb::arg("int_max_str_digits") = 4300,
+          nb::arg("threads") = 1u)
       .def("feed", &Parser::feed, nb::arg("data"))
       .def("finish", &Parser::finish)
       .def_prop_ro("done", &Parser::done)
@@ -184,9 +186,9 @@ NB_MODULE(_native, m) {
   m.def(
       "parse_fd",
       [](int fd, uint64_t max_overrun_bytes, int json_max_depth, int64_t int_max_str_digits,
-         size_t read_size) {
-        McapReader reader(
-            make_options(max_overrun_bytes, json_max_depth, int_max_str_digits, read_size));
+         size_t read_size, unsigned threads) {
+        McapReader reader(make_options(max_overrun_bytes, json_max_depth, int_max_str_digits,
+                                       read_size, threads));
         {
           nb::gil_scoped_release release;
           reader.read_fd(fd);
@@ -195,7 +197,7 @@ NB_MODULE(_native, m) {
       },
       nb::arg("fd"), nb::kw_only(), nb::arg("max_overrun_bytes") = uint64_t{64} << 20,
       nb::arg("json_max_depth") = 990, nb::arg("int_max_str_digits") = 4300,
-      nb::arg("read_size") = size_t{4} << 20);
+      nb::arg("read_size") = size_t{4} << 20, nb::arg("threads") = 1u);
 
   m.def(
       "crc32",

@@ -25,7 +25,10 @@ uint64_t round_up(uint64_t n, uint64_t step) { return (n + step - 1) / step * st
 
 }  // namespace
 
-McapReader::McapReader(const Options& options) : options_(options), summary_(options.json) {
+McapReader::McapReader(const Options& options)
+    : options_(options),
+      summary_(options.json),
+      chunks_(options.threads, options.max_queued_chunk_bytes) {
   task_ = run();
   task_.start();  // runs until it waits for the leading magic
 }
@@ -92,6 +95,7 @@ Task<void> McapReader::run() {
             const uint16_t channel = load_u16(in_.data());
             const uint64_t log_time = load_u64(in_.data() + 6);
             in_.consume(22);
+            chunks_.drain(summary_);  // a chunk before it may have defined its channel
             if (length < 22) {
               throw RecordCorrupt("negative field length " +
                                   dec(static_cast<int64_t>(length) - 22));
@@ -125,12 +129,25 @@ Task<void> McapReader::run() {
       }
       if (footer) {
         co_await magic("trailing");
+        chunks_.drain(summary_);
         co_return;
       }
     }
   } catch (const Fatal& fatal) {
-    summary_.fail(fatal.error);
+    fail(fatal.error);
   }
+}
+
+// Chunks still queued come before the error in the file, so they are read first; a bad one
+// among them is where a one-thread read would have stopped.
+void McapReader::fail(const ParseError& error) {
+  try {
+    chunks_.drain(summary_);
+  } catch (const Fatal& earlier) {
+    summary_.fail(earlier.error);
+    return;
+  }
+  summary_.fail(error);
 }
 
 Task<void> McapReader::magic(const char* where) {
@@ -195,9 +212,9 @@ Task<void> McapReader::chunk(uint64_t length, bool checked) {
   if (here <= end && size <= end - here) {
     const uint64_t rest = end - here;  // the data and any padding after it
     if (!co_await in_.need(rest)) throw RecordTruncated{};
-    chunks_.read({uncompressed_size, crc, &compression, in_.data(), static_cast<size_t>(size),
-                  run_start_},
-                 summary_);
+    chunks_.submit({uncompressed_size, crc, &compression, in_.data(), static_cast<size_t>(size),
+                    run_start_},
+                   summary_);
     in_.consume(rest);
     co_return;
   }
@@ -211,9 +228,9 @@ Task<void> McapReader::chunk(uint64_t length, bool checked) {
   }
   // After an unknown record the reference checks no framing and reads past the record.
   if (!co_await in_.need(size)) throw RecordTruncated{};
-  chunks_.read({uncompressed_size, crc, &compression, in_.data(), static_cast<size_t>(size),
-                run_start_},
-               summary_);
+  chunks_.submit({uncompressed_size, crc, &compression, in_.data(), static_cast<size_t>(size),
+                  run_start_},
+                 summary_);
   in_.consume(size);
 }
 
@@ -321,6 +338,7 @@ Task<void> McapReader::record(uint8_t op, uint64_t length, bool checked, bool* f
   if (checked && consumed > length) {
     throw RecordCorrupt(record_name(op) + " fields run past its length " + dec(length));
   }
+  if (op == kOpSchema || op == kOpChannel) chunks_.drain(summary_);  // the summary sees file order
   if (op == kOpSchema) summary_.schema(id, std::move(name));
   if (op == kOpChannel) summary_.channel(id, schema_id, name, encoding, run_start_);
 }

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "chunk.hpp"
+#include "chunk_pipeline.hpp"
 #include "input.hpp"
 #include "json_log.hpp"
 #include "pystr.hpp"
@@ -22,6 +23,11 @@ struct Options {
   uint64_t max_overrun_bytes = 64ull << 20;
   // Bytes asked of the file descriptor per read() call.
   size_t read_size = 4u << 20;
+  // Threads that decompress chunks (the reader's among them); 1 reads everything on the
+  // caller's thread. Chunks decompressed ahead of the one being read are bounded by
+  // threads + 1 and by `max_queued_chunk_bytes` (see ChunkPipeline).
+  unsigned threads = 1;
+  uint64_t max_queued_chunk_bytes = 64ull << 20;
   JsonLimits json;
 };
 
@@ -42,6 +48,7 @@ class McapReader {
   uint64_t bytes_received() const { return in_.received(); }
   size_t input_capacity() const { return in_.capacity(); }
   size_t chunk_capacity() const { return chunks_.buffer_capacity(); }
+  size_t queued_chunks() const { return chunks_.queued(); }
 
   // Reads the rest of `fd` (not closed) and finishes.
   void read_fd(int fd);
@@ -54,11 +61,12 @@ class McapReader {
   Task<std::string> string(uint64_t record_end, bool keep);
   Task<void> skip(uint64_t n, Utf8Stream* utf8 = nullptr);
   void pump();
+  void fail(const ParseError& error);
 
   Options options_;
   Input in_;
   SummaryBuilder summary_;
-  ChunkReader chunks_;
+  ChunkPipeline chunks_;
   Task<void> task_;
   uint64_t run_start_ = 0;
   std::optional<uint8_t> run_op_;

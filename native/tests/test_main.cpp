@@ -1,5 +1,7 @@
+#include <algorithm>
 #include <cstdlib>
 #include <exception>
+#include <string>
 
 #include "test.hpp"
 
@@ -26,9 +28,30 @@ void fail(const char* file, int line, const std::string& what) {
 
 int main(int argc, char** argv) {
   using namespace argus::testing;
-  for (int i = 1; i < argc; ++i) data_dirs().push_back(argv[i]);
+  // Arguments: directories of .mcap files, and --filter=A,B to run only tests whose name
+  // contains A or B.
+  std::vector<std::string> filters;
+  for (int i = 1; i < argc; ++i) {
+    const std::string arg = argv[i];
+    if (arg.rfind("--filter=", 0) == 0) {
+      std::string rest = arg.substr(9);
+      for (size_t comma; (comma = rest.find(',')) != std::string::npos; rest.erase(0, comma + 1)) {
+        filters.push_back(rest.substr(0, comma));
+      }
+      filters.push_back(rest);
+    } else {
+      data_dirs().push_back(arg);
+    }
+  }
   int failed_cases = 0;
+  size_t ran = 0;
   for (const Case& c : registry()) {
+    const std::string name = c.name;
+    const bool wanted = filters.empty() || std::any_of(filters.begin(), filters.end(), [&](auto& f) {
+      return name.find(f) != std::string::npos;
+    });
+    if (!wanted) continue;
+    ++ran;
     const int before = failures;
     try {
       c.fn();
@@ -39,6 +62,6 @@ int main(int argc, char** argv) {
     failed_cases += !ok;
     std::printf("%s %s\n", ok ? "ok  " : "FAIL", c.name);
   }
-  std::printf("%zu tests, %d failed\n", registry().size(), failed_cases);
+  std::printf("%zu tests, %d failed\n", ran, failed_cases);
   return failed_cases ? EXIT_FAILURE : EXIT_SUCCESS;
 }

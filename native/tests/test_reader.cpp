@@ -268,6 +268,9 @@ TEST(real_files_whole_in_pieces_cut_and_mutated) {
     const Bytes data = read_file(path);
     if (data.size() > (8u << 20)) continue;
     const std::string whole = dump(parse(data).file);
+    Options threaded;
+    threaded.threads = 3;
+    CHECK_EQ(dump(parse(data, SIZE_MAX, threaded).file), whole);
     CHECK_EQ(dump(parse(data, 4093).file), whole);
     CHECK_EQ(dump(parse(data, 1 + rng() % 300).file), whole);
     for (int k = 0; k < 12; ++k) {
@@ -275,7 +278,9 @@ TEST(real_files_whole_in_pieces_cut_and_mutated) {
       parse(cut);
       Bytes flipped = data;
       for (int f = 0; f < 3 && !flipped.empty(); ++f) flipped[rng() % flipped.size()] ^= static_cast<uint8_t>(1u << (rng() % 8));
-      CHECK_EQ(dump(parse(flipped, 1 + rng() % 5000).file), dump(parse(flipped).file));
+      const std::string one_thread = dump(parse(flipped).file);
+      CHECK_EQ(dump(parse(flipped, 1 + rng() % 5000).file), one_thread);
+      CHECK_EQ(dump(parse(flipped, 1 + rng() % 5000, threaded).file), one_thread);
     }
     ++checked;
   }

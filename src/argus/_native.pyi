@@ -15,6 +15,7 @@ class Parser:
         max_overrun_bytes: int = 67108864,
         json_max_depth: int = 990,
         int_max_str_digits: int = 4300,
+        threads: int = 1,
     ) -> None: ...
     def feed(self, data: Buffer) -> None:
         """Read as far as the bytes so far allow (GIL released); ignored once `done`."""
@@ -27,7 +28,7 @@ class Parser:
     def bytes_received(self) -> int: ...
     @property
     def buffered_capacity(self) -> int:
-        """Bytes the reader holds in buffers now: input plus the decompressed chunk."""
+        """Bytes the reader holds in buffers now: input plus the chunks being decompressed."""
 
 def parse_fd(
     fd: int,
@@ -36,6 +37,7 @@ def parse_fd(
     json_max_depth: int = 990,
     int_max_str_digits: int = 4300,
     read_size: int = 4194304,
+    threads: int = 1,
 ) -> dict[str, Any]:
     """Read an open file descriptor to its end (GIL released) into a ParsedFile dict."""
 

@@ -15,7 +15,10 @@ from argus.infrastructure.parsing.native import NativeMcapParser, native_availab
 
 MAGIC = b"\x89MCAP0\r\n"
 REFERENCE = PythonMcapParser()
-NATIVE = NativeMcapParser() if native_available() else None
+# The core with chunks decompressed on the reader's thread, and on four threads: both must give
+# the reference's summary, so every hostile case runs through both.
+NATIVE = NativeMcapParser(threads=1) if native_available() else None
+NATIVE_THREADED = NativeMcapParser(threads=4) if native_available() else None
 # Error texts that come from libzstd itself: python-zstandard bundles libzstd 1.5.7 while the
 # core links Debian's 1.5.4, which names some corruptions differently. Kind, offset and
 # record still have to match; docs/schemas/parsed-file.md lets messages differ.
@@ -24,9 +27,10 @@ _LIBRARY_WORDED = ("chunk does not decompress: decompression error:", "chunk dec
 
 def summaries(data: bytes) -> tuple[dict[str, Any], dict[str, Any]]:
     """(reference, native) summaries of `data`, without the engine name."""
-    assert NATIVE is not None
+    assert NATIVE is not None and NATIVE_THREADED is not None
     expected = REFERENCE.parse(io.BytesIO(data)).to_dict()
     actual = NATIVE.parse(io.BytesIO(data)).to_dict()
+    assert NATIVE_THREADED.parse(io.BytesIO(data)).to_dict() == actual
     assert (expected.pop("engine"), actual.pop("engine")) == ("python", "native")
     return expected, actual
 

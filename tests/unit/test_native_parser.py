@@ -6,6 +6,7 @@ Hostile inputs, mutations and JSON edge cases are in tests/native/test_hostile_i
 from __future__ import annotations
 
 import io
+import os
 import threading
 import time
 from pathlib import Path
@@ -15,7 +16,11 @@ import pytest
 
 from argus.domain.parsed_file import ParsedFile
 from argus.infrastructure.parsing import PythonMcapParser
-from argus.infrastructure.parsing.native import NativeMcapParser, native_available
+from argus.infrastructure.parsing.native import (
+    NativeMcapParser,
+    default_threads,
+    native_available,
+)
 from argus.loggen import FAULTS, Fault, generate_batch, generate_drive_log, parse_fault
 from tests.native.builders import assert_same, comparable
 
@@ -32,8 +37,9 @@ REFERENCE = PythonMcapParser()
 CUTS = [0, 1, 8, 9, 100, 0.05, 0.2, 0.33, 0.5, 0.75, 0.9, 0.99, -17, -8, -1]
 
 
-def native() -> NativeMcapParser:
-    return NativeMcapParser()
+def native(threads: int = 4) -> NativeMcapParser:
+    """Chunks decompressed on four threads unless asked otherwise, whatever the machine."""
+    return NativeMcapParser(threads=threads)
 
 
 def _generated_specs() -> dict[str, dict[str, Any]]:
@@ -82,8 +88,9 @@ def test_native_parser_reports_its_engine() -> None:
 @pytest.mark.parametrize("path", REAL_FILES, ids=lambda p: f"{p.parent.name}/{p.name}")
 def test_real_file_summary_equals_the_reference(path: Path) -> None:
     expected = REFERENCE.parse(path).to_dict()
-    actual = native().parse(path).to_dict()
-    assert {**actual, "engine": "python"} == expected
+    for threads in (1, 4):
+        actual = native(threads).parse(path).to_dict()
+        assert {**actual, "engine": "python"} == expected
 
 
 @pytest.mark.parametrize("name", sorted(GENERATED))
@@ -95,6 +102,7 @@ def test_generated_log_summary_equals_the_reference(name: str, generated: dict[s
         from_stream = native().parse(stream).to_dict()
     assert {**from_path, "engine": "python"} == expected
     assert from_stream == from_path
+    assert native(threads=1).parse(path).to_dict() == from_path
     assert expected["message_count"] > 0 and expected["complete"]
 
 
@@ -185,6 +193,33 @@ def test_memory_stays_bounded_by_one_chunk_while_streaming(generated: dict[str, 
     assert parser.finish()["complete"]
     # One compressed chunk waiting in the input, one decompressed chunk, one piece.
     assert peak < 3 * 1024 * 1024, peak
+
+
+def test_memory_stays_bounded_by_the_queued_chunks_when_decompressing_ahead(
+    generated: dict[str, Path],
+) -> None:
+    from argus import _native
+
+    data = generated["all-faults-large"].read_bytes()
+    threads = 4
+    parser = _native.Parser(threads=threads)
+    peak = 0
+    for start in range(0, len(data), 1 << 16):
+        parser.feed(data[start : start + (1 << 16)])
+        peak = max(peak, parser.buffered_capacity)
+    assert parser.finish() == {**native(1).parse(io.BytesIO(data)).to_dict(), "engine": "native"}
+    # At most threads + 1 chunks queued, each a compressed copy plus its output (~1 MiB here).
+    assert peak < (threads + 1) * 2 * 1024 * 1024 + 3 * 1024 * 1024, peak
+
+
+def test_thread_count_defaults_to_the_usable_cores_plus_the_reader() -> None:
+    cores = len(os.sched_getaffinity(0))
+    assert default_threads() == min(cores, 8) + 1
+    assert NativeMcapParser().threads == default_threads()
+    assert NativeMcapParser(threads=1).threads == 1
+    for wrong in (0, 65):
+        with pytest.raises(ValueError, match=r"threads must be within 1\.\.64"):
+            NativeMcapParser(threads=wrong)
 
 
 def test_threads_parse_in_parallel_with_the_gil_released(generated: dict[str, Path]) -> None:

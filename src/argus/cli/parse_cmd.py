@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated
 
@@ -14,10 +13,7 @@ from rich.table import Table
 from argus.domain.parsed_file import ParsedFile
 from argus.infrastructure.parsing import NativeMcapParser, PythonMcapParser, native_available
 
-_ENGINES: dict[str, Callable[[], PythonMcapParser | NativeMcapParser]] = {
-    "python": PythonMcapParser,
-    "native": NativeMcapParser,
-}
+_ENGINES = ("python", "native")
 _MAX_ROWS = 10
 
 
@@ -83,6 +79,12 @@ def register(app: typer.Typer) -> None:
         engine: Annotated[
             str, typer.Option(help="Parser engine: python (the reference) or native (C++).")
         ] = "python",
+        threads: Annotated[
+            int | None,
+            typer.Option(
+                min=1, max=64, help="native: threads decompressing chunks (default: cores + 1)."
+            ),
+        ] = None,
     ) -> None:
         """Summarise one drive log; exit 0 even when the file has errors, 2 if it is missing."""
         if engine not in _ENGINES:
@@ -92,7 +94,8 @@ def register(app: typer.Typer) -> None:
         if not file.is_file():
             Console(stderr=True).print(f"[red]no such file:[/red] {file}")
             raise typer.Exit(code=2)
-        parsed = _ENGINES[engine]().parse(file)
+        parser = PythonMcapParser() if engine == "python" else NativeMcapParser(threads=threads)
+        parsed = parser.parse(file)
         if as_json:
             typer.echo(json.dumps(parsed.to_dict(), indent=2))
         else:

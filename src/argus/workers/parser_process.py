@@ -23,10 +23,10 @@ from argus.workers.runtime import heartbeat, member_name, run_roles, stop_on_sig
 log = logging.getLogger(__name__)
 
 
-def default_parser() -> Parser:
+def default_parser(threads: int | None = None) -> Parser:
     """The native C++ engine when it is built, else the Python reference (same summaries)."""
     if native_available():
-        return NativeMcapParser()
+        return NativeMcapParser(threads=threads)
     log.warning("argus._native is not built; parsing with the Python reference parser")
     return PythonMcapParser()
 
@@ -38,7 +38,9 @@ async def run_parser_worker(settings: Settings, *, concurrency: int = 1) -> None
     closers: list[Callable[[], Awaitable[None]]] = []
     bus = await event_bus(settings, redis, closers)
     blobs = await blob_store(settings, closers)
-    handler = ParseFileHandler(blobs=blobs, parser=default_parser(), publisher=bus)
+    handler = ParseFileHandler(
+        blobs=blobs, parser=default_parser(settings.app.parser_threads), publisher=bus
+    )
     stop = asyncio.Event()
     stop_on_signals(stop)
     role = Role(

@@ -2,7 +2,8 @@
 
 It returns the same `ParsedFile` as `PythonMcapParser` for the same bytes (docs/schemas/
 parsed-file.md); the engine name is the only difference. Parsing runs with the GIL released,
-so threads of one worker parse files in parallel. Design: docs/decisions/0007-*.md.
+so threads of one worker parse files in parallel, and one file's chunks are decompressed on
+several threads (`threads`). Design: docs/decisions/0007-*.md and 0012-*.md.
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ from typing import BinaryIO
 from argus.domain.parsed_file import ParsedFile
 
 _FEED_BYTES = 1 << 20
+_MAX_THREADS = 64  # as the core clamps it
+_MAX_DEFAULT_THREADS = 9
 # Python frames between PythonMcapParser.parse and its json.loads call for a message inside a
 # chunk (parse, _parse_stream, _read_file, _read_chunk, message, _decode, decode_json_log),
 # minus the two of the probe below (parse -> _json_depth -> json.loads).
@@ -56,16 +59,30 @@ def _json_depth() -> int:
     return max(0, lo - _REFERENCE_EXTRA_FRAMES)
 
 
+def default_threads() -> int:
+    """Chunk-decompressing threads per file: one per usable core, plus the reading thread.
+
+    The reading thread mostly frames records and waits, so it is not counted as a core
+    (measured in bench/parse.py: on 2 cores, 3 threads beat 2). Capped: past a few threads a
+    single file's records, read on one thread, become the limit.
+    """
+    return min(len(os.sched_getaffinity(0)), _MAX_DEFAULT_THREADS - 1) + 1
+
+
 class NativeMcapParser:
     """Summarises an MCAP file with the C++ core; same contract as `PythonMcapParser`."""
 
     engine = "native"
 
-    def __init__(self, *, max_overrun_bytes: int = 64 << 20) -> None:
+    def __init__(self, *, max_overrun_bytes: int = 64 << 20, threads: int | None = None) -> None:
+        """`threads`: threads decompressing one file's chunks (1: all on the calling thread)."""
         if _NATIVE is None:
             raise RuntimeError("argus._native is not built; use PythonMcapParser")
+        if threads is not None and not 1 <= threads <= _MAX_THREADS:
+            raise ValueError(f"threads must be within 1..{_MAX_THREADS}, not {threads}")
         self._native = _NATIVE
         self._max_overrun_bytes = max_overrun_bytes
+        self.threads = default_threads() if threads is None else threads
 
     def parse(self, source: str | os.PathLike[str] | BinaryIO) -> ParsedFile:
         """Read `source` (a path or a readable binary stream, seekable or not) into a summary."""
@@ -73,6 +90,7 @@ class NativeMcapParser:
             "max_overrun_bytes": self._max_overrun_bytes,
             "json_max_depth": _json_depth(),
             "int_max_str_digits": sys.get_int_max_str_digits(),
+            "threads": self.threads,
         }
         if isinstance(source, str | os.PathLike):
             with open(source, "rb") as stream:
@@ -88,4 +106,4 @@ class NativeMcapParser:
         return parsed
 
 
-__all__ = ["NativeMcapParser", "native_available"]
+__all__ = ["NativeMcapParser", "default_threads", "native_available"]
