@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 BIN := $(VENV)/bin
 PYTEST_ARGS ?=
 
-# Native core targets (native-deps, native-build, native-test, fuzz, native-bench).
+# Native core targets (native-deps, native-build, native-test[-tsan], fuzz, native-bench).
 include mk/native.mk
 
 .PHONY: infra-up infra-down app-up app-down setup demo serve test check lint typecheck imports test-unit test-integration test-e2e bench-upload bench-scale clean
@@ -41,10 +41,11 @@ app-down:
 	deployments/local/app.sh down
 
 ## Everything CI runs: static checks, then unit, integration and end-to-end tests, then the
-## C++ unit tests under ASan+UBSan and the fuzzer (FUZZ_SECONDS, 60 s by default).
+## C++ unit tests under ASan+UBSan and under TSan (the threaded chunk pipeline), and the
+## fuzzer (FUZZ_SECONDS, 60 s by default).
 test: setup check
 	$(BIN)/pytest $(PYTEST_ARGS)
-	$(MAKE) native-test fuzz fuzz-replay
+	$(MAKE) native-test native-test-tsan fuzz fuzz-replay
 
 check: lint typecheck imports
 
@@ -52,8 +53,10 @@ lint: setup
 	$(BIN)/ruff check src tests bench
 	$(BIN)/ruff format --check src tests bench
 
+## mypy --strict, and stubtest: the hand-written stub of the C++ extension matches the module.
 typecheck: setup
 	$(BIN)/mypy
+	$(PY) -m mypy.stubtest argus._native
 
 imports: setup
 	$(BIN)/lint-imports

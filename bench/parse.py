@@ -1,11 +1,14 @@
 """Parse benchmark: the native core vs the Python reference vs `zstd -d`, on the same file.
 
-(a) native, (b) Python reference: each parses the whole drive log in a fresh process, so its
-peak RSS (VmHWM) is its own. (c) `zstd -d` (Debian's zstd CLI, one thread) decompresses the
-chunk payloads of the same file, extracted once into a .zst file of concatenated frames: the
-same compressed bytes the parsers inflate, without MCAP framing, which zstd cannot read. It is
-the ceiling for a compressed file: a parser cannot be faster than inflating its data.
-Throughput is file bytes per second for all three, so ratios compare time on the same work.
+(a) native with its default thread count (chunks decompressed on one thread per core, plus
+the reading thread), (a1) native on one thread, (b) Python reference: each parses the whole
+drive log in a fresh process, so its peak RSS (VmHWM) is its own. (a1) against (b) is the
+per-core comparison; (a) is what one file costs in wall time on this machine.
+(c) `zstd -d` (Debian's zstd CLI, one thread) decompresses the chunk payloads of the same
+file, extracted once into a .zst file of concatenated frames: the same compressed bytes the
+parsers inflate, without MCAP framing, which zstd cannot read. It is the ceiling for one core
+on a compressed file: a parser cannot inflate its data faster than zstd does on one thread.
+Throughput is file bytes per second for all, so ratios compare time on the same work.
 
 Usage: python bench/parse.py [--size-mb 2000] [--dense] [--skip-python] [--repeat N]
 Files are generated once and cached in var/bench/ (generation is not timed).
@@ -119,10 +122,10 @@ def run_zstd(payloads: Path) -> dict[str, Any]:
 
 def worker(engine: str, path: str) -> None:
     """Child process: parse once and print the measurements as JSON."""
-    if engine == "native":
+    if engine.startswith("native"):
         from argus.infrastructure.parsing.native import NativeMcapParser
 
-        parser: Any = NativeMcapParser()
+        parser: Any = NativeMcapParser(threads=1 if engine == "native-1" else None)
     else:
         from argus.infrastructure.parsing import PythonMcapParser
 
@@ -149,7 +152,7 @@ def worker(engine: str, path: str) -> None:
 def _row(name: str, r: dict[str, Any], size: int, messages: int, decoded: int) -> str:
     s = r["seconds"]
     return (
-        f"{name:<12}{s:9.2f}{messages / s:14,.0f}{decoded / s:12,.0f}"
+        f"{name:<18}{s:9.2f}{messages / s:14,.0f}{decoded / s:12,.0f}"
         f"{size / s / 1e6:10.0f}{r['peak_rss_mb']:10.1f}"
     )
 
@@ -157,27 +160,38 @@ def _row(name: str, r: dict[str, Any], size: int, messages: int, decoded: int) -
 def bench(path: Path, *, skip_python: bool, with_zstd: bool, repeat: int) -> None:
     size = path.stat().st_size
     print(f"\n{path.name}: {size / 1e6:,.0f} MB, best of {repeat}")
+    from argus.infrastructure.parsing.native import default_threads
+
     native = best_of(repeat, run_engine, "native", path)
+    single = best_of(repeat, run_engine, "native-1", path)
     python = None if skip_python else best_of(repeat, run_engine, "python", path)
-    if python is not None and python["summary"] != native["summary"]:
-        raise SystemExit("native and Python summaries differ")
+    for other in (single, python):
+        if other is not None and other["summary"] != native["summary"]:
+            raise SystemExit("the engines' summaries differ")
     messages, decoded = native["messages"], native["decoded"]
-    print(f"{'':<12}{'seconds':>9}{'messages/s':>14}{'decoded/s':>12}{'MB/s':>10}{'peak MB':>10}")
-    print(_row("(a) native", native, size, messages, decoded))
+    print(f"{'':<18}{'seconds':>9}{'messages/s':>14}{'decoded/s':>12}{'MB/s':>10}{'peak MB':>10}")
+    print(_row(f"(a) native, {default_threads()} thr", native, size, messages, decoded))
+    print(_row("(a1) native, 1 thr", single, size, messages, decoded))
     if python is not None:
         print(_row("(b) python", python, size, messages, decoded))
     if with_zstd:
         payloads, largest, total = chunk_payloads(path)
         zstd = best_of(repeat, run_zstd, payloads)
         print(_row("(c) zstd -d", zstd, size, messages, decoded))
-        print(f"a/c (throughput) = {zstd['seconds'] / native['seconds']:.2f}")
+        print(
+            f"a/c (throughput) = {zstd['seconds'] / native['seconds']:.2f}, "
+            f"a1/c = {zstd['seconds'] / single['seconds']:.2f}"
+        )
         budget = 64 + largest / 2**20
         print(
             f"largest chunk {largest / 2**20:.2f} MiB, {total / 1e6:,.0f} MB inflated; native peak "
             f"RSS {native['peak_rss_mb']:.1f} MB vs budget 64 MB + largest chunk = {budget:.1f} MB"
         )
     if python is not None:
-        print(f"a/b (messages/s) = {python['seconds'] / native['seconds']:.2f}")
+        print(
+            f"a/b (messages/s) = {python['seconds'] / native['seconds']:.2f}, "
+            f"a1/b = {python['seconds'] / single['seconds']:.2f}"
+        )
 
 
 def main() -> None:

@@ -1,5 +1,6 @@
 // The streaming MCAP reader: one pass in file order, bytes pushed in by feed() (or read from a
-// file descriptor), memory bounded by one record plus one decompressed chunk.
+// file descriptor), memory bounded by one record plus the chunks being decompressed
+// (ChunkPipeline).
 #pragma once
 
 #include <cstddef>
@@ -27,7 +28,7 @@ struct Options {
   // caller's thread. Chunks decompressed ahead of the one being read are bounded by
   // threads + 1 and by `max_queued_chunk_bytes` (see ChunkPipeline).
   unsigned threads = 1;
-  uint64_t max_queued_chunk_bytes = 64ull << 20;
+  uint64_t max_queued_chunk_bytes = 32ull << 20;
   JsonLimits json;
 };
 
