@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 
 import asyncpg
@@ -11,6 +12,7 @@ from redis.asyncio import BlockingConnectionPool, Redis
 
 from argus.application.gathering import DiagnoseHandler, GatherHandler
 from argus.application.ingest import IngestLimits, IngestService
+from argus.application.janitor import Janitor
 from argus.application.orchestrator import Orchestrator
 from argus.application.outbox_relay import OutboxRelay
 from argus.application.ports import BlobStore, EventBus, RetryPolicy
@@ -198,6 +200,14 @@ def diagnose_handler(a: Adapters) -> DiagnoseHandler:
 
 def progress_projector(a: Adapters) -> ProgressProjector:
     return ProgressProjector(channel=a.progress)
+
+
+def janitor(a: Adapters) -> Janitor:
+    return Janitor(
+        batches=a.batches,
+        blobs=a.blobs,
+        upload_ttl=timedelta(seconds=a.settings.app.upload_ttl_s),
+    )
 
 
 def outbox_relay(a: Adapters) -> tuple[OutboxRelay, PostgresOutbox]:

@@ -27,6 +27,9 @@ class AppSettings(BaseSettings):
     # Threads decompressing one file's chunks in a native parser; unset: one per core, plus one.
     parser_threads: int | None = Field(default=None, ge=1, le=64)
     top_k: int = Field(default=10, ge=1, le=100)
+    # A pending batch with no upload for this long is failed and its files deleted (janitor).
+    upload_ttl_s: int = Field(default=24 * 3600, ge=1)
+    janitor_interval_s: float = Field(default=300.0, gt=0)
     log_level: str = "INFO"
 
 

@@ -111,6 +111,10 @@ async def _run_worker(adapters: Adapters, role: str) -> None:
         # The orchestrator's state changes go through the outbox too: it relays them.
         relay, outbox = bootstrap.outbox_relay(adapters)
         tasks.append(asyncio.create_task(relay.run(stop=stop)))
+        # It also ends abandoned uploads (any number of orchestrators may sweep at once).
+        janitor = bootstrap.janitor(adapters)
+        interval_s = settings.app.janitor_interval_s
+        tasks.append(asyncio.create_task(janitor.run(interval_s=interval_s, stop=stop)))
     log.info("%s ready", member_name(role))
     try:
         await asyncio.gather(*tasks)

@@ -106,6 +106,9 @@ async def _serve_with(
             run_roles(role_list, bus=adapters.bus, retry=settings.retry, stop=stop)
         ),
         asyncio.create_task(relay.run(stop=stop)),
+        asyncio.create_task(
+            bootstrap.janitor(adapters).run(interval_s=settings.app.janitor_interval_s, stop=stop)
+        ),
     ]
     parsers.start()
     config = uvicorn.Config(

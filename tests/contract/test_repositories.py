@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -193,3 +194,25 @@ async def test_published_events_are_not_claimed_again(repos: Repos, batch_id: st
 
 async def test_unknown_report_is_none(repos: Repos) -> None:
     assert await repos.reports.load("never-created") is None
+
+
+async def test_abandoned_uploads_are_pending_batches_untouched_since_before_the_cutoff(
+    repos: Repos, batch_id: str
+) -> None:
+    await pending_batch(repos, batch_id, files=1)
+    completed = f"{batch_id}-done"
+    await pending_batch(repos, completed, files=1)
+    await repos.batches.mutate(completed, lambda b: b.complete_upload())
+    batch = await repos.batches.get(batch_id)
+    done = await repos.batches.get(completed)
+    assert batch is not None and done is not None
+    after_both = max(batch.updated_at, done.updated_at) + timedelta(microseconds=1)
+    # Other tests' batches share the real database: a limit above all of them.
+    found = await repos.batches.abandoned_uploads(after_both, 1_000_000)
+    assert batch_id in found and completed not in found
+    assert batch_id not in await repos.batches.abandoned_uploads(batch.updated_at, 1_000_000)
+    assert len(await repos.batches.abandoned_uploads(after_both, 1)) == 1
+    # Oldest first.
+    ages = [await repos.batches.get(b) for b in found]
+    stamps = [b.updated_at for b in ages if b is not None]
+    assert stamps == sorted(stamps)

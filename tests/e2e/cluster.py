@@ -138,6 +138,7 @@ def cluster(
         "ARGUS_BUS_RETRY_BACKOFF_S": "0.2",
         "ARGUS_BUS_RETRY_MAX_ATTEMPTS": "6",
         "ARGUS_BUS_MAX_DELIVERIES": "3",
+        "ARGUS_JANITOR_INTERVAL_S": "0.5",
         "ARGUS_DATA_DIR": str(log_dir),
         "ARGUS_LOG_LEVEL": "INFO",
     }

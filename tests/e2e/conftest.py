@@ -59,6 +59,8 @@ def server(servers: Servers, tmp_path_factory: pytest.TempPathFactory) -> Iterat
         "ARGUS_BUS_CLAIM_IDLE_MS": "1500",
         "ARGUS_BUS_BLOCK_MS": "200",
         "ARGUS_BUS_RETRY_BACKOFF_S": "0.05",
+        # Sweeps often; the upload TTL stays 24 h, tests age a batch in the database instead.
+        "ARGUS_JANITOR_INTERVAL_S": "0.5",
         "ARGUS_LOG_LEVEL": "INFO",
     }
     log = open(data_dir / "serve.log", "wb")  # noqa: SIM115 - closed at teardown

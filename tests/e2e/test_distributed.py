@@ -6,12 +6,16 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
+import asyncpg
 import httpx
 import pytest
 
 from argus.cli.client import ArgusClient
+from argus.domain.batch import ABANDONED_UPLOAD
+from argus.infrastructure.s3 import S3BlobStore
 from tests.e2e.cluster import Cluster
 from tests.e2e.helpers import file_events, follow_to_end, statuses, upload_batch
+from tests.services_s3 import MinioServer
 
 pytestmark = pytest.mark.e2e
 
@@ -52,3 +56,43 @@ async def test_every_worker_role_reports_that_it_is_alive(cluster: Cluster) -> N
         assert {"orchestrator", "aggregator", "agent", "parser"} <= keys
     finally:
         await redis.aclose()
+
+
+async def test_the_orchestrator_fails_an_abandoned_upload_and_deletes_its_object(
+    dist_client: ArgusClient, cluster: Cluster, minio: MinioServer, drive: list[Path], batch_id: str
+) -> None:
+    await upload_batch(dist_client, batch_id, drive[:1], complete=False)
+    key = (await _file_keys(cluster, batch_id))[0]
+    store = S3BlobStore(minio.settings(cluster.bucket))
+    await store.open()
+    try:
+        assert await store.exists(key)
+        conn = await asyncpg.connect(cluster.env["ARGUS_PG_URL"])
+        try:  # the vehicle went silent a day and a minute ago
+            await conn.execute(
+                "UPDATE batches SET updated_at = now() - interval '1 day 1 minute'"
+                " WHERE batch_id = $1",
+                batch_id,
+            )
+        finally:
+            await conn.close()
+        events = await follow_to_end(dist_client, batch_id)
+        assert statuses(events)[-1] == "failed", cluster.logs()
+        status = await dist_client.status(batch_id)
+        assert status["failure_reason"].startswith(ABANDONED_UPLOAD)
+        for _ in range(50):
+            if not await store.exists(key):
+                break
+            await asyncio.sleep(0.1)
+        assert not await store.exists(key)
+    finally:
+        await store.close()
+
+
+async def _file_keys(cluster: Cluster, batch_id: str) -> list[str]:
+    conn = await asyncpg.connect(cluster.env["ARGUS_PG_URL"])
+    try:
+        rows = await conn.fetch("SELECT blob_key FROM files WHERE batch_id = $1", batch_id)
+    finally:
+        await conn.close()
+    return [row["blob_key"] for row in rows]

@@ -7,6 +7,7 @@ import hashlib
 import io
 from collections import defaultdict
 from collections.abc import AsyncIterator, Sequence
+from datetime import datetime
 from typing import Any, BinaryIO
 
 from argus.application.ports import (
@@ -116,6 +117,9 @@ class FakeBlobStore:
 
     async def exists(self, key: str) -> bool:
         return key in self.objects
+
+    async def purge_partial_uploads(self, older_than: datetime) -> int:
+        return 0  # put_stream above is one assignment: it never leaves a partial write
 
 
 class FakeEventBus:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import copy
 from collections.abc import Callable, Sequence
+from datetime import datetime
 from typing import Any, TypeVar
 
 from argus.application.ports import BatchOverview, BatchPage, ReportRecord
@@ -96,6 +97,14 @@ class FakeBatchRepository:
         return BatchPage(
             items=[_overview(b) for b in found[offset : offset + limit]], total=len(found)
         )
+
+    async def abandoned_uploads(self, idle_since: datetime, limit: int) -> list[str]:
+        stale = [
+            b
+            for b in self.store.batches.values()
+            if b.status is BatchStatus.PENDING and b.updated_at < idle_since
+        ]
+        return [b.batch_id for b in sorted(stale, key=lambda b: b.updated_at)[:limit]]
 
     async def was_processed(self, consumer: str, event_id: str) -> bool:
         return (consumer, event_id) in self.store.processed

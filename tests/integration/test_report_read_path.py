@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 
 import httpx
 import pytest
@@ -13,18 +12,8 @@ from argus.constants import report_cache_key
 from argus.domain.batch import Batch, BatchStatus
 from argus.domain.events import BatchGathered, DiagnosisCompleted
 from argus.domain.log_file import LogFile
-from argus.interfaces.http.app import create_app
-from argus.server import http_services
 
 pytestmark = pytest.mark.integration
-
-
-@pytest.fixture
-async def http(adapters: Adapters) -> AsyncIterator[httpx.AsyncClient]:
-    app = create_app(http_services(adapters))
-    transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://argus") as client:
-        yield client
 
 
 async def finished_batch(adapters: Adapters, batch_id: str) -> None:

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import itertools
+from datetime import timedelta
 
 import pytest
 
-from argus.domain.batch import FINAL_STATES, TRANSITIONS, Batch, BatchStatus
+from argus.domain.batch import ABANDONED_UPLOAD, FINAL_STATES, TRANSITIONS, Batch, BatchStatus
 from argus.domain.errors import Conflict, IllegalTransition
 from argus.domain.events import AllFilesParsed, BatchCreated, BatchStatusChanged, FileScattered
 from argus.domain.log_file import FileStatus, LogFile
@@ -143,3 +144,37 @@ def test_fail_is_a_no_op_once_final(status: BatchStatus) -> None:
     batch = batch_in(status)
     assert batch.fail("too late") is False
     assert batch.status is status
+
+
+def test_a_pending_batch_idle_since_before_the_cutoff_is_abandoned() -> None:
+    batch = Batch(batch_id="b-1", vehicle_id="v-1")
+    batch.add_file(a_file())
+    last_upload = batch.updated_at
+    assert not batch.abandon_upload(last_upload)  # idle exactly since the cutoff: not yet
+    assert batch.abandon_upload(last_upload + timedelta(microseconds=1))
+    assert batch.status is BatchStatus.FAILED
+    assert batch.failure_reason is not None
+    assert batch.failure_reason.startswith(ABANDONED_UPLOAD)
+    event = batch.pull_events()[-1]
+    assert isinstance(event, BatchStatusChanged)
+    assert (event.status, event.previous, event.reason) == (
+        "failed",
+        "pending",
+        batch.failure_reason,
+    )
+
+
+@pytest.mark.parametrize("status", [s for s in BatchStatus if s is not BatchStatus.PENDING])
+def test_only_pending_batches_can_be_abandoned(status: BatchStatus) -> None:
+    batch = Batch(batch_id="b-1", vehicle_id="v-1", status=status)
+    assert not batch.abandon_upload(batch.updated_at + timedelta(days=30))
+    assert batch.status is status and not batch.pull_events()
+
+
+def test_an_upload_is_activity_that_postpones_abandonment() -> None:
+    batch = Batch(batch_id="b-1", vehicle_id="v-1")
+    batch.updated_at -= timedelta(hours=2)  # opened two hours ago
+    opened = batch.updated_at
+    batch.add_file(a_file())
+    assert batch.updated_at > opened + timedelta(hours=1)
+    assert not batch.abandon_upload(opened + timedelta(hours=1))

@@ -80,6 +80,9 @@ class BatchRepository(Protocol):
     async def overview(self, batch_id: str) -> BatchOverview | None:
         """State and file counts of one batch, or None."""
 
+    async def abandoned_uploads(self, idle_since: datetime, limit: int) -> list[str]:
+        """Ids of pending batches last touched before `idle_since`, oldest first."""
+
     async def was_processed(self, consumer: str, event_id: str) -> bool:
         """True if `consumer` already handled `event_id` (to skip redelivered work)."""
 
@@ -167,6 +170,13 @@ class BlobStore(Protocol):
 
     async def exists(self, key: str) -> bool:
         """True if `key` is stored."""
+
+    async def purge_partial_uploads(self, older_than: datetime) -> int:
+        """Remove writes left unfinished since before `older_than`; returns how many.
+
+        Temp files or multipart uploads whose writer died: a write that ends, well or badly,
+        leaves none (see `put_stream`).
+        """
 
 
 class EventPublisher(Protocol):

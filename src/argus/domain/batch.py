@@ -44,6 +44,9 @@ FINAL_STATES = frozenset(
     {BatchStatus.COMPLETED, BatchStatus.COMPLETED_WITH_ERRORS, BatchStatus.FAILED}
 )
 
+# How the failure reason of an expired upload starts (clients may match on it).
+ABANDONED_UPLOAD = "upload abandoned"
+
 TRANSITIONS: dict[BatchStatus, frozenset[BatchStatus]] = {
     BatchStatus.PENDING: frozenset({BatchStatus.UPLOADED, BatchStatus.FAILED}),
     BatchStatus.UPLOADED: frozenset({BatchStatus.SCATTERING, BatchStatus.FAILED}),
@@ -100,6 +103,7 @@ class Batch:
             raise Conflict(
                 f"batch {self.batch_id} is {self.status}; files can only be added while pending"
             )
+        self.updated_at = _now()  # an upload is activity: see abandon_upload
         for index, old in enumerate(self.files):
             if old.name == new.name:
                 self.files[index] = new
@@ -189,6 +193,19 @@ class Batch:
         self.failure_reason = reason
         self._move(BatchStatus.FAILED, reason=reason)
         return True
+
+    def abandon_upload(self, idle_since: datetime) -> bool:
+        """Fail a batch still pending with no upload since before `idle_since`; else False.
+
+        An uploader that opens a batch and never completes it would otherwise leave it pending
+        forever, its files stored for nothing.
+        """
+        if self.status is not BatchStatus.PENDING or self.updated_at >= idle_since:
+            return False
+        return self.fail(
+            f"{ABANDONED_UPLOAD}: not completed, last upload activity at "
+            f"{self.updated_at.isoformat(timespec='seconds')}"
+        )
 
     def count(self, status: FileStatus) -> int:
         """How many files are in `status`."""

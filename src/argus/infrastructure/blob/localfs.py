@@ -13,6 +13,7 @@ import hashlib
 import os
 import uuid
 from collections.abc import AsyncIterator
+from datetime import datetime
 from pathlib import Path
 from typing import BinaryIO
 
@@ -108,9 +109,26 @@ class LocalFsBlobStore:
     async def exists(self, key: str) -> bool:
         return self.path_of(key).is_file()
 
+    async def purge_partial_uploads(self, older_than: datetime) -> int:
+        # A write in progress touches its temp file at least every ~1 MiB, so an old mtime
+        # means its writer is gone (killed, or the process crashed mid-upload).
+        return await asyncio.to_thread(_remove_untouched, self._incoming, older_than.timestamp())
+
     def incoming_count(self) -> int:
         """Uploads in progress (or leaked): tests assert failed uploads leave none."""
         return sum(1 for _ in self._incoming.iterdir())
+
+
+def _remove_untouched(folder: Path, before: float) -> int:
+    removed = 0
+    for entry in folder.glob("*.part"):
+        try:
+            if entry.stat().st_mtime < before:
+                entry.unlink()
+                removed += 1
+        except FileNotFoundError:
+            continue  # finished (renamed) or removed by another sweeper meanwhile
+    return removed
 
 
 def _write_and_hash(out: BinaryIO, digest: hashlib._Hash, chunks: list[bytes]) -> None:

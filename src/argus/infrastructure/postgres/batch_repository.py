@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 from typing import TypeVar
 
 import asyncpg
@@ -174,6 +175,16 @@ class PostgresBatchRepository:
                 offset,
             )
         return BatchPage(items=[overview_from_row(r) for r in rows], total=int(total))
+
+    async def abandoned_uploads(self, idle_since: datetime, limit: int) -> list[str]:
+        async with self._pool.acquire() as conn:
+            rows = await conn.fetch(
+                "SELECT batch_id FROM batches WHERE status = 'pending' AND updated_at < $1"
+                " ORDER BY updated_at LIMIT $2",
+                idle_since,
+                limit,
+            )
+        return [row["batch_id"] for row in rows]
 
     async def was_processed(self, consumer: str, event_id: str) -> bool:
         async with self._pool.acquire() as conn:

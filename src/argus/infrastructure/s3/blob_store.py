@@ -181,6 +181,25 @@ class S3BlobStore:
                 raise
         return True
 
+    async def purge_partial_uploads(self, older_than: datetime) -> int:
+        # put_stream completes or aborts its upload, so one still open since before the
+        # cutoff lost its writer (process killed mid-upload). The bucket is Argus's own.
+        aborted = 0
+        for upload in await self.list_multipart_uploads():
+            if upload.initiated is None or upload.initiated >= older_than:
+                continue
+            async with translated(upload.key):
+                try:
+                    await self._s3.abort_multipart_upload(
+                        Bucket=self._bucket, Key=upload.key, UploadId=upload.upload_id
+                    )
+                except ClientError as exc:
+                    if error_code(exc) == "NoSuchUpload":
+                        continue  # completed, or aborted by another sweeper meanwhile
+                    raise
+            aborted += 1
+        return aborted
+
     async def list_multipart_uploads(self, prefix: str = "") -> list[MultipartUploadInfo]:
         """Multipart uploads in progress (or orphaned) under `prefix`, for tests and operators."""
         found: list[MultipartUploadInfo] = []

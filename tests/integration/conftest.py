@@ -1,0 +1,20 @@
+"""Fixtures of the integration tier: the HTTP app over the real adapters, in process."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import httpx
+import pytest
+
+from argus.bootstrap import Adapters
+from argus.interfaces.http.app import create_app
+from argus.server import http_services
+
+
+@pytest.fixture
+async def http(adapters: Adapters) -> AsyncIterator[httpx.AsyncClient]:
+    app = create_app(http_services(adapters))
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://argus") as client:
+        yield client
