@@ -29,7 +29,10 @@ DeadLetter = Callable[[bytes, list[tuple[str, bytes]], bytes | None], Awaitable[
 
 class DeliveryCounter(Protocol):
     async def delivered(self, group: str, topic: str, partition: int, offset: int) -> int:
-        """Count one more delivery; returns how many there were."""
+        """Count one more delivery; returns how many there were in a row."""
+
+    async def settled(self, group: str, topic: str, partition: int, offset: int) -> None:
+        """A handler finished with the message: the next delivery counts from one again."""
 
 
 class KafkaEventConsumer:
@@ -115,6 +118,24 @@ class KafkaEventConsumer:
         except (InvalidInput, ValueError) as exc:
             await self._send_to_dead_letter(record, exc, attempts=0)
             return
+        await self._handle_counted(record, event, handler, on_give_up)
+        if self._deliveries is not None:
+            # Handled (or given up) without dying: a redelivery after a lost commit is not
+            # a sign of poison, so it must not inherit this count.
+            try:
+                await self._deliveries.settled(
+                    self._group, record.topic, record.partition, record.offset
+                )
+            except Exception:  # a count left behind only expires later
+                log.warning("could not settle %s@%d", record.topic, record.offset, exc_info=True)
+
+    async def _handle_counted(
+        self,
+        record: ConsumerRecord[bytes, bytes],
+        event: Event,
+        handler: Handler,
+        on_give_up: GiveUp | None,
+    ) -> None:
         if self._deliveries is not None:
             try:
                 count = await self._deliveries.delivered(
