@@ -17,6 +17,7 @@ from argus.application.orchestrator import Orchestrator
 from argus.application.outbox_relay import OutboxRelay
 from argus.application.ports import BlobStore, EventBus, RetryPolicy
 from argus.application.progress import ProgressProjector
+from argus.application.progress_feed import ProgressFeed
 from argus.application.queries import ReportQuery
 from argus.config import AppSettings, BlobSettings, BusSettings, PostgresSettings, RedisSettings
 from argus.infrastructure.blob.localfs import LocalFsBlobStore
@@ -200,6 +201,10 @@ def diagnose_handler(a: Adapters) -> DiagnoseHandler:
 
 def progress_projector(a: Adapters) -> ProgressProjector:
     return ProgressProjector(channel=a.progress)
+
+
+def progress_feed(a: Adapters) -> ProgressFeed:
+    return ProgressFeed(channel=a.progress, batches=a.batches)
 
 
 def janitor(a: Adapters) -> Janitor:

@@ -46,7 +46,7 @@ def http_services(a: Adapters) -> HttpServices:
         ingest=bootstrap.ingest_service(a),
         reports=bootstrap.report_query(a),
         batches=a.batches,
-        progress=a.progress,
+        progress_feed=bootstrap.progress_feed(a),
         health=health,
     )
 

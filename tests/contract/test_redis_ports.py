@@ -88,6 +88,19 @@ async def test_progress_appends_once_per_event_id_and_resumes(
     assert await progress.read(batch_id, after=everything[-1].entry_id, block_ms=0) == []
 
 
+async def test_a_blocking_progress_read_waits_for_the_next_entry_or_times_out(
+    progress: ProgressChannel, batch_id: str
+) -> None:
+    await progress.append(batch_id, event_id="e1", data={"n": 1})
+    (first,) = await progress.read(batch_id, after=None, block_ms=0)
+    assert await progress.read(batch_id, after=first.entry_id, block_ms=50) == []
+    waiting = asyncio.create_task(progress.read(batch_id, after=first.entry_id, block_ms=10_000))
+    await asyncio.sleep(0.05)
+    assert not waiting.done()
+    await progress.append(batch_id, event_id="e2", data={"n": 2})
+    assert [e.data for e in await asyncio.wait_for(waiting, 5)] == [{"n": 2}]
+
+
 async def test_cache_stores_and_forgets(cache: ReportCache, batch_id: str) -> None:
     assert await cache.get(batch_id) is None
     await cache.set(batch_id, b'{"a": 1}')

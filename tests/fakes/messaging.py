@@ -56,9 +56,15 @@ class FakeReportCache:
 
 
 class FakeProgressChannel:
+    """In memory; `read` blocks up to `block_ms` for new entries, as XREAD BLOCK does."""
+
     def __init__(self) -> None:
         self.streams: dict[str, list[ProgressEntry]] = defaultdict(list)
         self.seen: set[tuple[str, str]] = set()
+        self.appended = asyncio.Condition()
+        self.reads = 0
+        self.blocking_now = 0  # reads waiting right now
+        self.most_blocking = 0
 
     async def append(self, batch_id: str, *, event_id: str, data: dict[str, Any]) -> bool:
         if (batch_id, event_id) in self.seen:
@@ -66,10 +72,26 @@ class FakeProgressChannel:
         self.seen.add((batch_id, event_id))
         stream = self.streams[batch_id]
         stream.append(ProgressEntry(entry_id=f"{len(stream) + 1}-0", data=dict(data)))
+        async with self.appended:
+            self.appended.notify_all()
         return True
 
     async def read(self, batch_id: str, *, after: str | None, block_ms: int) -> list[ProgressEntry]:
+        self.reads += 1
         position = 0 if after is None else int(after.split("-")[0])
+        if block_ms and len(self.streams[batch_id]) <= position:
+            self.blocking_now += 1
+            self.most_blocking = max(self.most_blocking, self.blocking_now)
+            try:
+                async with self.appended:
+                    await asyncio.wait_for(
+                        self.appended.wait_for(lambda: len(self.streams[batch_id]) > position),
+                        block_ms / 1000,
+                    )
+            except TimeoutError:
+                pass
+            finally:
+                self.blocking_now -= 1
         return self.streams[batch_id][position:]
 
 

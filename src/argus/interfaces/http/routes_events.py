@@ -10,7 +10,6 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Header, Request
 from fastapi.responses import StreamingResponse
 
-from argus.domain.batch import BatchStatus
 from argus.domain.errors import InvalidInput, NotFound
 from argus.interfaces.http.services import HttpServices, services
 
@@ -19,31 +18,18 @@ _STREAM_ID = re.compile(r"\d{1,20}-\d{1,20}")
 Services = Annotated[HttpServices, Depends(services)]
 
 
-def _is_final_status(data: dict[str, object]) -> bool:
-    return data.get("type") == "status" and BatchStatus(str(data["status"])).is_final
-
-
 async def _event_stream(
     svc: HttpServices, request: Request, batch_id: str, last_id: str | None
 ) -> AsyncIterator[str]:
     yield "retry: 2000\n\n"
-    while True:
-        entries = await svc.progress.read(batch_id, after=last_id, block_ms=svc.sse_block_ms)
+    async for entries in svc.progress_feed.follow(batch_id, after=last_id):
         for entry in entries:
-            last_id = entry.entry_id
             kind = str(entry.data.get("type", "message"))
             yield f"id: {entry.entry_id}\nevent: {kind}\ndata: {json.dumps(entry.data)}\n\n"
-            if _is_final_status(entry.data):
+        if not entries:
+            if await request.is_disconnected():
                 return
-        if entries:
-            continue
-        # Nothing new: end if the batch finished (its final entry may have expired).
-        overview = await svc.batches.overview(batch_id)
-        if overview is None or overview.status.is_final:
-            return
-        if await request.is_disconnected():
-            return
-        yield ": keep-alive\n\n"
+            yield ": keep-alive\n\n"
 
 
 @router.get("/api/v1/batches/{batch_id}/events")

@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from fastapi import Request
 
 from argus.application.ingest import IngestService
-from argus.application.ports import BatchRepository, ProgressChannel
+from argus.application.ports import BatchRepository
+from argus.application.progress_feed import ProgressFeed
 from argus.application.queries import ReportQuery
 
 
@@ -17,9 +18,8 @@ class HttpServices:
     ingest: IngestService
     reports: ReportQuery
     batches: BatchRepository
-    progress: ProgressChannel
+    progress_feed: ProgressFeed  # one per process: SSE followers share its watchers
     health: Callable[[], Awaitable[dict[str, str]]]
-    sse_block_ms: int = 15_000
 
 
 def services(request: Request) -> HttpServices:

@@ -1,0 +1,144 @@
+"""Live progress for many followers of one batch with one blocking read per batch.
+
+Every Server-Sent-Events client follows a batch's progress stream. Read naively, each client
+holds a Redis connection in a blocking read and, whenever nothing arrives, asks PostgreSQL
+whether the batch has finished: a thousand dashboards on one batch are a thousand blocked
+connections (the pool has 256) and a thousand database reads per interval.
+
+`ProgressFeed` gives each batch followed in this process one watcher task: it alone waits on
+the stream (blocking read) and alone asks the database when the stream is quiet. Followers wait
+on the watcher's signal, then fetch what is new after their own cursor with a non-blocking read
+(a connection held for one round trip), so each keeps its own `Last-Event-ID` position.
+Design: docs/decisions/0014-progress-fan-out.md.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+
+from argus.application.ports import BatchRepository, ProgressChannel, ProgressEntry
+from argus.domain.batch import BatchStatus
+
+log = logging.getLogger(__name__)
+
+
+def is_final_entry(entry: ProgressEntry) -> bool:
+    """A `status` entry that names a final state: nothing follows it."""
+    data = entry.data
+    return data.get("type") == "status" and BatchStatus(str(data["status"])).is_final
+
+
+@dataclass
+class _Watch:
+    """The shared wait on one batch's stream."""
+
+    followers: int = 0
+    generation: int = 0  # bumped when the stream grew, or the batch ended
+    ended: bool = False  # a final entry came, or the batch is final (or gone) by the database
+    changed: asyncio.Condition = field(default_factory=asyncio.Condition)
+    task: asyncio.Task[None] | None = None
+
+
+class ProgressFeed:
+    """One watcher per followed batch; any number of followers, each with its own cursor."""
+
+    def __init__(
+        self, *, channel: ProgressChannel, batches: BatchRepository, block_ms: int = 15_000
+    ) -> None:
+        self._channel = channel
+        self._batches = batches
+        self._block_ms = block_ms
+        self._watches: dict[str, _Watch] = {}
+
+    def watched_batches(self) -> int:
+        """Batches with a watcher now (for tests and metrics)."""
+        return len(self._watches)
+
+    async def follow(
+        self, batch_id: str, *, after: str | None
+    ) -> AsyncIterator[list[ProgressEntry]]:
+        """New entries after `after`, as they come; an empty list when nothing came for
+        `block_ms` (time for a keep-alive). Ends after a final status entry, or when the
+        batch is final or gone and the stream has nothing more."""
+        cursor = after
+        watch = self._join(batch_id)
+        try:
+            while True:
+                seen = watch.generation  # before reading: a change after it wakes us
+                entries = await self._channel.read(batch_id, after=cursor, block_ms=0)
+                if entries:
+                    cursor = entries[-1].entry_id
+                    yield entries
+                    if any(is_final_entry(e) for e in entries):
+                        return
+                    continue
+                if watch.ended:
+                    return
+                if watch.task is None:
+                    watch.task = asyncio.create_task(self._watch(batch_id, watch, cursor))
+                if not await self._wait(watch, seen):
+                    yield []
+        finally:
+            await self._leave(batch_id, watch)
+
+    def _join(self, batch_id: str) -> _Watch:
+        watch = self._watches.get(batch_id)
+        if watch is None or watch.ended:
+            watch = self._watches[batch_id] = _Watch()
+        watch.followers += 1
+        return watch
+
+    async def _leave(self, batch_id: str, watch: _Watch) -> None:
+        watch.followers -= 1
+        if watch.followers > 0:
+            return
+        if self._watches.get(batch_id) is watch:
+            del self._watches[batch_id]
+        if watch.task is not None:
+            watch.task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await watch.task
+
+    async def _wait(self, watch: _Watch, seen: int) -> bool:
+        """True when the watch changed since `seen`, False after `block_ms` without change."""
+        async with watch.changed:
+            try:
+                await asyncio.wait_for(
+                    watch.changed.wait_for(lambda: watch.generation != seen),
+                    timeout=self._block_ms / 1000,
+                )
+            except TimeoutError:
+                return False
+        return True
+
+    async def _watch(self, batch_id: str, watch: _Watch, after: str | None) -> None:
+        """Block on the stream from `after` (the first follower's cursor: nothing is missed)
+        and signal every change; when quiet, ask the database once for everyone."""
+        cursor = after
+        while True:
+            try:
+                entries = await self._channel.read(batch_id, after=cursor, block_ms=self._block_ms)
+                if not entries:
+                    overview = await self._batches.overview(batch_id)
+                    if overview is not None and not overview.status.is_final:
+                        continue
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                # Followers keep their keep-alives meanwhile; their own reads surface errors.
+                log.warning("progress watch on %s failed; retrying", batch_id, exc_info=True)
+                await asyncio.sleep(1)
+                continue
+            async with watch.changed:
+                if entries:
+                    cursor = entries[-1].entry_id
+                # Quiet and final by the database, or a final entry: nothing more will come.
+                watch.ended = not entries or any(is_final_entry(e) for e in entries)
+                watch.generation += 1
+                watch.changed.notify_all()
+            if watch.ended:
+                return
