@@ -9,6 +9,8 @@ from pathlib import Path
 
 import asyncpg
 from redis.asyncio import BlockingConnectionPool, Redis
+from redis.asyncio.retry import Retry
+from redis.backoff import ExponentialBackoff
 
 from argus.application.gathering import DiagnoseHandler, GatherHandler
 from argus.application.ingest import IngestLimits, IngestService
@@ -155,6 +157,9 @@ async def blob_store(settings: Settings, closers: list[Callable[[], Awaitable[No
     return store
 
 
+_REDIS_RETRIES = 3
+
+
 def redis_client(url: str, *, max_connections: int) -> Redis:
     """A client whose pool makes callers wait for a free connection instead of failing:
     a burst of readers queues for a moment rather than erroring out."""
@@ -165,6 +170,9 @@ def redis_client(url: str, *, max_connections: int) -> Redis:
         socket_timeout=30,
         socket_connect_timeout=10,
         health_check_interval=30,
+        # A pooled connection may have been closed by a Redis restart since its last use: the
+        # command is sent again on a fresh connection instead of failing its caller.
+        retry=Retry(ExponentialBackoff(cap=1.0, base=0.05), _REDIS_RETRIES),
     )
     return Redis.from_pool(pool)  # the client owns the pool: aclose() closes it
 
