@@ -9,7 +9,7 @@ PYTEST_ARGS ?=
 # Native core targets (native-deps, native-build, native-test[-tsan], fuzz, native-bench).
 include mk/native.mk
 
-.PHONY: infra-up infra-down app-up app-down setup demo serve test check lint typecheck imports test-unit test-integration test-e2e bench-upload bench-scale clean
+.PHONY: infra-up infra-down app-up app-down setup demo serve test check lint typecheck imports test-unit test-integration test-e2e bench-upload bench-scale bench-sse clean
 
 setup: $(VENV)/.installed
 
@@ -77,6 +77,10 @@ bench-upload: setup
 ## Distributed mode (needs `make infra-up`): complete → report with 1 and 2 parser workers.
 bench-scale: setup
 	$(PY) bench/scale.py
+
+## Progress fan-out: many SSE followers of one batch, per-follower blocking reads vs ProgressFeed.
+bench-sse: setup
+	$(PY) bench/sse.py
 
 clean:
 	rm -rf var .pytest_cache .mypy_cache .ruff_cache

@@ -63,8 +63,25 @@ async def test_a_thousand_followers_share_one_blocking_read_and_each_gets_everyt
     results = await asyncio.wait_for(asyncio.gather(*followers), 10)
     assert all(result == STEPS for result in results)
     assert channel.most_blocking == 1  # the watcher's read; followers never block on Redis
+    # One catch-up read per follower, then they take what the watcher read: reads do not
+    # grow with followers × events.
+    assert channel.reads <= 1000 + 2 * len(STEPS) + 2
     assert batches.overviews == 0  # the stream was never quiet for block_ms
     assert feed.watched_batches() == 0  # the watcher left with the last follower
+
+
+async def test_a_late_follower_behind_the_watcher_catches_up_from_the_stream() -> None:
+    feed, channel, _ = await setup()
+    live = asyncio.create_task(collect(feed))
+    await asyncio.sleep(0.02)
+    for n, step in enumerate(STEPS[:3]):
+        await channel.append("b", event_id=f"e{n}", data=step)
+        await asyncio.sleep(0.01)
+    late = asyncio.create_task(collect(feed))  # from the start, three entries behind
+    await asyncio.sleep(0.02)
+    await channel.append("b", event_id="e3", data=STEPS[3])
+    assert await asyncio.wait_for(live, 5) == STEPS
+    assert await asyncio.wait_for(late, 5) == STEPS
 
 
 async def test_a_follower_resumes_after_its_last_event_id() -> None:

@@ -7,8 +7,9 @@ connections (the pool has 256) and a thousand database reads per interval.
 
 `ProgressFeed` gives each batch followed in this process one watcher task: it alone waits on
 the stream (blocking read) and alone asks the database when the stream is quiet. Followers wait
-on the watcher's signal, then fetch what is new after their own cursor with a non-blocking read
-(a connection held for one round trip), so each keeps its own `Last-Event-ID` position.
+on the watcher's signal. A follower that is level with the watcher takes the entries the
+watcher just read; one that is behind (it resumed from an old `Last-Event-ID`) reads after its
+own cursor with a non-blocking read until it catches up.
 Design: docs/decisions/0014-progress-fan-out.md.
 """
 
@@ -19,8 +20,9 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
+from typing import Protocol
 
-from argus.application.ports import BatchRepository, ProgressChannel, ProgressEntry
+from argus.application.ports import BatchOverview, ProgressChannel, ProgressEntry
 from argus.domain.batch import BatchStatus
 
 log = logging.getLogger(__name__)
@@ -32,6 +34,12 @@ def is_final_entry(entry: ProgressEntry) -> bool:
     return data.get("type") == "status" and BatchStatus(str(data["status"])).is_final
 
 
+class BatchOverviews(Protocol):
+    """The one thing the feed asks the database (any `BatchRepository` answers it)."""
+
+    async def overview(self, batch_id: str) -> BatchOverview | None: ...
+
+
 @dataclass
 class _Watch:
     """The shared wait on one batch's stream."""
@@ -41,13 +49,16 @@ class _Watch:
     ended: bool = False  # a final entry came, or the batch is final (or gone) by the database
     changed: asyncio.Condition = field(default_factory=asyncio.Condition)
     task: asyncio.Task[None] | None = None
+    cursor: str | None = None  # the last entry the watcher read
+    published: list[ProgressEntry] = field(default_factory=list)  # its last read…
+    published_after: str | None = None  # …which came after this entry
 
 
 class ProgressFeed:
     """One watcher per followed batch; any number of followers, each with its own cursor."""
 
     def __init__(
-        self, *, channel: ProgressChannel, batches: BatchRepository, block_ms: int = 15_000
+        self, *, channel: ProgressChannel, batches: BatchOverviews, block_ms: int = 15_000
     ) -> None:
         self._channel = channel
         self._batches = batches
@@ -68,8 +79,8 @@ class ProgressFeed:
         watch = self._join(batch_id)
         try:
             while True:
-                seen = watch.generation  # before reading: a change after it wakes us
-                entries = await self._channel.read(batch_id, after=cursor, block_ms=0)
+                seen = watch.generation  # before looking: a change after it wakes us
+                entries = await self._next(batch_id, watch, cursor)
                 if entries:
                     cursor = entries[-1].entry_id
                     yield entries
@@ -79,11 +90,22 @@ class ProgressFeed:
                 if watch.ended:
                     return
                 if watch.task is None:
-                    watch.task = asyncio.create_task(self._watch(batch_id, watch, cursor))
+                    watch.cursor = cursor  # from here on, nothing can be missed
+                    watch.task = asyncio.create_task(self._watch(batch_id, watch))
                 if not await self._wait(watch, seen):
                     yield []
         finally:
             await self._leave(batch_id, watch)
+
+    async def _next(self, batch_id: str, watch: _Watch, cursor: str | None) -> list[ProgressEntry]:
+        """What follows `cursor`: from the watcher's last read if it starts there, nothing if
+        the follower is level with the watcher (it signals anything newer), else from Redis."""
+        if watch.task is not None:
+            if cursor == watch.cursor:
+                return []
+            if watch.published and watch.published_after == cursor:
+                return watch.published
+        return await self._channel.read(batch_id, after=cursor, block_ms=0)
 
     def _join(self, batch_id: str) -> _Watch:
         watch = self._watches.get(batch_id)
@@ -115,13 +137,14 @@ class ProgressFeed:
                 return False
         return True
 
-    async def _watch(self, batch_id: str, watch: _Watch, after: str | None) -> None:
-        """Block on the stream from `after` (the first follower's cursor: nothing is missed)
-        and signal every change; when quiet, ask the database once for everyone."""
-        cursor = after
+    async def _watch(self, batch_id: str, watch: _Watch) -> None:
+        """Block on the stream from `watch.cursor` (the first follower's, so nothing is missed),
+        publish what comes and signal it; when quiet, ask the database once for everyone."""
         while True:
             try:
-                entries = await self._channel.read(batch_id, after=cursor, block_ms=self._block_ms)
+                entries = await self._channel.read(
+                    batch_id, after=watch.cursor, block_ms=self._block_ms
+                )
                 if not entries:
                     overview = await self._batches.overview(batch_id)
                     if overview is not None and not overview.status.is_final:
@@ -135,7 +158,8 @@ class ProgressFeed:
                 continue
             async with watch.changed:
                 if entries:
-                    cursor = entries[-1].entry_id
+                    watch.published_after, watch.published = watch.cursor, entries
+                    watch.cursor = entries[-1].entry_id
                 # Quiet and final by the database, or a final entry: nothing more will come.
                 watch.ended = not entries or any(is_final_entry(e) for e in entries)
                 watch.generation += 1
