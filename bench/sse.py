@@ -2,13 +2,14 @@
 `ProgressFeed` (docs/decisions/0014-progress-fan-out.md), on a real Redis in the same run.
 
 (a) baseline: every follower loops on its own blocking `XREAD BLOCK` (how the SSE endpoint
-read before 0014), and asks the "database" whenever 15 s pass quietly; (b) `ProgressFeed`.
-Both on the composition root's Redis client (BlockingConnectionPool of 256, as a process has).
-A producer appends `--events` progress entries, one every `--gap-ms`, the last one final; each
-run ends when every follower has received all of them or failed. Printed per follower count:
-seconds until the last follower finished, Redis commands processed (INFO), the most client
-connections seen, followers that failed (no pooled connection within the pool's 10 s), and
-the ratios a/b. Usage: python bench/sse.py [--followers 100,1000,2000]
+read before 0014; its database check on quiet windows is left out); (b) `ProgressFeed`. Both
+on the composition root's Redis client (BlockingConnectionPool of 256, as a process has). A
+producer on its own client appends `--events` entries, one every `--gap-ms`, the last one
+final; a run ends when every follower has received all of them or failed. Printed per follower
+count: seconds until the last follower finished, Redis commands processed (INFO), the most
+connections blocked in `XREAD BLOCK` at once (INFO `blocked_clients`), followers that failed
+(no pooled connection within the pool's 10 s wait), and the ratios a/b.
+Usage: python bench/sse.py [--followers 100,1000,2000] [--events 20] [--gap-ms 50]
 """
 
 from __future__ import annotations
@@ -84,14 +85,14 @@ async def measure(
 ) -> dict[str, float]:
     batch_id = f"bench-{time.monotonic_ns()}"
     before = int((await redis.info("stats"))["total_commands_processed"])
-    peak_clients = 0
+    peak_blocked = 0  # connections held in a blocking XREAD
     tasks = [asyncio.create_task(follow(batch_id)) for _ in range(followers)]
     await asyncio.sleep(0.5)  # followers connected and waiting
     start = time.perf_counter()
     for n in range(events):
         status = "completed" if n == events - 1 else "scattering"
         await producer.append(batch_id, event_id=f"e{n}", data={"type": "status", "status": status})
-        peak_clients = max(peak_clients, int((await redis.info("clients"))["connected_clients"]))
+        peak_blocked = max(peak_blocked, int((await redis.info("clients"))["blocked_clients"]))
         await asyncio.sleep(gap_ms / 1000)
     outcomes = await asyncio.gather(*tasks, return_exceptions=True)
     seconds = time.perf_counter() - start
@@ -103,7 +104,7 @@ async def measure(
     return {
         "seconds": seconds,
         "commands": after - before,
-        "clients": peak_clients,
+        "blocked": peak_blocked,
         "failed": failed,
     }
 
@@ -118,7 +119,7 @@ async def run(follower_counts: list[int], events: int, gap_ms: float) -> None:
         # The progress projector runs elsewhere (its own process and pool).
         producer = RedisProgressChannel(admin)
         print(f"{events} events, one every {gap_ms:.0f} ms; pool of 256 connections")
-        head = f"{'seconds':>8} {'commands':>9} {'clients':>8} {'failed':>7}"
+        head = f"{'seconds':>8} {'commands':>9} {'blocked':>8} {'failed':>7}"
         print(f"{'followers':>9} {'':>16} {head}")
         for n in follower_counts:
             a = await measure(
@@ -140,12 +141,12 @@ async def run(follower_counts: list[int], events: int, gap_ms: float) -> None:
                 gap_ms=gap_ms,
             )
             for name, r in (("(a) per-follower", a), ("(b) feed", b)):
-                row = f"{r['seconds']:8.2f} {r['commands']:9.0f} {r['clients']:8.0f}"
+                row = f"{r['seconds']:8.2f} {r['commands']:9.0f} {r['blocked']:8.0f}"
                 print(f"{n:>9} {name:>16} {row} {r['failed']:7.0f}")
             print(
                 f"{'':>9} a/b: time {a['seconds'] / b['seconds']:.2f}, "
                 f"commands {a['commands'] / b['commands']:.2f}, "
-                f"connections {a['clients'] / b['clients']:.2f}"
+                f"blocked connections {a['blocked'] / max(b['blocked'], 1):.0f}"
             )
         await admin.aclose()
         await redis.aclose()
