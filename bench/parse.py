@@ -1,9 +1,9 @@
 """Parse benchmark: the native core vs the Python reference vs `zstd -d`, on the same file.
 
-(a) native with its default thread count (chunks decompressed on one thread per core, plus
-the reading thread), (a1) native on one thread, (b) Python reference: each parses the whole
-drive log in a fresh process, so its peak RSS (VmHWM) is its own. (a1) against (b) is the
-per-core comparison; (a) is what one file costs in wall time on this machine.
+(a) native with its default thread count (chunks decompressed on one thread per usable
+core, the reading thread among them), (a1) native on one thread, (b) Python reference: each
+parses the whole drive log in a fresh process, so its peak RSS (VmHWM) is its own. (a1)
+against (b) is the per-core comparison; (a) is what one file costs in wall time here.
 (c) `zstd -d` (Debian's zstd CLI, one thread) decompresses the chunk payloads of the same
 file, extracted once into a .zst file of concatenated frames: the same compressed bytes the
 parsers inflate, without MCAP framing, which zstd cannot read. It is the ceiling for one core

@@ -46,6 +46,11 @@ class ChunkDecoder {
   // until the next call); throws Fatal when the chunk is corrupt.
   ChunkBytes decode(const ChunkRecord& chunk);
   size_t buffer_capacity() const { return cap_; }
+  // Gives the output buffer back (the next decode allocates what it needs).
+  void release() {
+    buf_.reset();
+    cap_ = 0;
+  }
 
  private:
   size_t decompress_zstd(const ChunkRecord& chunk);

@@ -38,7 +38,18 @@ struct ChunkPipeline::Job {
 
   // What a chunk costs while queued: its bytes and its output (as declared, capped as the
   // decoder caps it).
-  uint64_t cost() const { return record.size + std::min(record.uncompressed_size, kMaxRecordBytes); }
+  uint64_t cost() const { return cost_of(record); }
+  static uint64_t cost_of(const ChunkRecord& chunk) {
+    return chunk.size + std::min(chunk.uncompressed_size, kMaxRecordBytes);
+  }
+
+  size_t held() const { return input_capacity + decoder.buffer_capacity(); }
+  void release() {
+    input.reset();
+    input_capacity = 0;
+    decoder.release();
+    capacity.store(0, std::memory_order_relaxed);
+  }
 
   State state = kFree;
   ChunkDecoder decoder;
@@ -81,34 +92,46 @@ void ChunkPipeline::start_workers() {
   while (workers_.size() + 1 < threads_) workers_.emplace_back([this] { work(); });
 }
 
+ChunkPipeline::Job* ChunkPipeline::oldest_queued() {
+  for (size_t k = 0; k < count_; ++k) {
+    Job& candidate = *jobs_[(head_ + k) % jobs_.size()];
+    if (candidate.state == Job::kQueued) return &candidate;
+  }
+  return nullptr;
+}
+
+void ChunkPipeline::run_locked(Job& job, std::unique_lock<std::mutex>& lock) {
+  job.state = Job::kRunning;
+  --waiting_;
+  lock.unlock();
+  decode(job);
+  lock.lock();
+  job.state = Job::kDone;
+  job_done_.notify_all();
+}
+
 void ChunkPipeline::work() {
   std::unique_lock<std::mutex> lock(mu_);
   while (true) {
     work_ready_.wait(lock, [this] { return stop_ || waiting_ > 0; });
     if (stop_) return;
     // The oldest queued chunk first: it is the one the reader will wait for next.
-    Job* job = nullptr;
-    for (size_t k = 0; k < count_ && !job; ++k) {
-      Job& candidate = *jobs_[(head_ + k) % jobs_.size()];
-      if (candidate.state == Job::kQueued) job = &candidate;
-    }
-    job->state = Job::kRunning;
-    --waiting_;
-    lock.unlock();
-    decode(*job);
-    lock.lock();
-    job->state = Job::kDone;
-    job_done_.notify_all();
+    run_locked(*oldest_queued(), lock);
   }
 }
 
+void ChunkPipeline::read_now(const ChunkRecord& chunk, SummaryBuilder& summary) {
+  drain(summary);  // the chunks before it first: file order
+  read_chunk_records(inline_.decode(chunk), chunk.offset, summary);
+}
+
 void ChunkPipeline::submit(const ChunkRecord& chunk, SummaryBuilder& summary) {
-  if (threads_ == 1) {
-    read_chunk_records(inline_.decode(chunk), chunk.offset, summary);
+  const uint64_t cost = Job::cost_of(chunk);
+  if (threads_ == 1 || cost > max_queued_bytes_) {
+    read_now(chunk, summary);
     return;
   }
-  const uint64_t cost = chunk.size + std::min(chunk.uncompressed_size, kMaxRecordBytes);
-  while (count_ == jobs_.size() || (count_ > 0 && queued_bytes_ + cost > max_queued_bytes_)) {
+  while (count_ == jobs_.size() || queued_bytes_ + cost > max_queued_bytes_) {
     read_oldest(summary);
   }
   start_workers();
@@ -132,17 +155,16 @@ void ChunkPipeline::drain(SummaryBuilder& summary) {
 void ChunkPipeline::read_oldest(SummaryBuilder& summary) {
   Job& job = *jobs_[head_];
   {
+    // Rather than wait idle for a worker, decode: the oldest chunk itself if nobody started
+    // it, else any queued one (it will be read soon after), until the oldest is done.
     std::unique_lock<std::mutex> lock(mu_);
-    if (job.state == Job::kQueued) {
-      // Not started yet: decode it here rather than wait idle for a worker.
-      job.state = Job::kRunning;
-      --waiting_;
-      lock.unlock();
-      decode(job);
-      lock.lock();
-      job.state = Job::kDone;
+    while (job.state != Job::kDone) {
+      if (Job* next = oldest_queued()) {
+        run_locked(*next, lock);
+      } else {
+        job_done_.wait(lock);
+      }
     }
-    job_done_.wait(lock, [&job] { return job.state == Job::kDone; });
   }
   try {
     if (job.error) std::rethrow_exception(job.error);
@@ -151,11 +173,14 @@ void ChunkPipeline::read_oldest(SummaryBuilder& summary) {
     drop_queued();  // reading stops at this chunk: the ones after it are never read
     throw;
   }
+  // A done job keeps its buffers for a later chunk only up to its share of the budget, so
+  // buffers left by big chunks do not add up across the ring.
+  if (job.held() > max_queued_bytes_ / jobs_.size()) job.release();
   std::lock_guard<std::mutex> lock(mu_);
   job.state = Job::kFree;
   queued_bytes_ -= job.cost();
   head_ = (head_ + 1) % jobs_.size();
-  --count_;
+  if (--count_ == 0) head_ = 0;  // a shallow queue reuses the same few jobs
 }
 
 void ChunkPipeline::drop_queued() {

@@ -27,8 +27,11 @@ class ChunkPipeline {
  public:
   // `threads` decode chunks (the reader's own thread among them, helping while it waits);
   // 1 decodes and reads every chunk at once, on the reader's thread. Chunks queued at once
-  // are at most threads + 1 and, beyond the first, at most `max_queued_bytes` (compressed plus
-  // declared uncompressed sizes).
+  // are at most threads + 1 and together at most `max_queued_bytes` (compressed plus declared
+  // uncompressed sizes); a chunk bigger than that alone is read at once on the reader's
+  // thread, without a copy, as with one thread. A job that is done keeps its buffers for the
+  // next chunk only up to its share of `max_queued_bytes`, so the buffers the jobs hold stay
+  // within twice that.
   ChunkPipeline(unsigned threads, uint64_t max_queued_bytes);
   ~ChunkPipeline();  // finishes the chunks being decoded, then joins the workers
   ChunkPipeline(const ChunkPipeline&) = delete;
@@ -48,9 +51,12 @@ class ChunkPipeline {
   struct Job;
 
   void read_oldest(SummaryBuilder& summary);
+  void read_now(const ChunkRecord& chunk, SummaryBuilder& summary);
   void drop_queued();
   void start_workers();
   void work();
+  Job* oldest_queued();  // under mu_
+  void run_locked(Job& job, std::unique_lock<std::mutex>& lock);
   static void decode(Job& job);
 
   const unsigned threads_;

@@ -28,7 +28,7 @@ struct Options {
   // caller's thread. Chunks decompressed ahead of the one being read are bounded by
   // threads + 1 and by `max_queued_chunk_bytes` (see ChunkPipeline).
   unsigned threads = 1;
-  uint64_t max_queued_chunk_bytes = 32ull << 20;
+  uint64_t max_queued_chunk_bytes = 16ull << 20;
   JsonLimits json;
 };
 

@@ -119,17 +119,27 @@ TEST(threaded_a_channel_defined_inside_a_chunk_serves_a_later_top_level_message)
 TEST(threaded_queued_chunks_stay_within_their_count_and_byte_bounds) {
   const Bytes data = chunked_file(30);
   const size_t raw_chunk = kMessagesPerChunk * (kPayload + 22 + 9);
+  const std::string one = dump(read_with(data, 1).file);
   for (unsigned threads : {2u, 4u}) {
     const Run run = read_with(data, threads, 65536);
-    CHECK(run.file.complete);
-    CHECK(run.most_queued <= threads + 1);
+    CHECK_EQ(dump(run.file), one);
+    CHECK(run.most_queued > 1);  // chunks were decompressed ahead
     // Each queued chunk holds its compressed copy and its output (uncompressed chunks: twice).
     CHECK(run.most_capacity <= (threads + 1) * 2 * raw_chunk);
   }
-  // A byte budget below one chunk still lets one chunk through at a time.
-  const Run tight = read_with(data, 4, 65536, 1);
-  CHECK(tight.file.complete);
-  CHECK_EQ(tight.most_queued, size_t{1});
+  // A budget of one to two chunks (uncompressed ones cost twice), eight threads: the budget,
+  // not the ring (nine jobs), limits the queue, and the buffers the nine jobs keep between
+  // chunks stay within twice the budget, not nine chunks' worth.
+  const uint64_t budget = 2 * raw_chunk + 4096;
+  const Run tight = read_with(data, 8, 65536, budget);
+  CHECK_EQ(dump(tight.file), one);
+  CHECK(tight.most_queued >= 1 && tight.most_queued <= 2);
+  CHECK(tight.most_capacity <= 2 * budget);
+  // A chunk bigger than the whole budget is read at once, uncopied, as on one thread.
+  const Run inline_only = read_with(data, 4, 65536, raw_chunk / 2);
+  CHECK_EQ(dump(inline_only.file), one);
+  CHECK_EQ(inline_only.most_queued, size_t{0});
+  CHECK(inline_only.most_capacity <= raw_chunk + (1u << 20));
 }
 
 TEST(threaded_a_reader_dropped_mid_file_stops_its_threads) {

@@ -24,7 +24,7 @@ class AppSettings(BaseSettings):
     ingest_port: int = 8081
     max_upload_bytes: int = Field(default=20 * GiB, gt=0)
     parser_workers: int = Field(default_factory=lambda: os.cpu_count() or 1, ge=1)
-    # Threads decompressing one file's chunks in a native parser; unset: one per core, plus one.
+    # Threads decompressing one file's chunks in a native parser; unset: one per usable core.
     parser_threads: int | None = Field(default=None, ge=1, le=64)
     top_k: int = Field(default=10, ge=1, le=100)
     # A pending batch with no upload for this long is failed and its files deleted (janitor).

@@ -118,3 +118,13 @@ async def test_real_cache_entries_expire(request: pytest.FixtureRequest, batch_i
 
 
 test_real_cache_entries_expire = pytest.mark.integration(test_real_cache_entries_expire)
+
+
+async def test_progress_last_id_is_the_newest_entry_or_none(
+    progress: ProgressChannel, batch_id: str
+) -> None:
+    assert await progress.last_id(batch_id) is None
+    await progress.append(batch_id, event_id="e1", data={"n": 1})
+    await progress.append(batch_id, event_id="e2", data={"n": 2})
+    entries = await progress.read(batch_id, after=None, block_ms=0)
+    assert await progress.last_id(batch_id) == entries[-1].entry_id

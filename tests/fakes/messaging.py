@@ -94,6 +94,10 @@ class FakeProgressChannel:
                 self.blocking_now -= 1
         return self.streams[batch_id][position:]
 
+    async def last_id(self, batch_id: str) -> str | None:
+        stream = self.streams.get(batch_id)
+        return stream[-1].entry_id if stream else None
+
 
 class FakeBlobStore:
     def __init__(self) -> None:

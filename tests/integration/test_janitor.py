@@ -65,7 +65,8 @@ async def test_an_abandoned_upload_fails_loses_its_files_and_refuses_more(
     assert (await http.get(f"/api/v1/batches/{fresh}")).json()["status"] == "pending"
     # The uploader comes back: clear refusals, nothing stored.
     late = await http.put(f"/api/v1/batches/{batch_id}/files/b.mcap", content=b"late")
-    assert late.status_code == 409 and late.json()["error"]["message"]
+    assert late.status_code == 409
+    assert ABANDONED_UPLOAD in late.json()["error"]["message"]
     complete = await http.post(f"/api/v1/batches/{batch_id}/complete")
     assert complete.status_code == 409
     assert ABANDONED_UPLOAD in complete.json()["error"]["message"]

@@ -126,3 +126,22 @@ async def test_the_loop_survives_a_failed_sweep_and_stops_when_told() -> None:
     stop.set()
     await asyncio.wait_for(loop, 5)
     assert loop.exception() is None
+
+
+class UndeletableBlobs(FakeBlobStore):
+    """Storage that refuses to delete one key."""
+
+    async def delete(self, key: str) -> None:
+        if key.endswith("stale-a/files/0.mcap"):
+            raise ConnectionError("storage refused")
+        await super().delete(key)
+
+
+async def test_a_file_that_cannot_be_deleted_does_not_stop_the_sweep() -> None:
+    repo, blobs = FakeBatchRepository(), UndeletableBlobs()
+    stored_batch(repo, blobs, "stale-a", idle=TTL * 2)
+    stored_batch(repo, blobs, "stale-b", idle=TTL * 3)
+    result = await janitor(repo, blobs).sweep()
+    assert sorted(result.abandoned_batches) == ["stale-a", "stale-b"]
+    assert result.deleted_files == 3
+    assert list(blobs.objects) == ["batches/stale-a/files/0.mcap"]  # logged, left in storage

@@ -212,9 +212,9 @@ def test_memory_stays_bounded_by_the_queued_chunks_when_decompressing_ahead(
     assert peak < (threads + 1) * 2 * 1024 * 1024 + 3 * 1024 * 1024, peak
 
 
-def test_thread_count_defaults_to_the_usable_cores_plus_the_reader() -> None:
+def test_thread_count_defaults_to_the_usable_cores() -> None:
     cores = len(os.sched_getaffinity(0))
-    assert default_threads() == min(cores, 8) + 1
+    assert default_threads() == min(cores, 8)
     assert NativeMcapParser().threads == default_threads()
     assert NativeMcapParser(threads=1).threads == 1
     for wrong in (0, 65):

@@ -10,6 +10,7 @@ import pytest
 
 from argus.application.progress_feed import ProgressFeed
 from argus.domain.batch import Batch, BatchStatus
+from argus.domain.errors import Unavailable
 from argus.domain.log_file import LogFile
 from tests.fakes.messaging import FakeProgressChannel
 from tests.fakes.repositories import FakeBatchRepository
@@ -54,18 +55,34 @@ STEPS = [
 
 async def test_a_thousand_followers_share_one_blocking_read_and_each_gets_everything() -> None:
     feed, channel, batches = await setup()
-    followers = [asyncio.create_task(collect(feed)) for _ in range(1000)]
-    await asyncio.sleep(0.05)  # every follower caught up and waiting
+    results: list[list[dict[str, Any]]] = [[] for _ in range(1000)]
+
+    taken = asyncio.Condition()
+
+    async def follow(seen: list[dict[str, Any]]) -> None:
+        async for entries in feed.follow("b", after=None):
+            seen.extend(e.data for e in entries)
+            async with taken:
+                taken.notify_all()
+
+    async def everyone_has(count: int) -> None:
+        async with taken:
+            await taken.wait_for(lambda: min(len(seen) for seen in results) >= count)
+
+    followers = [asyncio.create_task(follow(seen)) for seen in results]
+    await asyncio.sleep(0.05)  # every follower joined and waiting
     assert feed.watched_batches() == 1
     for n, step in enumerate(STEPS):
         await channel.append("b", event_id=f"e{n}", data=step)
-        await asyncio.sleep(0.01)
-    results = await asyncio.wait_for(asyncio.gather(*followers), 10)
-    assert all(result == STEPS for result in results)
+        # Paced by the slowest follower, so every follower is level with the watcher when
+        # the next entry comes (one that lags behind reads for itself: tested below).
+        await asyncio.wait_for(everyone_has(n + 1), 10)
+    await asyncio.wait_for(asyncio.gather(*followers), 10)
+    assert all(seen == STEPS for seen in results)
     assert channel.most_blocking == 1  # the watcher's read; followers never block on Redis
-    # One catch-up read per follower, then they take what the watcher read: reads do not
-    # grow with followers × events.
-    assert channel.reads <= 1000 + 2 * len(STEPS) + 2
+    # The first follower's catch-up read, the watcher's last_id and reads, nothing per
+    # follower: reads do not grow with followers × events.
+    assert channel.reads <= 1 + len(STEPS) + 2
     assert batches.overviews == 0  # the stream was never quiet for block_ms
     assert feed.watched_batches() == 0  # the watcher left with the last follower
 
@@ -140,3 +157,47 @@ async def test_following_an_unknown_batch_ends_after_one_quiet_wait() -> None:
         seen.append(entries)
     assert all(entries == [] for entries in seen)
     assert batches.overviews == 1
+
+
+async def test_a_made_up_last_event_id_does_not_stall_the_batchs_other_followers() -> None:
+    feed, channel, _ = await setup(block_ms=60_000)  # a stall would outlast the test
+    await channel.append("b", event_id="e0", data=STEPS[0])
+    future: list[list[Any]] = []
+
+    async def from_the_future() -> None:
+        async for entries in feed.follow("b", after="99999999999999-0"):
+            future.append(entries)
+
+    dreamer = asyncio.create_task(from_the_future())  # joins first: it starts the watcher
+    await asyncio.sleep(0.02)
+    honest = asyncio.create_task(collect(feed))
+    await asyncio.sleep(0.02)
+    for n, step in enumerate(STEPS[1:], start=1):
+        await channel.append("b", event_id=f"e{n}", data=step)
+    assert await asyncio.wait_for(honest, 5) == STEPS
+    assert future == []  # nothing comes after an id beyond the stream
+    dreamer.cancel()
+
+
+class BrokenChannel(FakeProgressChannel):
+    async def read(self, batch_id: str, *, after: str | None, block_ms: int) -> Any:
+        if block_ms:
+            raise ConnectionError("Redis is gone")
+        return await super().read(batch_id, after=after, block_ms=block_ms)
+
+
+async def test_a_watcher_that_keeps_failing_fails_its_followers_streams() -> None:
+    channel, batches = BrokenChannel(), CountingBatches()
+    feed = ProgressFeed(channel=channel, batches=batches, block_ms=30_000)
+    with pytest.raises(Unavailable, match="Redis is gone"):
+        await asyncio.wait_for(collect(feed), 10)  # three failed rounds, a second apart
+    assert feed.watched_batches() == 0
+
+
+async def test_a_final_entry_that_lags_the_database_commit_still_reaches_followers() -> None:
+    feed, channel, batches = await setup(status=BatchStatus.COMPLETED, block_ms=50)
+    following = asyncio.create_task(collect(feed))
+    await asyncio.sleep(0.3)  # quiet windows pass; the database already says completed
+    await channel.append("b", event_id="final", data=STEPS[-1])
+    assert await asyncio.wait_for(following, 5) == [STEPS[-1]]
+    assert batches.overviews >= 1

@@ -95,8 +95,9 @@ class IngestService:
         if batch is None:
             raise NotFound(f"batch {batch_id} not found")
         if batch.status is not BatchStatus.PENDING:
+            reason = f" ({batch.failure_reason})" if batch.failure_reason else ""
             raise Conflict(
-                f"batch {batch_id} is {batch.status}; files can only be added while pending"
+                f"batch {batch_id} is {batch.status}{reason}; files can only be added while pending"
             )
 
 

@@ -63,14 +63,27 @@ class Janitor:
                 continue
             abandoned.append(batch_id)
             # After the commit: a crash here leaves these files behind (see 0013).
-            for key in keys:
-                await self._blobs.delete(key)
-                deleted += 1
-            log.warning("batch %s: upload abandoned, %d file(s) deleted", batch_id, len(keys))
+            removed = await self._delete_each(batch_id, keys)
+            deleted += removed
+            log.warning("batch %s: upload abandoned, %d file(s) deleted", batch_id, removed)
         purged = await self._blobs.purge_partial_uploads(idle_since)
         if purged:
             log.warning("purged %d partial upload(s) idle since %s", purged, idle_since)
         return SweepResult(abandoned, deleted, purged)
+
+    async def _delete_each(self, batch_id: str, keys: list[str]) -> int:
+        """Delete what can be deleted: the batch is already failed, so no later sweep will
+        come back for a key that fails here; it is logged for an operator instead."""
+        removed = 0
+        for key in keys:
+            try:
+                await self._blobs.delete(key)
+                removed += 1
+            except Exception:
+                log.error(
+                    "batch %s: could not delete %s; left in storage", batch_id, key, exc_info=True
+                )
+        return removed
 
     async def run(self, *, interval_s: float, stop: asyncio.Event) -> None:
         """Sweep every `interval_s` until `stop`; a failed sweep is logged and retried."""

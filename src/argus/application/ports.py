@@ -268,6 +268,9 @@ class ProgressChannel(Protocol):
     async def read(self, batch_id: str, *, after: str | None, block_ms: int) -> list[ProgressEntry]:
         """Entries after `after` (all if None), waiting up to `block_ms` for new ones."""
 
+    async def last_id(self, batch_id: str) -> str | None:
+        """The id of the newest entry, or None when the stream is empty or gone."""
+
 
 class Parser(Protocol):
     engine: str

@@ -16,16 +16,31 @@ Design: docs/decisions/0014-progress-fan-out.md.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 from dataclasses import dataclass, field
 from typing import Protocol
 
 from argus.application.ports import BatchOverview, ProgressChannel, ProgressEntry
 from argus.domain.batch import BatchStatus
+from argus.domain.errors import Unavailable
 
 log = logging.getLogger(__name__)
+
+# A final batch's last entries follow its database commit through the outbox and the bus; a
+# watcher that finds the batch final by the database waits this long for them before ending.
+_STRAGGLER_MS = 1_000
+# Failed rounds in a row after which a watcher gives up and fails its followers' streams (a
+# client then reconnects, possibly to another process) instead of sending keep-alives forever.
+_MAX_FAILURES = 3
+
+
+def _order(entry_id: str | None) -> tuple[int, int]:
+    """Stream ids sort as (milliseconds, sequence); None (the start) before all."""
+    if entry_id is None:
+        return (0, 0)
+    millis, _, sequence = entry_id.partition("-")
+    return (int(millis), int(sequence or 0))
 
 
 def is_final_entry(entry: ProgressEntry) -> bool:
@@ -52,6 +67,7 @@ class _Watch:
     cursor: str | None = None  # the last entry the watcher read
     published: list[ProgressEntry] = field(default_factory=list)  # its last read…
     published_after: str | None = None  # …which came after this entry
+    failure: BaseException | None = None  # why the watcher gave up
 
 
 class ProgressFeed:
@@ -71,7 +87,7 @@ class ProgressFeed:
 
     async def follow(
         self, batch_id: str, *, after: str | None
-    ) -> AsyncIterator[list[ProgressEntry]]:
+    ) -> AsyncGenerator[list[ProgressEntry], None]:
         """New entries after `after`, as they come; an empty list when nothing came for
         `block_ms` (time for a keep-alive). Ends after a final status entry, or when the
         batch is final or gone and the stream has nothing more."""
@@ -79,6 +95,10 @@ class ProgressFeed:
         watch = self._join(batch_id)
         try:
             while True:
+                if watch.failure is not None:
+                    raise Unavailable(
+                        f"live progress of batch {batch_id} is unavailable: {watch.failure!r}"
+                    ) from watch.failure
                 seen = watch.generation  # before looking: a change after it wakes us
                 entries = await self._next(batch_id, watch, cursor)
                 if entries:
@@ -95,7 +115,7 @@ class ProgressFeed:
                 if not await self._wait(watch, seen):
                     yield []
         finally:
-            await self._leave(batch_id, watch)
+            self._leave(batch_id, watch)
 
     async def _next(self, batch_id: str, watch: _Watch, cursor: str | None) -> list[ProgressEntry]:
         """What follows `cursor`: from the watcher's last read if it starts there, nothing if
@@ -114,7 +134,9 @@ class ProgressFeed:
         watch.followers += 1
         return watch
 
-    async def _leave(self, batch_id: str, watch: _Watch) -> None:
+    def _leave(self, batch_id: str, watch: _Watch) -> None:
+        # Synchronous on purpose: it runs in `finally` of a follower that may be cancelled,
+        # and an await here could swallow or be cut by that cancellation.
         watch.followers -= 1
         if watch.followers > 0:
             return
@@ -122,8 +144,6 @@ class ProgressFeed:
             del self._watches[batch_id]
         if watch.task is not None:
             watch.task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await watch.task
 
     async def _wait(self, watch: _Watch, seen: int) -> bool:
         """True when the watch changed since `seen`, False after `block_ms` without change."""
@@ -140,22 +160,45 @@ class ProgressFeed:
     async def _watch(self, batch_id: str, watch: _Watch) -> None:
         """Block on the stream from `watch.cursor` (the first follower's, so nothing is missed),
         publish what comes and signal it; when quiet, ask the database once for everyone."""
+        started = False
+        failures = 0
         while True:
             try:
+                if not started:
+                    # A client may resume after an id the stream never had (a made-up
+                    # Last-Event-ID): start no later than the newest entry, or the watcher
+                    # would wait for ids that never come while everyone else waits on it.
+                    newest = await self._channel.last_id(batch_id)
+                    if _order(newest) < _order(watch.cursor):
+                        watch.cursor = newest
+                    started = True
                 entries = await self._channel.read(
                     batch_id, after=watch.cursor, block_ms=self._block_ms
                 )
                 if not entries:
                     overview = await self._batches.overview(batch_id)
                     if overview is not None and not overview.status.is_final:
+                        failures = 0
                         continue
+                    entries = await self._channel.read(
+                        batch_id, after=watch.cursor, block_ms=_STRAGGLER_MS
+                    )
+                failures = 0
             except asyncio.CancelledError:
                 raise
-            except Exception:
-                # Followers keep their keep-alives meanwhile; their own reads surface errors.
-                log.warning("progress watch on %s failed; retrying", batch_id, exc_info=True)
-                await asyncio.sleep(1)
-                continue
+            except Exception as exc:
+                failures += 1
+                if failures < _MAX_FAILURES:
+                    log.warning("progress watch on %s failed; retrying", batch_id, exc_info=True)
+                    await asyncio.sleep(1)
+                    continue
+                log.error("progress watch on %s gave up: %r", batch_id, exc)
+                async with watch.changed:
+                    watch.failure = exc
+                    watch.ended = True
+                    watch.generation += 1
+                    watch.changed.notify_all()
+                return
             async with watch.changed:
                 if entries:
                     watch.published_after, watch.published = watch.cursor, entries

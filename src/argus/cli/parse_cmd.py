@@ -82,7 +82,7 @@ def register(app: typer.Typer) -> None:
         threads: Annotated[
             int | None,
             typer.Option(
-                min=1, max=64, help="native: threads decompressing chunks (default: cores + 1)."
+                min=1, max=64, help="native: threads decompressing chunks (default: one per core)."
             ),
         ] = None,
     ) -> None:

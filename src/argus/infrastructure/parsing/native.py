@@ -18,7 +18,7 @@ from argus.domain.parsed_file import ParsedFile
 
 _FEED_BYTES = 1 << 20
 _MAX_THREADS = 64  # as the core clamps it
-_MAX_DEFAULT_THREADS = 9
+_MAX_DEFAULT_THREADS = 8
 # Python frames between PythonMcapParser.parse and its json.loads call for a message inside a
 # chunk (parse, _parse_stream, _read_file, _read_chunk, message, _decode, decode_json_log),
 # minus the two of the probe below (parse -> _json_depth -> json.loads).
@@ -60,13 +60,10 @@ def _json_depth() -> int:
 
 
 def default_threads() -> int:
-    """Chunk-decompressing threads per file: one per usable core, plus the reading thread.
-
-    The reading thread mostly frames records and waits, so it is not counted as a core
-    (measured in bench/parse.py: on 2 cores, 3 threads beat 2). Capped: past a few threads a
-    single file's records, read on one thread, become the limit.
-    """
-    return min(len(os.sched_getaffinity(0)), _MAX_DEFAULT_THREADS - 1) + 1
+    """Chunk-decompressing threads per file: one per usable core (the reading thread counts:
+    it decompresses too whenever it would wait). Capped: past a few threads a single file's
+    records, read on one thread, become the limit."""
+    return min(len(os.sched_getaffinity(0)), _MAX_DEFAULT_THREADS)
 
 
 class NativeMcapParser:

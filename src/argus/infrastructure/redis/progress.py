@@ -48,6 +48,10 @@ class RedisProgressChannel:
                 )
         return entries
 
+    async def last_id(self, batch_id: str) -> str | None:
+        newest: Any = await self._redis.xrevrange(progress_stream_key(batch_id), count=1)
+        return _text(newest[0][0]) if newest else None
+
 
 def _text(value: bytes | str) -> str:
     return value.decode() if isinstance(value, bytes) else value

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 from collections.abc import AsyncIterator
@@ -22,14 +23,17 @@ async def _event_stream(
     svc: HttpServices, request: Request, batch_id: str, last_id: str | None
 ) -> AsyncIterator[str]:
     yield "retry: 2000\n\n"
-    async for entries in svc.progress_feed.follow(batch_id, after=last_id):
-        for entry in entries:
-            kind = str(entry.data.get("type", "message"))
-            yield f"id: {entry.entry_id}\nevent: {kind}\ndata: {json.dumps(entry.data)}\n\n"
-        if not entries:
-            if await request.is_disconnected():
-                return
-            yield ": keep-alive\n\n"
+    # aclosing: leaving early (client gone) releases the follower at once, not at GC time.
+    async with contextlib.aclosing(svc.progress_feed.follow(batch_id, after=last_id)) as feed:
+        async for entries in feed:
+            for entry in entries:
+                kind = str(entry.data.get("type", "message"))
+                data = json.dumps(entry.data)
+                yield f"id: {entry.entry_id}\nevent: {kind}\ndata: {data}\n\n"
+            if not entries:
+                if await request.is_disconnected():
+                    return
+                yield ": keep-alive\n\n"
 
 
 @router.get("/api/v1/batches/{batch_id}/events")
