@@ -11,6 +11,7 @@ on a compressed file: a parser cannot inflate its data faster than zstd does on 
 Throughput is file bytes per second for all, so ratios compare time on the same work.
 
 Usage: python bench/parse.py [--size-mb 2000] [--dense] [--skip-python] [--repeat N]
+                             [--threads 1,2,3,4]
 Files are generated once and cached in var/bench/ (generation is not timed).
 """
 
@@ -125,7 +126,9 @@ def worker(engine: str, path: str) -> None:
     if engine.startswith("native"):
         from argus.infrastructure.parsing.native import NativeMcapParser
 
-        parser: Any = NativeMcapParser(threads=1 if engine == "native-1" else None)
+        # "native" uses the default thread count, "native-N" N threads.
+        _, _, threads = engine.partition("-")
+        parser: Any = NativeMcapParser(threads=int(threads) if threads else None)
     else:
         from argus.infrastructure.parsing import PythonMcapParser
 
@@ -194,12 +197,22 @@ def bench(path: Path, *, skip_python: bool, with_zstd: bool, repeat: int) -> Non
         )
 
 
+def sweep(path: Path, counts: list[int], repeat: int) -> None:
+    """The native core with each thread count, against one thread in the same run."""
+    print(f"\n{path.name}: thread counts, best of {repeat}")
+    runs = {n: best_of(repeat, run_engine, f"native-{n}", path) for n in sorted({1, *counts})}
+    base = runs[1]["seconds"]
+    for n, r in runs.items():
+        print(f"{n:>3} threads {r['seconds']:8.2f} s  {base / r['seconds']:5.2f}x one thread")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--size-mb", type=int, default=2000, help="drive log size (>= 1000)")
     parser.add_argument("--dense", action="store_true", help="also a ~1M-message drive log")
     parser.add_argument("--skip-python", action="store_true", help="native and zstd only")
     parser.add_argument("--repeat", type=int, default=1, help="runs per engine; best is shown")
+    parser.add_argument("--threads", help="also sweep these thread counts, e.g. 1,2,3,4")
     parser.add_argument("--worker", nargs=2, metavar=("ENGINE", "PATH"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
@@ -207,6 +220,8 @@ def main() -> None:
         return
     common = {"skip_python": args.skip_python, "repeat": args.repeat}
     bench(drive_log(args.size_mb), with_zstd=True, **common)
+    if args.threads:
+        sweep(drive_log(args.size_mb), [int(n) for n in args.threads.split(",")], args.repeat)
     if args.dense:
         bench(dense_log(), with_zstd=True, **common)
 

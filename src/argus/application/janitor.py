@@ -11,6 +11,7 @@ writes. Design: docs/decisions/0013-abandoned-upload-janitor.md.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -92,10 +93,8 @@ class Janitor:
                 await self.sweep()
             except Exception:
                 log.exception("janitor sweep failed; retrying in %.0f s", interval_s)
-            try:
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), timeout=interval_s)
-            except TimeoutError:
-                continue
 
 
 def _abandon(idle_since: datetime) -> Callable[[Batch], list[str] | None]:
