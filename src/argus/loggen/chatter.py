@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import random
-from collections.abc import Iterator, Sequence
-from typing import Any
+from collections.abc import Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
 from argus.loggen.faults import FaultWindow
 from argus.loggen.messages import LogLine
+
+if TYPE_CHECKING:
+    from argus.loggen.effects import StatusOverride
+    from argus.loggen.layout import StatusRow
 
 DEBUG, INFO, WARN, ERROR, FATAL = 10, 20, 30, 40, 50
 _SECOND = 1_000_000_000
@@ -39,17 +43,6 @@ _BURST_ERRORS = (
     "no valid path found within time budget (100 ms)",
     "collision check failed for all {n} candidates",
 )
-DIAGNOSTIC_COMPONENTS: tuple[tuple[str, str, str, str], ...] = (
-    # (name, hardware_id, value key, value)
-    ("lidar: front_lidar", "lidar_front", "frequency", "10.0 Hz"),
-    ("camera: front_camera", "camera_front", "frequency", "15.0 Hz"),
-    ("imu: imu_main", "imu0", "frequency", "100.0 Hz"),
-    ("gnss: gnss_receiver", "gnss0", "fix", "RTK"),
-    ("can: can_bridge", "can0", "bus load", "41 %"),
-    ("localization: ekf_localizer", "", "state", "tracking"),
-    ("planner: trajectory_planner", "", "state", "nominal"),
-    ("control: vehicle_controller", "", "mode", "AUTONOMOUS"),
-)
 
 
 def _fill(template: str, rng: random.Random) -> str:
@@ -75,18 +68,31 @@ def _fill(template: str, rng: random.Random) -> str:
     return template.format(**values)
 
 
-def normal_chatter(start_ns: int, end_ns: int, rng: random.Random) -> Iterator[LogLine]:
-    """INFO/DEBUG lines from every node, and now and then a harmless WARN, in time order."""
+def normal_chatter(
+    start_ns: int,
+    end_ns: int,
+    rng: random.Random,
+    *,
+    nodes: Mapping[str, str] | None = None,
+    warn_every_s: float = 30.0,
+) -> Iterator[LogLine]:
+    """INFO/DEBUG lines from every node, and now and then a harmless WARN, in time order.
+
+    `nodes` renames the classic nodes (a vehicle whose lidar driver is `velodyne_driver`).
+    """
+    names = nodes or {}
     for second_ns in range(start_ns, end_ns, _SECOND):
         lines = []
         for _ in range(rng.randint(4, 9)):
             node, level, template, function, line = rng.choice(_CHATTER)
             t_ns = second_ns + rng.randrange(_SECOND)
-            lines.append(LogLine(t_ns, level, node, _fill(template, rng), function, line))
-        if rng.random() < 1 / 30:
+            text = _fill(template, rng)
+            lines.append(LogLine(t_ns, level, names.get(node, node), text, function, line))
+        if rng.random() < 1 / warn_every_s:
             node, template, function, line = rng.choice(_OCCASIONAL_WARNINGS)
             t_ns = second_ns + rng.randrange(_SECOND)
-            lines.append(LogLine(t_ns, WARN, node, _fill(template, rng), function, line))
+            text = _fill(template, rng)
+            lines.append(LogLine(t_ns, WARN, names.get(node, node), text, function, line))
         lines.sort(key=lambda entry: entry.t_ns)
         yield from (entry for entry in lines if entry.t_ns < end_ns)
 
@@ -193,21 +199,23 @@ def fault_lines(windows: Sequence[FaultWindow], rng: random.Random) -> list[LogL
     return lines
 
 
-def diagnostic_statuses(t_ns: int, windows: Sequence[FaultWindow]) -> list[dict[str, Any]]:
-    """Every component's `DiagnosticStatus` at `t_ns`: OK unless a fault window covers it."""
+def diagnostic_statuses(
+    t_ns: int, rows: Sequence[StatusRow], overrides: Sequence[StatusOverride]
+) -> list[dict[str, Any]]:
+    """Every component's `DiagnosticStatus` at `t_ns`: OK unless an override covers it."""
     statuses = []
-    for name, hardware_id, key, value in DIAGNOSTIC_COMPONENTS:
-        level, message = 0, "OK"
-        for window in windows:
-            if window.spec.diagnostic_name == name and window.active(t_ns):
-                level, message = window.spec.diagnostic_level, window.spec.diagnostic_message
+    for row in rows:
+        level, message, value = 0, "OK", row.value
+        for override in overrides:
+            if override.name == row.name and override.window.active(t_ns):
+                level, message, value = override.level, override.message, override.value
         statuses.append(
             {
                 "level": level,
-                "name": name,
+                "name": row.name,
                 "message": message,
-                "hardware_id": hardware_id,
-                "values": [{"key": key, "value": value if level == 0 else "n/a"}],
+                "hardware_id": row.hardware_id,
+                "values": [{"key": row.key, "value": value}],
             }
         )
     return statuses

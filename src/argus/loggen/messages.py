@@ -31,6 +31,10 @@ _SPEED_MPS = 12.0
 # Ids of the periodic CAN frames the bridge forwards, round robin: wheel speeds, steering,
 # brake, gear.
 _CAN_IDS = (0x0C4, 0x1A0, 0x2F0, 0x3E9)
+# SocketCAN error frame: CAN_ERR_FLAG | CAN_ERR_CRTL | CAN_ERR_BUSERROR.
+_CAN_ERROR_ID = 0x2000_0084
+# A +-16 g accelerometer (m/s^2) and a +-2000 deg/s gyro (rad/s) at the end of their range.
+_ACCEL_LIMIT, _GYRO_LIMIT = 156.9, 34.9
 
 
 def header(t_ns: int, frame_id: str) -> Msg:
@@ -87,13 +91,13 @@ class Motion:
         return _SPEED_MPS * t_s * math.cos(heading), _SPEED_MPS * t_s * math.sin(heading)
 
 
-def imu(t_ns: int, motion: Motion, rng: random.Random) -> Msg:
-    """A `sensor_msgs/Imu` sample with sensor noise."""
+def imu(t_ns: int, motion: Motion, rng: random.Random, *, clipped: bool = False) -> Msg:
+    """A `sensor_msgs/Imu` sample with sensor noise; `clipped` pins it at the range limits."""
     t_s = (t_ns - motion.origin_ns) / 1e9
     yaw = motion.heading(t_s)
     cov = [0.0] * 9
     cov[0] = cov[4] = cov[8] = 1e-4
-    return {
+    sample: Msg = {
         "header": header(t_ns, "imu_link"),
         "orientation": {"x": 0.0, "y": 0.0, "z": math.sin(yaw / 2), "w": math.cos(yaw / 2)},
         "orientation_covariance": cov,
@@ -110,11 +114,27 @@ def imu(t_ns: int, motion: Motion, rng: random.Random) -> Msg:
         },
         "linear_acceleration_covariance": cov,
     }
+    if clipped:
+        sign = 1.0 if rng.random() < 0.5 else -1.0
+        sample["angular_velocity"]["x"] = sign * _GYRO_LIMIT
+        sample["linear_acceleration"] = {
+            "x": sign * _ACCEL_LIMIT,
+            "y": -_ACCEL_LIMIT,
+            "z": _ACCEL_LIMIT,
+        }
+    return sample
 
 
-def nav_sat_fix(t_ns: int, motion: Motion, rng: random.Random, *, fix: bool) -> Msg:
-    """A `sensor_msgs/NavSatFix`; without `fix` it reports STATUS_NO_FIX like a real receiver."""
+def nav_sat_fix(
+    t_ns: int, motion: Motion, rng: random.Random, *, fix: bool, multipath: bool = False
+) -> Msg:
+    """A `sensor_msgs/NavSatFix`; without `fix` it reports STATUS_NO_FIX like a real receiver.
+
+    Under `multipath` the fix wanders metres off the path while still claiming a fix.
+    """
     east, north = motion.position((t_ns - motion.origin_ns) / 1e9)
+    if multipath:
+        east, north = east + rng.gauss(4.0, 2.0), north + rng.gauss(-3.0, 2.0)
     lat = _ORIGIN_LAT + math.degrees(north / _EARTH_RADIUS_M) + rng.gauss(0.0, 2e-7)
     lon_scale = _EARTH_RADIUS_M * math.cos(math.radians(_ORIGIN_LAT))
     lon = _ORIGIN_LON + math.degrees(east / lon_scale) + rng.gauss(0.0, 2e-7)
@@ -130,8 +150,24 @@ def nav_sat_fix(t_ns: int, motion: Motion, rng: random.Random, *, fix: bool) -> 
     }
 
 
-def can_frame(t_ns: int, index: int, motion: Motion, rng: random.Random) -> Msg:
-    """A `can_msgs/Frame` from the vehicle bus: wheel speeds, steering, brake or gear."""
+def can_frame(
+    t_ns: int, index: int, motion: Motion, rng: random.Random, *, error: bool = False
+) -> Msg:
+    """A `can_msgs/Frame` from the vehicle bus: wheel speeds, steering, brake or gear.
+
+    With `error` it is an error frame instead (bus error, error counters in the data).
+    """
+    if error:
+        counters = struct.pack("<6xBB", rng.randint(96, 255), rng.randint(0, 127))
+        return {
+            "header": header(t_ns, "can0"),
+            "id": _CAN_ERROR_ID,
+            "is_rtr": False,
+            "is_extended": True,
+            "is_error": True,
+            "dlc": 8,
+            "data": counters,
+        }
     can_id = _CAN_IDS[index % len(_CAN_IDS)]
     t_s = (t_ns - motion.origin_ns) / 1e9
     if can_id == 0x0C4:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from argus.loggen.msgdefs_stack import STACK_DEFS, STACK_DEPS
+
 # rosbag2 separates a definition from each dependency with this line and a `MSG: pkg/Type` line.
 _SEPARATOR = "=" * 80
 
@@ -272,6 +274,10 @@ _DEPS: dict[str, tuple[str, ...]] = {
     "diagnostic_msgs/DiagnosticStatus": ("diagnostic_msgs/KeyValue",),
     "diagnostic_msgs/DiagnosticArray": ("std_msgs/Header", "diagnostic_msgs/DiagnosticStatus"),
 }
+
+
+_DEFS.update(STACK_DEFS)
+_DEPS.update(STACK_DEPS)
 
 
 def _closure(name: str) -> list[str]:
