@@ -85,9 +85,9 @@ def agent_worker() -> None:
 
 
 def _register_optional() -> None:
-    from argus.cli import demo_cmd, gen_logs_cmd, infra_cmd, parse_cmd
+    from argus.cli import demo_cmd, gen_logs_cmd, infra_cmd, parse_cmd, scenarios_cmd
 
-    for module in (parse_cmd, gen_logs_cmd, demo_cmd, infra_cmd):
+    for module in (parse_cmd, gen_logs_cmd, scenarios_cmd, demo_cmd, infra_cmd):
         module.register(app)
 
 
