@@ -175,7 +175,14 @@ def thermal_throttling(ctx: Ctx) -> RootCause:
         ctx.step(
             "compute", "cpu thermal throttling", hot, nodes=["system_monitor"], diagnostics=[status]
         ),
-        ctx.step("planner", "planner rate drop", slow, topics=[topic], nodes=["planner"]),
+        ctx.step(
+            "planner",
+            "planner rate drop",
+            slow,
+            topics=[topic],
+            nodes=["planner"],
+            topic_effect="slow",
+        ),
         ctx.step("planner", "planner deadline timeouts", late, nodes=["planner", "control"]),
     )
     return RootCause("compute", "high", "thermal throttling of the main computer", chain)

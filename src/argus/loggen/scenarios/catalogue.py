@@ -40,7 +40,7 @@ def _single(name: str) -> Build:
 
 def _two_faults(ctx: Ctx) -> tuple[RootCause, ...]:
     first, second = ctx.rng.sample(sorted(_SINGLES), 2)
-    return (_SINGLES[first](ctx, ctx.at(0.1, 0.25)), _SINGLES[second](ctx, ctx.at(0.6, 0.7)))
+    return (_SINGLES[first](ctx, ctx.at(0.1, 0.25)), _SINGLES[second](ctx, ctx.at(0.55, 0.62)))
 
 
 def _one(build: Callable[[Ctx], RootCause]) -> Build:

@@ -62,9 +62,13 @@ class Ctx:
         return t_ns + round(self.rng.uniform(low_s, high_s) * _SECOND)
 
     def window(self, start_ns: int, low_s: float, high_s: float, *, cap: float = 0.25) -> Window:
-        """A window from `start_ns` lasting `low_s`..`high_s` s, at most `cap` of the batch."""
+        """A window from `start_ns` lasting `low_s`..`high_s` s, at most `cap` of the batch.
+
+        It ends a second before the batch does, so the recovery it leads to is recorded too.
+        """
         duration_ns = round(self.rng.uniform(low_s, high_s) * _SECOND)
-        return Window(start_ns, start_ns + min(duration_ns, round(cap * self.span_ns)))
+        end_ns = start_ns + min(duration_ns, round(cap * self.span_ns))
+        return Window(start_ns, min(end_ns, self.origin_ns + self.span_ns - _SECOND))
 
     # --- wording ------------------------------------------------------------------------
 
@@ -144,6 +148,7 @@ class Ctx:
         topics: Iterable[str] = (),
         nodes: Iterable[str] = (),
         diagnostics: Iterable[str] = (),
+        topic_effect: str | None = None,
     ) -> ChainStep:
         """A chain step over `window` and the topics, nodes and statuses where it shows."""
         return ChainStep(
@@ -155,6 +160,7 @@ class Ctx:
             topics=tuple(topics),
             nodes=tuple(nodes),
             diagnostics=tuple(diagnostics),
+            topic_effect=topic_effect,
         )
 
 

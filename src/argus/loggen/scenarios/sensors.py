@@ -61,7 +61,13 @@ def sensor_silent(ctx: Ctx, kind: str, window: Window, *, level: int = DIAG_ERRO
     resumed = ctx.phrase(_RESUMED).format(gap=gap, what=what)
     ctx.say(window.end_ns + ctx.rng.randrange(20, 200) * _MS, INFO, node, resumed, "watchdog")
     return ctx.step(
-        kind, f"{kind} data lost", window, topics=[topic], nodes=[node], diagnostics=[status]
+        kind,
+        f"{kind} data lost",
+        window,
+        topics=[topic],
+        nodes=[node],
+        diagnostics=[status],
+        topic_effect="silent",
     )
 
 
@@ -106,7 +112,13 @@ def imu_stale(ctx: Ctx, start_ns: int) -> RootCause:
     )
     chain = (
         ctx.step(
-            "imu", "imu driver hung", window, topics=topic, nodes=[node], diagnostics=[status]
+            "imu",
+            "imu driver hung",
+            window,
+            topics=topic,
+            nodes=[node],
+            diagnostics=[status],
+            topic_effect="silent",
         ),
         consumer_degraded(ctx, "imu", window),
     )
@@ -137,6 +149,7 @@ def gnss_no_fix(ctx: Ctx, start_ns: int) -> RootCause:
             "gnss fix lost",
             window,
             topics=[ctx.layout.topic("gnss")],
+            topic_effect="content",
             nodes=[node],
             diagnostics=[status],
         ),
@@ -181,7 +194,7 @@ def planner_crash(ctx: Ctx, start_ns: int) -> RootCause:
     )
     down = ctx.window(burst.end_ns, 1.0, 3.0)
     topic = ctx.silence([ctx.layout.topic("trajectory")], down)
-    held = ctx.after(burst.start_ns, 0.2, 0.5)
+    held = ctx.after(down.start_ns, 0.2, 0.5)
     ctx.say(
         held,
         WARN,
@@ -191,17 +204,19 @@ def planner_crash(ctx: Ctx, start_ns: int) -> RootCause:
                 "no trajectory received for {ms} ms, holding last command",
                 "trajectory timeout ({ms} ms), holding",
             )
-        ).format(ms=300),
+        ).format(ms=round((held - down.start_ns) / 1e6)),
         "step",
     )
     chain = (
         ctx.step(
             "planner",
             "planner error burst ending in FATAL",
-            Window(burst.start_ns, down.end_ns),
-            topics=topic,
+            burst,
             nodes=["planner"],
             diagnostics=[status],
+        ),
+        ctx.step(
+            "planner", "planner down: no trajectory", down, topics=topic, topic_effect="silent"
         ),
         ctx.step(
             "control", "control holding last command", Window(held, down.end_ns), nodes=["control"]
@@ -262,6 +277,7 @@ def imu_saturation(ctx: Ctx, start_ns: int) -> RootCause:
             "imu measurements clipped",
             window,
             topics=[ctx.layout.topic("imu")],
+            topic_effect="content",
             nodes=[node],
             diagnostics=[status],
         ),

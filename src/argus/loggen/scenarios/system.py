@@ -68,6 +68,7 @@ def time_sync_loss(ctx: Ctx) -> RootCause:
         before,
         ctx.seconds(lost.end_ns),
         topics=all_topics(ctx),
+        topic_effect="clock-jump",
         nodes=(_PTP,),
     )
     chain = (
@@ -104,7 +105,7 @@ def recorder_disk_full(ctx: Ctx) -> RootCause:
             "{n} messages lost while storage was full",
         )
     )
-    after = Window(gap.end_ns + ctx.rng.randrange(20, 120) * _MS, gap.end_ns + _SECOND)
+    after = Window(gap.end_ns + ctx.rng.randrange(20, 120) * _MS, gap.end_ns + 2 * _SECOND)
     ctx.say(after.start_ns, ERROR, _RECORDER, lost.format(n=dropped), "write")
     resumed = ctx.phrase(
         ("deleted oldest split to free space, recording resumed", "recording resumed")
@@ -113,7 +114,13 @@ def recorder_disk_full(ctx: Ctx) -> RootCause:
     resumed_status = ctx.status("recorder", DIAG_ERROR, "messages dropped", f"{dropped}", after)
     chain = (
         ctx.step("recorder", "storage nearly full", low, nodes=[_RECORDER], diagnostics=[status]),
-        ctx.step("recorder", "recording stopped: every topic missing", gap, topics=topics),
+        ctx.step(
+            "recorder",
+            "recording stopped: every topic missing",
+            gap,
+            topics=topics,
+            topic_effect="silent",
+        ),
         ctx.step(
             "recorder",
             "recorder reports dropped messages",

@@ -8,10 +8,20 @@ from typing import Any
 
 from argus.domain.report import NO_COMPONENT, SEVERITIES
 
-__all__ = ["GROUND_TRUTH_FILE", "GROUND_TRUTH_VERSION", "ChainStep", "GroundTruth", "RootCause"]
+__all__ = [
+    "GROUND_TRUTH_FILE",
+    "GROUND_TRUTH_VERSION",
+    "TOPIC_EFFECTS",
+    "ChainStep",
+    "GroundTruth",
+    "RootCause",
+]
 
 GROUND_TRUTH_FILE = "ground_truth.json"
 GROUND_TRUTH_VERSION = 1
+# How a step shows on its topics: no messages, fewer messages, changed content, or a jump of
+# the recording clock.
+TOPIC_EFFECTS = ("silent", "slow", "content", "clock-jump")
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,6 +39,13 @@ class ChainStep:
     topics: tuple[str, ...] = ()
     nodes: tuple[str, ...] = ()
     diagnostics: tuple[str, ...] = ()
+    topic_effect: str | None = None
+
+    def __post_init__(self) -> None:
+        if (self.topic_effect is None) != (not self.topics):
+            raise ValueError("a step names a topic effect exactly when it names topics")
+        if self.topic_effect is not None and self.topic_effect not in TOPIC_EFFECTS:
+            raise ValueError(f"topic_effect must be one of {TOPIC_EFFECTS}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,4 +139,5 @@ def _step(data: dict[str, Any]) -> ChainStep:
         topics=tuple(data["topics"]),
         nodes=tuple(data["nodes"]),
         diagnostics=tuple(data["diagnostics"]),
+        topic_effect=data["topic_effect"],
     )

@@ -71,8 +71,23 @@ def can_bus_off(ctx: Ctx) -> RootCause:
         "step",
     )
     chain = (
-        ctx.step("can", "CAN error frames", errors, topics=[topic], nodes=[bridge]),
-        ctx.step("can", "CAN bus-off", off, topics=[topic], nodes=[bridge], diagnostics=[status]),
+        ctx.step(
+            "can",
+            "CAN error frames",
+            errors,
+            topics=[topic],
+            nodes=[bridge],
+            topic_effect="content",
+        ),
+        ctx.step(
+            "can",
+            "CAN bus-off",
+            off,
+            topics=[topic],
+            nodes=[bridge],
+            diagnostics=[status],
+            topic_effect="silent",
+        ),
         ctx.step("control", "control lost vehicle feedback", lost, nodes=["control"]),
     )
     return RootCause("can", "critical", "CAN bus errors ending in bus-off", chain)
@@ -132,6 +147,7 @@ def gnss_multipath(ctx: Ctx) -> RootCause:
             "gnss multipath",
             bad,
             topics=[ctx.layout.topic("gnss")],
+            topic_effect="content",
             nodes=[node],
             diagnostics=[status],
         ),
