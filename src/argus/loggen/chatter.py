@@ -38,6 +38,23 @@ _OCCASIONAL_WARNINGS: tuple[tuple[str, str, str, int], ...] = (
     ("planner", "lane boundary confidence low ({c})", "plan", 330),
     ("camera_driver", "frame {n} arrived {ms} ms late", "on_frame", 190),
 )
+# What the scenario vehicle's extra nodes say when all is well: a node that only speaks when
+# its fault is injected would give the fault away.
+STACK_CHATTER: tuple[tuple[str, int, str, str, int], ...] = (
+    ("power_monitor", INFO, "12 V rail nominal, load {l} %", "sample", 58),
+    ("network_monitor", DEBUG, "switch0: 8/8 ports up, {r} pkt/s on uplink", "poll_links", 91),
+    ("system_monitor", INFO, "cpu temperature {t} C, load {l} %", "check_cpu", 140),
+    ("ptp_client", DEBUG, "offset from master {ms} ns, path delay {us} ns", "servo", 77),
+    ("rosbag2_recorder", DEBUG, "wrote {n} messages, queue {l} % full", "write", 233),
+    ("perception", DEBUG, "tracked {s} objects, fusion took {ms} ms", "fuse", 300),
+    ("radar_driver", DEBUG, "scan {n}: {s} returns", "publish_scan", 150),
+)
+STACK_WARNINGS: tuple[tuple[str, str, str, int], ...] = (
+    ("perception", "object {n} track lost, re-initialising", "track", 412),
+    ("system_monitor", "cpu load {l} % on core 3", "check_cpu", 152),
+    ("rosbag2_recorder", "message queue {l} % full", "write", 241),
+    ("radar_driver", "scan {n} has {s} ghost targets", "publish_scan", 166),
+)
 _BURST_ERRORS = (
     "failed to compute trajectory: optimizer did not converge after {n} iterations",
     "no valid path found within time budget (100 ms)",
@@ -75,21 +92,25 @@ def normal_chatter(
     *,
     nodes: Mapping[str, str] | None = None,
     warn_every_s: float = 30.0,
+    stack: bool = False,
 ) -> Iterator[LogLine]:
     """INFO/DEBUG lines from every node, and now and then a harmless WARN, in time order.
 
-    `nodes` renames the classic nodes (a vehicle whose lidar driver is `velodyne_driver`).
+    `nodes` renames the classic nodes (a vehicle whose lidar driver is `velodyne_driver`);
+    `stack` adds the scenario vehicle's monitors, recorder, perception and radar.
     """
     names = nodes or {}
+    chatter = _CHATTER + STACK_CHATTER if stack else _CHATTER
+    warnings = _OCCASIONAL_WARNINGS + STACK_WARNINGS if stack else _OCCASIONAL_WARNINGS
     for second_ns in range(start_ns, end_ns, _SECOND):
         lines = []
         for _ in range(rng.randint(4, 9)):
-            node, level, template, function, line = rng.choice(_CHATTER)
+            node, level, template, function, line = rng.choice(chatter)
             t_ns = second_ns + rng.randrange(_SECOND)
             text = _fill(template, rng)
             lines.append(LogLine(t_ns, level, names.get(node, node), text, function, line))
         if rng.random() < 1 / warn_every_s:
-            node, template, function, line = rng.choice(_OCCASIONAL_WARNINGS)
+            node, template, function, line = rng.choice(warnings)
             t_ns = second_ns + rng.randrange(_SECOND)
             text = _fill(template, rng)
             lines.append(LogLine(t_ns, WARN, names.get(node, node), text, function, line))

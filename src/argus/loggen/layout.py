@@ -45,6 +45,8 @@ class Layout:
     statuses: tuple[StatusRow, ...]
     nodes: dict[str, str]
     warn_every_s: float = 30.0
+    # The scenario vehicle's extra nodes (monitors, recorder, perception) chatter too.
+    stack: bool = False
 
     def stream(self, kind: str) -> Stream:
         """The stream of `kind` (e.g. "lidar")."""
@@ -183,4 +185,5 @@ def vehicle_layout(rng: random.Random) -> Layout:
         statuses=STATUSES,
         nodes=dict(rng.choice(_NODE_STYLES)),
         warn_every_s=rng.uniform(6.0, 30.0),
+        stack=True,
     )

@@ -71,6 +71,7 @@ def _rosout(
         random.Random(f"chatter:{seed}"),
         nodes=layout.nodes,
         warn_every_s=layout.warn_every_s,
+        stack=layout.stack,
     )
     silent = [s.window for s in effects.silences if _ROSOUT[0] in s.topics]
     injected = sorted(effects.lines, key=lambda entry: entry.t_ns)

@@ -39,7 +39,10 @@ def _single(name: str) -> Build:
 
 
 def _two_faults(ctx: Ctx) -> tuple[RootCause, ...]:
-    first, second = ctx.rng.sample(sorted(_SINGLES), 2)
+    # Independent faults of two different components: the same component twice is one fault.
+    first = ctx.rng.choice(sorted(_SINGLES))
+    component = SCENARIOS[first].component
+    second = ctx.rng.choice(sorted(n for n in _SINGLES if SCENARIOS[n].component != component))
     return (_SINGLES[first](ctx, ctx.at(0.1, 0.25)), _SINGLES[second](ctx, ctx.at(0.55, 0.62)))
 
 
