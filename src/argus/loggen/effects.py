@@ -7,7 +7,7 @@ change a sensor's content (error frames, clipping, no fix, multipath) and clock 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import StrEnum
 
 from argus.loggen.messages import LogLine
@@ -84,7 +84,7 @@ class Effects:
     statuses: tuple[StatusOverride, ...] = ()
     lines: tuple[LogLine, ...] = ()
     flags: tuple[FlagWindow, ...] = ()
-    clock_jumps: tuple[ClockJump, ...] = field(default=())
+    clock_jumps: tuple[ClockJump, ...] = ()
 
     def __add__(self, other: Effects) -> Effects:
         return Effects(

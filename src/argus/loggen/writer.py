@@ -172,7 +172,9 @@ def write_file(
         datatypes[_ROSOUT[0]] = _ROSOUT[1]
         schemas = {t: writer.register_msgdef(d, schema_text(d)) for t, d in datatypes.items()}
         for t_ns, _rank, k, topic, payload in heapq.merge(*streams):
-            # A clock jump moves what the recorder stamps, not when things happened.
+            # A clock jump moves what the recorder stamps, not when things happened. Silences
+            # act on true time; builders (statuses, flags) see the recorded time, so a scenario
+            # keeps those windows clear of its jump.
             recorded = effects.recorded_ns(t_ns)
             if recorded != t_ns and topic == _ROSOUT[0]:
                 payload = dataclasses.replace(payload, t_ns=recorded)
