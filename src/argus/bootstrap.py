@@ -12,12 +12,13 @@ from redis.asyncio import BlockingConnectionPool, Redis
 from redis.asyncio.retry import Retry
 from redis.backoff import ExponentialBackoff
 
+from argus.application.delivery import DeliveryPolicy
 from argus.application.gathering import DiagnoseHandler, GatherHandler
 from argus.application.ingest import IngestLimits, IngestService
 from argus.application.janitor import Janitor
 from argus.application.orchestrator import Orchestrator
 from argus.application.outbox_relay import OutboxRelay
-from argus.application.ports import BlobStore, EventBus, RetryPolicy
+from argus.application.ports import BlobStore, EventBus
 from argus.application.progress import ProgressProjector
 from argus.application.progress_feed import ProgressFeed
 from argus.application.queries import ReportQuery
@@ -58,9 +59,12 @@ class Settings:
         return self.blob.root or self.app.data_dir / "blobs"
 
     @property
-    def retry(self) -> RetryPolicy:
-        return RetryPolicy(
-            max_attempts=self.bus.retry_max_attempts, backoff_s=self.bus.retry_backoff_s
+    def delivery(self) -> DeliveryPolicy:
+        return DeliveryPolicy(
+            max_attempts=self.bus.retry_max_attempts,
+            backoff_s=self.bus.retry_backoff_s,
+            max_backoff_s=self.bus.retry_max_backoff_s,
+            max_deliveries=self.bus.max_deliveries,
         )
 
 
@@ -128,9 +132,7 @@ async def event_bus(
         # With Redis at hand, deliveries are counted so a message that keeps crashing its
         # consumer is dead-lettered (Kafka itself keeps no such count).
         counter = None if redis is None else RedisDeliveryCounter(redis)
-        kafka = KafkaEventBus(
-            settings.kafka, deliveries=counter, max_deliveries=settings.bus.max_deliveries
-        )
+        kafka = KafkaEventBus(settings.kafka, deliveries=counter)
         await kafka.start()
         closers.append(kafka.close)
         return kafka
@@ -139,9 +141,7 @@ async def event_bus(
             "the Redis Streams bus needs ARGUS_REDIS_URL (or set ARGUS_KAFKA_BOOTSTRAP)"
         )
     tuning = ConsumerTuning(
-        block_ms=settings.bus.block_ms,
-        claim_idle_ms=settings.bus.claim_idle_ms,
-        max_deliveries=settings.bus.max_deliveries,
+        block_ms=settings.bus.block_ms, claim_idle_ms=settings.bus.claim_idle_ms
     )
     return RedisStreamsBus(redis, tuning=tuning)
 

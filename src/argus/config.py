@@ -77,6 +77,7 @@ class BusSettings(BaseSettings):
     max_deliveries: int = 5
     retry_max_attempts: int = 4
     retry_backoff_s: float = 0.5
+    retry_max_backoff_s: float = 10.0
     consumer_concurrency: int = 8
 
 

@@ -67,7 +67,10 @@ async def _serve_http(adapters: Adapters, role: str, *, port: int | None) -> Non
         background.append(
             asyncio.create_task(
                 run_roles(
-                    [roles.progress(adapters)], bus=adapters.bus, retry=settings.retry, stop=stop
+                    [roles.progress(adapters)],
+                    bus=adapters.bus,
+                    delivery=settings.delivery,
+                    stop=stop,
                 )
             )
         )
@@ -102,7 +105,7 @@ async def _run_worker(adapters: Adapters, role: str) -> None:
     }[role]
     tasks = [
         asyncio.create_task(
-            run_roles(role_list, bus=adapters.bus, retry=settings.retry, stop=stop)
+            run_roles(role_list, bus=adapters.bus, delivery=settings.delivery, stop=stop)
         ),
         asyncio.create_task(heartbeat(adapters.redis, role, stop)),
     ]

@@ -103,7 +103,7 @@ async def _serve_with(
     ]
     background = [
         asyncio.create_task(
-            run_roles(role_list, bus=adapters.bus, retry=settings.retry, stop=stop)
+            run_roles(role_list, bus=adapters.bus, delivery=settings.delivery, stop=stop)
         ),
         asyncio.create_task(relay.run(stop=stop)),
         asyncio.create_task(

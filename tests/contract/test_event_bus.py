@@ -1,47 +1,57 @@
-"""The EventBus contract against both real buses: Redis Streams and Apache Kafka."""
+"""The EventBus contract against the in-memory fake and both real buses: Redis Streams and
+Apache Kafka. All three run every message through argus.application.delivery."""
 
 from __future__ import annotations
 
 import asyncio
-import uuid
+import contextlib
+import json
 from collections.abc import AsyncIterator, Sequence
+from dataclasses import replace
 from typing import Any
 
 import pytest
 from aiokafka import AIOKafkaConsumer, TopicPartition
-from redis.asyncio import Redis
 
-from argus.application.ports import EventBus, Handler, RetryPolicy
+from argus.application.delivery import DeliveryPolicy
+from argus.application.ports import EventBus, Handler
 from argus.constants import event_topic
 from argus.domain.events import BatchCreated, BatchStatusChanged, Event, Family
 from argus.infrastructure.kafka.bus import KafkaEventBus
 from argus.infrastructure.kafka.settings import KafkaSettings
-from argus.infrastructure.redis.stream_consumer import ConsumerTuning
-from argus.infrastructure.redis.streams_bus import RedisStreamsBus
 from tests.conftest import Servers
+from tests.contract.bus_transports import (
+    CountingDeliveries,
+    DeadLetter,
+    Transport,
+    fake_transport,
+    kafka_transport,
+    redis_transport,
+    unique,
+)
+from tests.contract.conftest import FAKE
 
-pytestmark = pytest.mark.integration
-NO_WAIT = RetryPolicy(max_attempts=3, backoff_s=0.01)
+NO_WAIT = DeliveryPolicy(max_attempts=3, backoff_s=0.01, max_backoff_s=0.01, max_deliveries=5)
+REDIS = pytest.param("redis", marks=pytest.mark.integration)
+KAFKA = pytest.param("kafka", marks=pytest.mark.integration)
 
 
-@pytest.fixture(params=["redis", "kafka"])
-async def bus(request: pytest.FixtureRequest) -> AsyncIterator[Any]:
-    if request.param == "redis":
+@pytest.fixture(params=[FAKE, REDIS, KAFKA])
+async def transport(request: pytest.FixtureRequest) -> AsyncIterator[Transport]:
+    if request.param == "fake":
+        yield fake_transport()
+    elif request.param == "redis":
         servers: Servers = request.getfixturevalue("servers")
-        client = Redis.from_url(servers.redis_url(db=14))
-        await client.flushdb()
-        yield RedisStreamsBus(client, tuning=ConsumerTuning(block_ms=50, claim_idle_ms=500))
-        await client.flushdb()
-        await client.aclose()
-        return
-    kafka = request.getfixturevalue("kafka")
-    settings = KafkaSettings(
-        bootstrap=kafka.bootstrap, poll_timeout_ms=100, topic_prefix=f"t{unique()}"
-    )
-    kafka_bus = KafkaEventBus(settings)
-    await kafka_bus.start()
-    yield kafka_bus
-    await kafka_bus.close()
+        async with redis_transport(servers.redis_url(db=14)) as redis:
+            yield redis
+    else:
+        async with kafka_transport(request.getfixturevalue("kafka").bootstrap) as kafka:
+            yield kafka
+
+
+@pytest.fixture
+def bus(transport: Transport) -> Any:
+    return transport.bus
 
 
 async def consume(
@@ -52,21 +62,23 @@ async def consume(
     group: str,
     families: Sequence[str] = (Family.BATCH,),
     on_give_up: Any = None,
+    delivery: DeliveryPolicy = NO_WAIT,
 ) -> None:
     stop = asyncio.Event()
     consumer = bus.consumer(
-        group=group, families=families, name=f"{group}-1", concurrency=4, retry=NO_WAIT
+        group=group, families=families, name=f"{group}-1", concurrency=4, delivery=delivery
     )
     task = asyncio.create_task(consumer.run(handler, stop=stop, on_give_up=on_give_up))
+    waiting = asyncio.create_task(until.wait())
     try:
-        await asyncio.wait_for(until.wait(), 60)
+        # Until `until` is set, or the consumer died (its error is raised below).
+        await asyncio.wait([waiting, task], timeout=60, return_when=asyncio.FIRST_COMPLETED)
+        if not (until.is_set() or task.done()):
+            raise TimeoutError(f"{group}: nothing happened in 60 s")
     finally:
+        waiting.cancel()
         stop.set()
         await asyncio.wait_for(task, 30)
-
-
-def unique() -> str:
-    return uuid.uuid4().hex[:10]
 
 
 async def test_every_group_receives_every_event(bus: EventBus) -> None:
@@ -141,21 +153,61 @@ async def test_a_handler_that_keeps_failing_is_given_up_once_and_the_rest_flows(
     assert handled == [f"{tag}-ok"]
 
 
-class CountingDeliveries:
-    """In memory, with RedisDeliveryCounter's rules: counts in a row, forgotten once settled."""
+async def test_an_undecodable_message_is_dead_lettered_at_once_and_the_rest_flows(
+    transport: Transport,
+) -> None:
+    tag = unique()
+    group = f"garbage-{tag}"
+    await transport.publish_raw(Family.BATCH, b"not an event")
+    await transport.bus.publish([BatchCreated(batch_id=f"{tag}-ok", vehicle_id="v", total_files=1)])
+    handled: list[str] = []
+    done = asyncio.Event()
 
-    def __init__(self) -> None:
-        self.counts: dict[tuple[str, str, int, int], int] = {}
-        self.delivered_total = 0
+    async def handle(event: Event) -> None:
+        handled.append(event.batch_id)
+        done.set()
 
-    async def delivered(self, group: str, topic: str, partition: int, offset: int) -> int:
-        key = (group, topic, partition, offset)
-        self.counts[key] = self.counts.get(key, 0) + 1
-        self.delivered_total += 1
-        return self.counts[key]
+    await consume(transport.bus, handle, until=done, group=group)
+    assert handled == [f"{tag}-ok"]
+    assert await transport.dead_letters(group, 1) == [DeadLetter(b"not an event", 0)]
 
-    async def settled(self, group: str, topic: str, partition: int, offset: int) -> None:
-        self.counts.pop((group, topic, partition, offset), None)
+
+class Crash(BaseException):
+    """What the policy cannot catch: the handler took its consumer down (a kill, a segfault)."""
+
+
+async def test_a_message_whose_consumers_keep_dying_is_given_up_and_dead_lettered(
+    transport: Transport,
+) -> None:
+    tag = unique()
+    group = f"crash-{tag}"
+    policy = replace(NO_WAIT, max_deliveries=2)
+    await transport.bus.publish([BatchCreated(batch_id=tag, vehicle_id="v", total_files=1)])
+    crashes = 0
+    given_up: list[str] = []
+    done = asyncio.Event()
+
+    async def handle(event: Event) -> None:
+        nonlocal crashes
+        crashes += 1
+        raise Crash
+
+    async def give_up(event: Event, error: BaseException) -> None:
+        given_up.append(event.batch_id)
+        done.set()
+
+    # As workers/runtime.py does: a consumer that died is started again (Redis Streams keeps
+    # running and takes the message over from its dead handler itself).
+    while not done.is_set():
+        with contextlib.suppress(Crash):
+            await consume(
+                transport.bus, handle, until=done, group=group, on_give_up=give_up, delivery=policy
+            )
+    assert crashes == policy.max_deliveries
+    assert given_up == [tag]
+    [dead] = await transport.dead_letters(group, 1)
+    assert json.loads(dead.payload)["data"]["batch_id"] == tag
+    assert dead.attempts == policy.max_deliveries + 1
 
 
 async def rewind(bootstrap: str, group: str, topic: str, partitions: int) -> None:
@@ -173,6 +225,7 @@ async def rewind(bootstrap: str, group: str, topic: str, partitions: int) -> Non
         await consumer.stop()
 
 
+@pytest.mark.integration
 async def test_kafka_forgets_the_delivery_count_of_every_message_a_handler_finished(
     kafka: Any,
 ) -> None:
@@ -182,7 +235,7 @@ async def test_kafka_forgets_the_delivery_count_of_every_message_a_handler_finis
         bootstrap=kafka.bootstrap, poll_timeout_ms=100, topic_prefix=f"t{unique()}"
     )
     counter = CountingDeliveries()
-    kafka_bus = KafkaEventBus(settings, deliveries=counter, max_deliveries=1)
+    kafka_bus = KafkaEventBus(settings, deliveries=counter)
     await kafka_bus.start()
     try:
         tag = unique()
@@ -212,7 +265,14 @@ async def test_kafka_forgets_the_delivery_count_of_every_message_a_handler_finis
             handled.clear()
             given_up.clear()
             done.clear()
-            await consume(kafka_bus, handle, until=done, group=group, on_give_up=give_up)
+            await consume(
+                kafka_bus,
+                handle,
+                until=done,
+                group=group,
+                on_give_up=give_up,
+                delivery=replace(NO_WAIT, max_deliveries=1),
+            )
             # With max_deliveries=1, a count kept from the first delivery would have made
             # every message of the second one poison (given up without being handled).
             assert sorted(handled) == [f"{tag}-{i}" for i in (0, 1, 3)], delivery

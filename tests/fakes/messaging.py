@@ -1,25 +1,21 @@
-"""In-memory fakes of the Redis-backed ports and of the blob store."""
+"""In-memory fakes of the Redis-backed ports, the event bus and the blob store."""
 
 from __future__ import annotations
 
 import asyncio
 import hashlib
 import io
+import json
 from collections import defaultdict
 from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, BinaryIO
 
-from argus.application.ports import (
-    BarrierCount,
-    GiveUp,
-    Handler,
-    ProgressEntry,
-    RetryPolicy,
-    StoredBlob,
-)
+from argus.application.delivery import Delivery, DeliveryPolicy, GiveUp, Handler
+from argus.application.ports import BarrierCount, ProgressEntry, StoredBlob
 from argus.domain.errors import IntegrityError, NotFound, PayloadTooLarge
-from argus.domain.events import Event
+from argus.domain.events import Event, event_from_wire, event_to_wire
 
 
 class FakeBarrier:
@@ -148,14 +144,31 @@ class FakeBlobStore:
         return 0  # put_stream above is one assignment: it never leaves a partial write
 
 
+@dataclass(frozen=True)
+class FakeDeadLetter:
+    group: str
+    payload: bytes
+    error: str
+    attempts: int
+
+
 class FakeEventBus:
-    """Records published events; `deliver_all` pushes them through handlers by hand."""
+    """In memory and at-least-once, like the real buses: one log of wire messages, a cursor per
+    group, and every message run through the application's delivery policy."""
 
     def __init__(self) -> None:
-        self.published: list[Event] = []
+        self.log: list[tuple[str, bytes]] = []  # (family, wire JSON) in publish order
+        self.dead_letters: list[FakeDeadLetter] = []
+        self.cursors: dict[str, int] = defaultdict(int)  # per group: the first unfinished entry
+        # Deliveries per (group, entry) not yet finished, as XPENDING counts them.
+        self.deliveries: dict[tuple[str, int], int] = defaultdict(int)
+
+    @property
+    def published(self) -> list[Event]:
+        return [event_from_wire(json.loads(payload)) for _, payload in self.log]
 
     async def publish(self, events: Sequence[Event]) -> None:
-        self.published.extend(events)
+        self.log.extend((e.family, json.dumps(event_to_wire(e)).encode()) for e in events)
 
     def consumer(
         self,
@@ -164,24 +177,62 @@ class FakeEventBus:
         families: Sequence[str],
         name: str,
         concurrency: int,
-        retry: RetryPolicy,
+        delivery: DeliveryPolicy,
     ) -> FakeConsumer:
-        return FakeConsumer(self, families=tuple(families))
+        return FakeConsumer(self, group=group, families=tuple(families), delivery=delivery)
+
+
+class _FakeMessage:
+    def __init__(self, bus: FakeEventBus, group: str, index: int) -> None:
+        self._bus = bus
+        self._group = group
+        self._index = index
+        self.message_id = str(index)
+        self.payload = bus.log[index][1]
+        bus.deliveries[group, index] += 1
+        self.deliveries = bus.deliveries[group, index]
+
+    async def ack(self) -> None:
+        self._finish()
+
+    async def dead_letter(self, error: BaseException, *, attempts: int) -> None:
+        self._bus.dead_letters.append(
+            FakeDeadLetter(self._group, self.payload, repr(error), attempts)
+        )
+        self._finish()
+
+    def _finish(self) -> None:
+        self._bus.deliveries.pop((self._group, self._index), None)
+        self._bus.cursors[self._group] = self._index + 1
 
 
 class FakeConsumer:
-    def __init__(self, bus: FakeEventBus, *, families: tuple[str, ...]) -> None:
+    """One member at a time per group, in publish order; a handler that escapes the policy
+    (a crash) leaves its message unfinished, to be delivered again to the next member."""
+
+    def __init__(
+        self,
+        bus: FakeEventBus,
+        *,
+        group: str,
+        families: tuple[str, ...],
+        delivery: DeliveryPolicy,
+    ) -> None:
         self._bus = bus
+        self._group = group
         self._families = families
-        self._position = 0
+        self._delivery = Delivery(delivery, group=group)
 
     async def run(
         self, handler: Handler, *, stop: asyncio.Event, on_give_up: GiveUp | None = None
     ) -> None:
+        bus = self._bus
         while not stop.is_set():
-            while self._position < len(self._bus.published):
-                event = self._bus.published[self._position]
-                self._position += 1
-                if event.family in self._families:
-                    await handler(event)
+            while bus.cursors[self._group] < len(bus.log):
+                index = bus.cursors[self._group]
+                if bus.log[index][0] not in self._families:
+                    bus.cursors[self._group] = index + 1
+                    continue
+                message = _FakeMessage(bus, self._group, index)
+                await self._delivery.deliver(message, handler, on_give_up)
             await asyncio.sleep(0.001)

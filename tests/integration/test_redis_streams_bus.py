@@ -10,7 +10,7 @@ from collections.abc import AsyncIterator
 import pytest
 from redis.asyncio import Redis
 
-from argus.application.ports import RetryPolicy
+from argus.application.delivery import DeliveryPolicy
 from argus.constants import DEAD_LETTER_STREAM, event_stream
 from argus.domain.events import BatchCreated, Event, Family
 from argus.infrastructure.redis.stream_consumer import ConsumerTuning
@@ -19,8 +19,8 @@ from tests.conftest import Servers
 
 pytestmark = pytest.mark.integration
 
-FAST = ConsumerTuning(block_ms=50, claim_idle_ms=300, max_deliveries=3)
-NO_WAIT = RetryPolicy(max_attempts=3, backoff_s=0.01)
+FAST = ConsumerTuning(block_ms=50, claim_idle_ms=300)
+NO_WAIT = DeliveryPolicy(max_attempts=3, backoff_s=0.01, max_backoff_s=0.01, max_deliveries=3)
 
 
 @pytest.fixture
@@ -48,7 +48,7 @@ async def consume_until(
 ) -> None:  # type: ignore[no-untyped-def]
     stop = asyncio.Event()
     consumer = bus.consumer(
-        group=group, families=[Family.BATCH], name=name, concurrency=4, retry=NO_WAIT
+        group=group, families=[Family.BATCH], name=name, concurrency=4, delivery=NO_WAIT
     )
     task = asyncio.create_task(consumer.run(handler, stop=stop, on_give_up=on_give_up))
     try:
@@ -127,7 +127,7 @@ async def test_a_message_whose_consumers_keep_dying_is_dead_lettered(redis: Redi
     await redis.xgroup_create(stream, "g", id="0", mkstream=True)
     await bus.publish([created("crasher")])
     [[_, [(message_id, _)]]] = await redis.xreadgroup("g", "w0", {stream: ">"}, count=1)
-    for i in range(1, FAST.max_deliveries):
+    for i in range(1, NO_WAIT.max_deliveries):
         await asyncio.sleep(FAST.claim_idle_ms / 1000 + 0.05)
         await redis.xclaim(stream, "g", f"w{i}", FAST.claim_idle_ms, [message_id])
     await asyncio.sleep(FAST.claim_idle_ms / 1000 + 0.05)
@@ -178,7 +178,7 @@ async def test_reading_several_streams_never_exceeds_the_concurrency(redis: Redi
         families=[Family.BATCH, Family.PARSE_RESULTS],
         name="c",
         concurrency=3,
-        retry=NO_WAIT,
+        delivery=NO_WAIT,
     )
     task = asyncio.create_task(consumer.run(handle, stop=stop))
     await asyncio.wait_for(done.wait(), 10)

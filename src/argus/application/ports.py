@@ -7,11 +7,15 @@ Every port has a real adapter in `argus.infrastructure` and an in-memory fake in
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, BinaryIO, Protocol, TypeVar
 
+# Handler and GiveUp live with the delivery policy that calls them; re-exported for the roles.
+from argus.application.delivery import DeliveryPolicy
+from argus.application.delivery import GiveUp as GiveUp
+from argus.application.delivery import Handler as Handler
 from argus.domain.batch import Batch, BatchStatus
 from argus.domain.events import Event
 from argus.domain.log_file import FileStatus, LogFile
@@ -184,29 +188,14 @@ class EventPublisher(Protocol):
         """Hand events to the bus; returns once the bus has stored them."""
 
 
-@dataclass(frozen=True)
-class RetryPolicy:
-    """How often a failing handler is retried before the message is dead-lettered."""
-
-    max_attempts: int = 4
-    backoff_s: float = 0.5
-    max_backoff_s: float = 10.0
-
-    def delay_s(self, attempt: int) -> float:
-        return float(min(self.max_backoff_s, self.backoff_s * 2 ** (attempt - 1)))
-
-
-Handler = Callable[[Event], Awaitable[None]]
-GiveUp = Callable[[Event, BaseException], Awaitable[None]]
-
-
 class EventConsumer(Protocol):
     """A member of a consumer group; each event goes to one member of each group."""
 
     async def run(
         self, handler: Handler, *, stop: asyncio.Event, on_give_up: GiveUp | None = None
     ) -> None:
-        """Deliver events to `handler` until `stop` is set; ack only after it returns."""
+        """Deliver events to `handler` until `stop` is set, each under the consumer's
+        `DeliveryPolicy` (argus.application.delivery); ack only after it returns."""
 
 
 class EventBus(EventPublisher, Protocol):
@@ -217,7 +206,7 @@ class EventBus(EventPublisher, Protocol):
         families: Sequence[str],
         name: str,
         concurrency: int,
-        retry: RetryPolicy,
+        delivery: DeliveryPolicy,
     ) -> EventConsumer:
         """A consumer in `group` reading `families`."""
 

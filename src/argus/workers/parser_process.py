@@ -53,7 +53,7 @@ async def run_parser_worker(settings: Settings, *, concurrency: int = 1) -> None
     log.info("parser worker %s ready", member_name("parser"))
     beating = None if redis is None else asyncio.create_task(heartbeat(redis, "parser", stop))
     try:
-        await run_roles([role], bus=bus, retry=settings.retry, stop=stop)
+        await run_roles([role], bus=bus, delivery=settings.delivery, stop=stop)
     finally:
         if beating is not None:
             await beating

@@ -12,7 +12,8 @@ from collections.abc import Iterable, Sequence
 
 from redis.asyncio import Redis
 
-from argus.application.ports import EventBus, RetryPolicy
+from argus.application.delivery import DeliveryPolicy
+from argus.application.ports import EventBus
 from argus.constants import health_key
 from argus.workers.roles import Role
 
@@ -25,12 +26,12 @@ def member_name(role: str) -> str:
 
 
 async def run_roles(
-    roles: Sequence[Role], *, bus: EventBus, retry: RetryPolicy, stop: asyncio.Event
+    roles: Sequence[Role], *, bus: EventBus, delivery: DeliveryPolicy, stop: asyncio.Event
 ) -> None:
     """Run one consumer per role until `stop` is set; each drains its in-flight work."""
     tasks = [
         asyncio.create_task(
-            _supervised(role, bus=bus, retry=retry, stop=stop), name=f"role:{role.group}"
+            _supervised(role, bus=bus, delivery=delivery, stop=stop), name=f"role:{role.group}"
         )
         for role in roles
     ]
@@ -42,7 +43,7 @@ async def run_roles(
 
 
 async def _supervised(
-    role: Role, *, bus: EventBus, retry: RetryPolicy, stop: asyncio.Event
+    role: Role, *, bus: EventBus, delivery: DeliveryPolicy, stop: asyncio.Event
 ) -> None:
     """A consumer that fails (its broker went away) is started again: one role's trouble must
     not stop the others, and what it had not acknowledged is delivered again."""
@@ -52,7 +53,7 @@ async def _supervised(
             families=role.families,
             name=member_name(role.group),
             concurrency=role.concurrency,
-            retry=retry,
+            delivery=delivery,
         )
         try:
             await consumer.run(role.handle, stop=stop, on_give_up=role.give_up)

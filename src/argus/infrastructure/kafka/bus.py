@@ -16,31 +16,25 @@ from aiokafka import AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import KafkaError, TopicAlreadyExistsError
 
-from argus.application.ports import RetryPolicy
+from argus.application.delivery import DeliveryCounter, DeliveryPolicy
 from argus.constants import dead_letter_topic, event_topic
 from argus.domain.errors import Unavailable
 from argus.domain.events import Event, Family, event_to_wire
-from argus.infrastructure.kafka.consumer import DeliveryCounter, KafkaEventConsumer
+from argus.infrastructure.kafka.consumer import KafkaEventConsumer
 from argus.infrastructure.kafka.settings import KafkaSettings
 
 
 class KafkaEventBus:
     """Publishes with an idempotent producer; consumers commit after their handler."""
 
-    def __init__(
-        self,
-        settings: KafkaSettings,
-        *,
-        deliveries: DeliveryCounter | None = None,
-        max_deliveries: int = 5,
-    ) -> None:
+    def __init__(self, settings: KafkaSettings, *, deliveries: DeliveryCounter | None = None):
         if settings.bootstrap is None:
             raise ValueError("KafkaEventBus needs ARGUS_KAFKA_BOOTSTRAP")
         self._settings = settings
         self._bootstrap = settings.bootstrap
         self._prefix = settings.topic_prefix
+        # Kafka keeps no delivery count; without a counter no message is ever a poison pill.
         self._deliveries = deliveries
-        self._max_deliveries = max_deliveries
         self._producer: AIOKafkaProducer | None = None
 
     @property
@@ -114,7 +108,7 @@ class KafkaEventBus:
         families: Sequence[str],
         name: str,
         concurrency: int,
-        retry: RetryPolicy,
+        delivery: DeliveryPolicy,
     ) -> KafkaEventConsumer:
         """A member `name` of `group` reading the topics of `families`."""
         return KafkaEventConsumer(
@@ -123,10 +117,9 @@ class KafkaEventBus:
             topics=[event_topic(f, self._prefix) for f in families],
             name=name,
             concurrency=concurrency,
-            retry=retry,
+            delivery=delivery,
             dead_letter=self._dead_letter,
             deliveries=self._deliveries,
-            max_deliveries=self._max_deliveries,
         )
 
     async def _dead_letter(

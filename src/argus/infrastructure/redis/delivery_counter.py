@@ -2,8 +2,9 @@
 
 Kafka keeps no delivery count: a message whose handling crashes the process (a parser bug
 on one file, an out-of-memory kill) would be delivered again after every restart, forever.
-Counting deliveries per (group, topic, partition, offset) lets the consumer dead-letter such
-a poison message after `max_deliveries`, as Redis Streams' XPENDING count does. The count is
+Counting deliveries per (group, topic, partition, offset) lets the delivery policy
+(argus.application.delivery, whose `DeliveryCounter` port this implements) dead-letter such a
+poison message after `max_deliveries`, as Redis Streams' XPENDING count does. The count is
 forgotten once a handler finishes with the message (`settled`), so what it counts is
 deliveries in a row that never finished — a message handled and then redelivered because its
 commit was lost to a rebalance starts again from one.
@@ -24,19 +25,20 @@ class RedisDeliveryCounter:
     def __init__(self, redis: Redis) -> None:
         self._redis = redis
 
-    async def delivered(self, group: str, topic: str, partition: int, offset: int) -> int:
+    async def delivered(self, group: str, message_id: str) -> int:
         """Count one more delivery of this message to `group`; returns the total."""
-        key = _key(group, topic, partition, offset)
+        key = _key(group, message_id)
         async with self._redis.pipeline(transaction=True) as pipe:
             pipe.incr(key)
             pipe.expire(key, _TTL_S)
             count, _ = await pipe.execute()
         return int(count)
 
-    async def settled(self, group: str, topic: str, partition: int, offset: int) -> None:
+    async def settled(self, group: str, message_id: str) -> None:
         """A handler finished with this message (done, or given up): forget its count."""
-        await self._redis.delete(_key(group, topic, partition, offset))
+        await self._redis.delete(_key(group, message_id))
 
 
-def _key(group: str, topic: str, partition: int, offset: int) -> str:
-    return f"{KEY_PREFIX}:deliveries:{group}:{topic}:{partition}:{offset}"
+def _key(group: str, message_id: str) -> str:
+    # A Kafka record's message id is `{topic}:{partition}:{offset}` (kafka/consumer.py).
+    return f"{KEY_PREFIX}:deliveries:{group}:{message_id}"

@@ -1,10 +1,13 @@
-"""One member of a Redis Streams consumer group (see streams_bus.py for the semantics)."""
+"""One member of a Redis Streams consumer group (see streams_bus.py for the semantics).
+
+I/O only: read (XREADGROUP), take over (XPENDING + XCLAIM), heartbeat, acknowledge (XACK),
+dead-letter (XADD + XACK). What happens to a message is `argus.application.delivery`'s.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
 from collections import deque
 from dataclasses import dataclass
@@ -13,10 +16,8 @@ from typing import Any
 from redis.asyncio import Redis
 from redis.exceptions import ResponseError
 
-from argus.application.ports import GiveUp, Handler, RetryPolicy
+from argus.application.delivery import Delivery, DeliveryPolicy, GiveUp, Handler, Outcome
 from argus.constants import DEAD_LETTER_STREAM
-from argus.domain.errors import InvalidInput
-from argus.domain.events import Event, event_from_wire
 
 log = logging.getLogger(__name__)
 
@@ -25,19 +26,52 @@ log = logging.getLogger(__name__)
 class ConsumerTuning:
     block_ms: int = 1000
     claim_idle_ms: int = 30_000
-    # A message delivered this often (its consumers kept dying) is dead-lettered: a poison pill.
-    max_deliveries: int = 5
 
 
-@dataclass(frozen=True)
 class _Message:
-    stream: str
-    message_id: str
-    fields: dict[bytes, bytes]
+    """One stream entry held by this member; `Delivered` for the delivery policy."""
+
+    def __init__(
+        self,
+        redis: Redis,
+        group: str,
+        stream: str,
+        message_id: str,
+        fields: dict[bytes, bytes],
+        deliveries: int,
+    ) -> None:
+        self._redis = redis
+        self._group = group
+        self.stream = stream
+        self.message_id = message_id
+        self._fields = fields
+        # XREADGROUP ">" delivers for the first time; a take-over knows XPENDING's count.
+        self.deliveries = deliveries
+
+    @property
+    def payload(self) -> bytes:
+        return self._fields.get(b"event", b"")
+
+    async def ack(self) -> None:
+        await self._redis.xack(self.stream, self._group, self.message_id)
+
+    async def dead_letter(self, error: BaseException, *, attempts: int) -> None:
+        fields: dict[Any, Any] = {
+            "stream": self.stream,
+            "message_id": self.message_id,
+            "group": self._group,
+            "error": repr(error)[:2000],
+            "attempts": attempts,
+            "event": self.payload,
+        }
+        async with self._redis.pipeline(transaction=True) as pipe:
+            pipe.xadd(DEAD_LETTER_STREAM, fields, maxlen=100_000, approximate=True)
+            pipe.xack(self.stream, self._group, self.message_id)
+            await pipe.execute()
 
 
 class RedisStreamConsumer:
-    """Reads, runs the handler with bounded concurrency, acks, retries, reclaims, drains."""
+    """Reads and takes over messages, runs them with bounded concurrency, drains."""
 
     def __init__(
         self,
@@ -47,7 +81,7 @@ class RedisStreamConsumer:
         streams: list[str],
         name: str,
         concurrency: int,
-        retry: RetryPolicy,
+        delivery: DeliveryPolicy,
         tuning: ConsumerTuning,
     ) -> None:
         self._redis = redis
@@ -58,9 +92,9 @@ class RedisStreamConsumer:
         # XREADGROUP's COUNT applies per stream: a read over several streams can return more
         # messages than free slots. They are ours already, so they wait here for a slot.
         self._backlog: deque[_Message] = deque()
-        self._retry = retry
+        self._delivery = Delivery(delivery, group=group)
         self._tuning = tuning
-        self._in_flight: dict[tuple[str, str], asyncio.Task[None]] = {}
+        self._in_flight: dict[tuple[str, str], asyncio.Task[Outcome]] = {}
         self._next_reclaim_at = 0.0
 
     async def run(
@@ -75,9 +109,7 @@ class RedisStreamConsumer:
                 if free <= 0:
                     continue
                 if not self._backlog:
-                    self._backlog.extend(
-                        await self._reclaim_if_due(free, on_give_up) or await self._read(free)
-                    )
+                    self._backlog.extend(await self._reclaim_if_due(free) or await self._read(free))
                 while self._backlog and len(self._in_flight) < self._concurrency:
                     await self._start(self._backlog.popleft(), handler, on_give_up)
         finally:
@@ -116,13 +148,13 @@ class RedisStreamConsumer:
             block=self._tuning.block_ms,
         )
         return [
-            _Message(_text(stream), _text(message_id), fields)
+            _Message(self._redis, self._group, _text(stream), _text(message_id), fields, 1)
             for stream, messages in response or []
             for message_id, fields in messages
             if fields  # a trimmed entry comes back empty
         ]
 
-    async def _reclaim_if_due(self, count: int, on_give_up: GiveUp | None) -> list[_Message]:
+    async def _reclaim_if_due(self, count: int) -> list[_Message]:
         """Take over messages another member left idle for too long (it probably died)."""
         now = asyncio.get_running_loop().time()
         if now < self._next_reclaim_at:
@@ -144,83 +176,22 @@ class RedisStreamConsumer:
                     if not fields:
                         await self._redis.xack(stream, self._group, claimed_id)
                         continue
-                    message = _Message(stream, _text(claimed_id), fields)
-                    if entry["times_delivered"] + 1 > self._tuning.max_deliveries:
-                        await self._poison(message, on_give_up, entry["times_delivered"] + 1)
-                    else:
-                        log.warning(
-                            "%s took over %s from %s",
-                            self._name,
-                            message_id,
-                            _text(entry["consumer"]),
+                    log.warning(
+                        "%s took over %s from %s", self._name, message_id, _text(entry["consumer"])
+                    )
+                    deliveries = entry["times_delivered"] + 1  # XCLAIM counted one more
+                    claimed.append(
+                        _Message(
+                            self._redis, self._group, stream, _text(claimed_id), fields, deliveries
                         )
-                        claimed.append(message)
+                    )
         return claimed
 
     async def _start(self, message: _Message, handler: Handler, on_give_up: GiveUp | None) -> None:
         key = (message.stream, message.message_id)
-        task = asyncio.create_task(self._process(message, handler, on_give_up))
+        task = asyncio.create_task(self._delivery.deliver(message, handler, on_give_up))
         self._in_flight[key] = task
         task.add_done_callback(lambda _t: self._in_flight.pop(key, None))
-
-    async def _process(
-        self, message: _Message, handler: Handler, on_give_up: GiveUp | None
-    ) -> None:
-        try:
-            event = event_from_wire(json.loads(message.fields[b"event"]))
-        except (InvalidInput, KeyError, ValueError) as exc:
-            await self._dead_letter(message, exc, attempts=0)
-            return
-        for attempt in range(1, self._retry.max_attempts + 1):
-            try:
-                await handler(event)
-            except Exception as exc:
-                if attempt == self._retry.max_attempts:
-                    await self._give_up(message, event, exc, on_give_up, attempt)
-                    return
-                log.warning(
-                    "handler failed on %s (attempt %d): %r", message.message_id, attempt, exc
-                )
-                await asyncio.sleep(self._retry.delay_s(attempt))
-            else:
-                await self._redis.xack(message.stream, self._group, message.message_id)
-                return
-
-    async def _poison(self, message: _Message, on_give_up: GiveUp | None, deliveries: int) -> None:
-        error = RuntimeError(f"delivered {deliveries} times; its consumers kept dying")
-        try:
-            event = event_from_wire(json.loads(message.fields[b"event"]))
-        except (InvalidInput, KeyError, ValueError) as exc:
-            await self._dead_letter(message, exc, attempts=deliveries)
-            return
-        await self._give_up(message, event, error, on_give_up, deliveries)
-
-    async def _give_up(
-        self,
-        message: _Message,
-        event: Event,
-        error: BaseException,
-        on_give_up: GiveUp | None,
-        attempts: int,
-    ) -> None:
-        log.error("giving up on %s after %d attempts: %r", message.message_id, attempts, error)
-        if on_give_up is not None:
-            await on_give_up(event, error)
-        await self._dead_letter(message, error, attempts=attempts)
-
-    async def _dead_letter(self, message: _Message, error: BaseException, *, attempts: int) -> None:
-        fields: dict[Any, Any] = {
-            "stream": message.stream,
-            "message_id": message.message_id,
-            "group": self._group,
-            "error": repr(error)[:2000],
-            "attempts": attempts,
-            "event": message.fields.get(b"event", b""),
-        }
-        async with self._redis.pipeline(transaction=True) as pipe:
-            pipe.xadd(DEAD_LETTER_STREAM, fields, maxlen=100_000, approximate=True)
-            pipe.xack(message.stream, self._group, message.message_id)
-            await pipe.execute()
 
     async def _heartbeat(self) -> None:
         """Reset the idle time of held messages so no healthy work is taken over."""

@@ -1,10 +1,11 @@
 """Event bus on Redis Streams: one stream per family, one consumer group per role.
 
-Delivery is at-least-once. A message is acknowledged (XACK) only after its handler
-returned; a failing handler is retried with backoff and then dead-lettered; messages of a
-consumer that died are taken over by its group (XPENDING + XCLAIM) once idle for
-`claim_idle_ms`. Live consumers refresh the idle time of their in-flight messages, so a long
-parse is never stolen from a healthy worker.
+Delivery is at-least-once, under the one `DeliveryPolicy` of argus.application.delivery: a
+message is acknowledged (XACK) only after its handler returned; a failing handler is retried
+with backoff and then dead-lettered; messages of a consumer that died are taken over by its
+group (XPENDING + XCLAIM) once idle for `claim_idle_ms`, and XPENDING's delivery count tells
+the policy when a message has become a poison pill. Live consumers refresh the idle time of
+their in-flight messages, so a long parse is never stolen from a healthy worker.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from collections.abc import Sequence
 
 from redis.asyncio import Redis
 
-from argus.application.ports import RetryPolicy
+from argus.application.delivery import DeliveryPolicy
 from argus.constants import event_stream
 from argus.domain.events import Event, event_to_wire
 from argus.infrastructure.redis.stream_consumer import ConsumerTuning, RedisStreamConsumer
@@ -49,7 +50,7 @@ class RedisStreamsBus:
         families: Sequence[str],
         name: str,
         concurrency: int,
-        retry: RetryPolicy,
+        delivery: DeliveryPolicy,
     ) -> RedisStreamConsumer:
         """A member `name` of `group` reading the streams of `families`."""
         return RedisStreamConsumer(
@@ -58,6 +59,6 @@ class RedisStreamsBus:
             streams=[event_stream(f) for f in families],
             name=name,
             concurrency=concurrency,
-            retry=retry,
+            delivery=delivery,
             tuning=self._tuning,
         )
