@@ -13,7 +13,7 @@ from redis.asyncio import Redis
 
 from argus.application.ports import EventBus, Handler, RetryPolicy
 from argus.constants import event_topic
-from argus.domain.events import BatchCreated, BatchStatusChanged, Event, Family
+from argus.domain.events import BatchStatusChanged, BatchUploaded, Event, Family
 from argus.infrastructure.kafka.bus import KafkaEventBus
 from argus.infrastructure.kafka.settings import KafkaSettings
 from argus.infrastructure.redis.stream_consumer import ConsumerTuning
@@ -72,7 +72,7 @@ def unique() -> str:
 async def test_every_group_receives_every_event(bus: EventBus) -> None:
     tag = unique()
     await bus.publish(
-        [BatchCreated(batch_id=f"{tag}-{i}", vehicle_id="v", total_files=1) for i in range(5)]
+        [BatchUploaded(batch_id=f"{tag}-{i}", vehicle_id="v", total_files=1) for i in range(5)]
     )
     for group in (f"a-{tag}", f"b-{tag}"):
         seen: set[str] = set()
@@ -111,8 +111,8 @@ async def test_a_handler_that_keeps_failing_is_given_up_once_and_the_rest_flows(
     tag = unique()
     await bus.publish(
         [
-            BatchCreated(batch_id=f"{tag}-poison", vehicle_id="v", total_files=1),
-            BatchCreated(batch_id=f"{tag}-ok", vehicle_id="v", total_files=1),
+            BatchUploaded(batch_id=f"{tag}-poison", vehicle_id="v", total_files=1),
+            BatchUploaded(batch_id=f"{tag}-ok", vehicle_id="v", total_files=1),
         ]
     )
     attempts = 0
@@ -188,7 +188,7 @@ async def test_kafka_forgets_the_delivery_count_of_every_message_a_handler_finis
         tag = unique()
         group = f"replay-{tag}"
         await kafka_bus.publish(
-            [BatchCreated(batch_id=f"{tag}-{i}", vehicle_id="v", total_files=1) for i in range(4)]
+            [BatchUploaded(batch_id=f"{tag}-{i}", vehicle_id="v", total_files=1) for i in range(4)]
         )
         handled: list[str] = []
         given_up: list[str] = []
