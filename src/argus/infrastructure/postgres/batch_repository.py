@@ -184,12 +184,12 @@ class PostgresBatchRepository:
     async def abandoned_uploads(self, idle_since: datetime, limit: int) -> list[str]:
         async with connection(self._pool) as conn:
             rows = await conn.fetch(
-                # Candidates only: Batch.abandon_upload decides again under the row lock.
-                "SELECT batch_id FROM batches WHERE status = $3 AND updated_at < $1"
-                " ORDER BY updated_at LIMIT $2",
+                # Candidates only: Batch.abandon_upload decides again under the row lock. The
+                # status is a literal so the partial index batches_pending_by_updated applies.
+                f"SELECT batch_id FROM batches WHERE status = '{BatchStatus.PENDING.value}'"
+                " AND updated_at < $1 ORDER BY updated_at LIMIT $2",
                 idle_since,
                 limit,
-                BatchStatus.PENDING.value,
             )
         return [row["batch_id"] for row in rows]
 
