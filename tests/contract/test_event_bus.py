@@ -16,7 +16,7 @@ from aiokafka import AIOKafkaConsumer, TopicPartition
 from argus.application.delivery import DeliveryPolicy
 from argus.application.ports import EventBus, Handler
 from argus.constants import event_topic
-from argus.domain.events import BatchCreated, BatchStatusChanged, Event, Family
+from argus.domain.events import BatchStatusChanged, BatchUploaded, Event, Family
 from argus.infrastructure.kafka.bus import KafkaEventBus
 from argus.infrastructure.kafka.settings import KafkaSettings
 from tests.conftest import Servers
@@ -84,7 +84,7 @@ async def consume(
 async def test_every_group_receives_every_event(bus: EventBus) -> None:
     tag = unique()
     await bus.publish(
-        [BatchCreated(batch_id=f"{tag}-{i}", vehicle_id="v", total_files=1) for i in range(5)]
+        [BatchUploaded(batch_id=f"{tag}-{i}", vehicle_id="v", total_files=1) for i in range(5)]
     )
     for group in (f"a-{tag}", f"b-{tag}"):
         seen: set[str] = set()
@@ -123,8 +123,8 @@ async def test_a_handler_that_keeps_failing_is_given_up_once_and_the_rest_flows(
     tag = unique()
     await bus.publish(
         [
-            BatchCreated(batch_id=f"{tag}-poison", vehicle_id="v", total_files=1),
-            BatchCreated(batch_id=f"{tag}-ok", vehicle_id="v", total_files=1),
+            BatchUploaded(batch_id=f"{tag}-poison", vehicle_id="v", total_files=1),
+            BatchUploaded(batch_id=f"{tag}-ok", vehicle_id="v", total_files=1),
         ]
     )
     attempts = 0
@@ -241,7 +241,7 @@ async def test_kafka_forgets_the_delivery_count_of_every_message_a_handler_finis
         tag = unique()
         group = f"replay-{tag}"
         await kafka_bus.publish(
-            [BatchCreated(batch_id=f"{tag}-{i}", vehicle_id="v", total_files=1) for i in range(4)]
+            [BatchUploaded(batch_id=f"{tag}-{i}", vehicle_id="v", total_files=1) for i in range(4)]
         )
         handled: list[str] = []
         given_up: list[str] = []

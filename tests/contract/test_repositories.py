@@ -85,7 +85,7 @@ async def test_mutate_stores_state_files_and_events_together(repos: Repos, batch
     assert {f.status for f in batch.files} == {FileStatus.PARSING}
     claimed = [e for _, e in await repos.outbox.claim(10_000) if e.batch_id == batch_id]
     types = [type(e).__name__ for e in claimed]
-    assert types.count("FileScattered") == 3 and types.count("BatchCreated") == 1
+    assert types.count("FileScattered") == 3 and types.count("BatchUploaded") == 1
     assert types.count("BatchStatusChanged") == 2
 
 
@@ -130,9 +130,41 @@ async def test_concurrent_mutations_serialise(repos: Repos, batch_id: str) -> No
     created = [
         e
         for _, e in await repos.outbox.claim(10_000)
-        if type(e).__name__ == "BatchCreated" and e.batch_id == batch_id
+        if type(e).__name__ == "BatchUploaded" and e.batch_id == batch_id
     ]
     assert len(created) == 1
+
+
+async def test_parallel_uploads_of_different_files_are_all_recorded(
+    repos: Repos, batch_id: str
+) -> None:
+    await pending_batch(repos, batch_id, files=0)
+    replaced = await asyncio.gather(
+        *(repos.batches.add_file(batch_id, log_file(f"{batch_id}-{i}.mcap")) for i in range(12))
+    )
+    assert replaced == [None] * 12
+    batch = await repos.batches.get(batch_id)
+    assert batch is not None and len(batch.files) == 12
+
+
+async def test_parallel_outcomes_of_one_file_store_exactly_one(repos: Repos, batch_id: str) -> None:
+    await pending_batch(repos, batch_id, files=1)
+    await repos.batches.mutate(batch_id, lambda b: b.complete_upload())
+    await repos.batches.mutate(batch_id, lambda b: b.scatter())
+    file_id = f"{batch_id}-0.mcap-id"
+    won = await asyncio.gather(
+        *(
+            repos.batches.record_file_result(
+                batch_id, file_id, parsed=i % 2 == 0, summary_key=f"s{i}", reason="x"
+            )
+            for i in range(8)
+        )
+    )
+    assert won.count(True) == 1
+    assert await repos.batches.finished_file_ids(batch_id) == (1, [file_id])
+    assert not await repos.batches.record_file_result(
+        batch_id, "no-such-file", parsed=True, summary_key="s", reason=None
+    )
 
 
 async def test_list_filters_by_vehicle_and_status_and_pages(repos: Repos, batch_id: str) -> None:

@@ -12,7 +12,7 @@ from redis.asyncio import Redis
 
 from argus.application.delivery import DeliveryPolicy
 from argus.constants import DEAD_LETTER_STREAM, event_stream
-from argus.domain.events import BatchCreated, Event, Family
+from argus.domain.events import BatchUploaded, Event, Family
 from argus.infrastructure.redis.stream_consumer import ConsumerTuning
 from argus.infrastructure.redis.streams_bus import RedisStreamsBus
 from tests.conftest import Servers
@@ -33,8 +33,8 @@ async def redis(servers: Servers) -> AsyncIterator[Redis]:
     await client.aclose()
 
 
-def created(batch_id: str) -> BatchCreated:
-    return BatchCreated(batch_id=batch_id, vehicle_id="veh-1", total_files=1)
+def created(batch_id: str) -> BatchUploaded:
+    return BatchUploaded(batch_id=batch_id, vehicle_id="veh-1", total_files=1)
 
 
 async def consume_until(

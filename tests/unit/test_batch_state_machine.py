@@ -9,7 +9,13 @@ import pytest
 
 from argus.domain.batch import ABANDONED_UPLOAD, FINAL_STATES, TRANSITIONS, Batch, BatchStatus
 from argus.domain.errors import Conflict, IllegalTransition
-from argus.domain.events import AllFilesParsed, BatchCreated, BatchStatusChanged, FileScattered
+from argus.domain.events import (
+    AllFilesParsed,
+    BatchStatusChanged,
+    BatchUploaded,
+    DiagnosisRequested,
+    FileScattered,
+)
 from argus.domain.log_file import FileStatus, LogFile
 
 pytestmark = pytest.mark.unit
@@ -64,11 +70,11 @@ def test_illegal_transition_raises_and_changes_nothing(
     assert batch.pull_events() == []
 
 
-def test_complete_upload_emits_batch_created_once() -> None:
+def test_complete_upload_emits_batch_uploaded_once() -> None:
     batch = batch_in(BatchStatus.PENDING, files=3)
     assert batch.complete_upload() is True
     events = batch.pull_events()
-    assert [type(e) for e in events] == [BatchStatusChanged, BatchCreated]
+    assert [type(e) for e in events] == [BatchStatusChanged, BatchUploaded]
     assert events[1].total_files == 3  # type: ignore[attr-defined]
     assert batch.complete_upload() is False
     assert batch.pull_events() == []
@@ -125,11 +131,35 @@ def test_finish_reports_errors_when_a_file_failed(failed: int, expected: BatchSt
     assert batch.status is expected
 
 
-def test_finish_from_gathering_passes_through_diagnosing() -> None:
+def test_start_diagnosis_requests_the_diagnosis_with_the_state_change_once() -> None:
     batch = batch_in(BatchStatus.GATHERING)
+    assert batch.start_diagnosis() is True
+    events = batch.pull_events()
+    assert [type(e) for e in events] == [BatchStatusChanged, DiagnosisRequested]
+    assert isinstance(events[0], BatchStatusChanged) and events[0].status == "diagnosing"
+    assert (events[1].batch_id, getattr(events[1], "vehicle_id", None)) == ("b-1", "veh-1")
+    assert batch.start_diagnosis() is False
+    assert batch.pull_events() == []
+
+
+@pytest.mark.parametrize(
+    "status", [BatchStatus.UPLOADED, BatchStatus.SCATTERING, BatchStatus.GATHERING]
+)
+def test_a_diagnosis_before_diagnosing_is_an_illegal_transition(status: BatchStatus) -> None:
+    # No shortcut through `diagnosing` any more: the diagnosis is requested only by the
+    # transition into it, so arriving earlier would be a bug worth a loud error.
+    batch = batch_in(status)
+    with pytest.raises(IllegalTransition):
+        batch.finish()
+    assert batch.status is status and batch.pull_events() == []
+
+
+def test_a_redelivered_diagnosis_after_the_batch_ended_changes_nothing() -> None:
+    batch = batch_in(BatchStatus.DIAGNOSING)
     assert batch.finish() is True
-    statuses = [e.status for e in batch.pull_events() if isinstance(e, BatchStatusChanged)]
-    assert statuses == ["diagnosing", "completed"]
+    batch.pull_events()
+    assert batch.finish() is False
+    assert batch.status is BatchStatus.COMPLETED and batch.pull_events() == []
 
 
 def test_first_file_outcome_wins() -> None:

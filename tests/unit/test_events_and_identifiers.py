@@ -7,7 +7,7 @@ import pytest
 from argus.domain.errors import InvalidInput
 from argus.domain.events import (
     EVENT_TYPES,
-    BatchCreated,
+    BatchUploaded,
     Family,
     FileScattered,
     event_from_wire,
@@ -20,12 +20,13 @@ pytestmark = pytest.mark.unit
 
 def test_every_event_type_round_trips_through_its_wire_form() -> None:
     samples = {
-        "BatchCreated": {"vehicle_id": "v", "total_files": 2},
+        "BatchUploaded": {"vehicle_id": "v", "total_files": 2},
         "FileScattered": {"file_id": "f", "file_name": "a.mcap", "blob_key": "k"},
         "FileParsed": {"file_id": "f", "summary_key": "s", "message_count": 3, "engine": "python"},
         "FileParseFailed": {"file_id": "f", "reason": "corrupt"},
         "AllFilesParsed": {"parsed_files": 1, "failed_files": 0},
         "BatchGathered": {"vehicle_id": "v", "anomaly_count": 4},
+        "DiagnosisRequested": {"vehicle_id": "v"},
         "DiagnosisCompleted": {"component": "lidar", "severity": "high"},
         "BatchStatusChanged": {"status": "uploaded", "previous": "pending"},
     }
@@ -37,9 +38,25 @@ def test_every_event_type_round_trips_through_its_wire_form() -> None:
         assert event_from_wire(wire) == event
 
 
+def test_the_old_wire_name_batch_created_is_read_as_batch_uploaded() -> None:
+    # A message written before the rename may still wait in a stream or topic.
+    old = {
+        "type": "BatchCreated",
+        "schema_version": 1,
+        "event_id": "e1",
+        "occurred_at": "2026-12-01T00:00:00+00:00",
+        "data": {"batch_id": "b", "vehicle_id": "v", "total_files": 3},
+    }
+    event = event_from_wire(old)
+    assert event == BatchUploaded(
+        batch_id="b", vehicle_id="v", total_files=3, event_id="e1", occurred_at=old["occurred_at"]
+    )
+    assert event_to_wire(event)["type"] == "BatchUploaded"  # only the new name is written
+
+
 def test_file_scattered_is_keyed_by_file_and_batch_events_by_batch() -> None:
     scattered = FileScattered(batch_id="b", file_id="f", file_name="n", blob_key="k")
-    created = BatchCreated(batch_id="b", vehicle_id="v", total_files=1)
+    created = BatchUploaded(batch_id="b", vehicle_id="v", total_files=1)
     assert (scattered.family, scattered.partition_key) == (Family.SCATTER, "f")
     assert (created.family, created.partition_key) == (Family.BATCH, "b")
 
@@ -49,14 +66,14 @@ def test_file_scattered_is_keyed_by_file_and_batch_events_by_batch() -> None:
     [
         {"type": "Nope", "schema_version": 1, "event_id": "e", "occurred_at": "t", "data": {}},
         {
-            "type": "BatchCreated",
+            "type": "BatchUploaded",
             "schema_version": 99,
             "event_id": "e",
             "occurred_at": "t",
             "data": {},
         },
         {
-            "type": "BatchCreated",
+            "type": "BatchUploaded",
             "schema_version": 1,
             "event_id": "e",
             "occurred_at": "t",

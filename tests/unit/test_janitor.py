@@ -9,6 +9,7 @@ import pytest
 
 from argus.application.janitor import Janitor
 from argus.domain.batch import ABANDONED_UPLOAD, Batch, BatchStatus
+from argus.domain.errors import Unavailable
 from argus.domain.events import BatchStatusChanged
 from argus.domain.log_file import LogFile
 from tests.fakes.messaging import FakeBlobStore
@@ -114,7 +115,7 @@ class FlakyBlobs(FakeBlobStore):
             self.third.set()
         assert older_than == NOW - TTL
         if self.purges == 1:
-            raise ConnectionError("storage unreachable")
+            raise Unavailable("storage unreachable")
         return 0
 
 
@@ -133,7 +134,7 @@ class UndeletableBlobs(FakeBlobStore):
 
     async def delete(self, key: str) -> None:
         if key.endswith("stale-a/files/0.mcap"):
-            raise ConnectionError("storage refused")
+            raise Unavailable("storage refused")
         await super().delete(key)
 
 

@@ -8,7 +8,18 @@ import pytest
 
 from argus.application.orchestrator import Orchestrator
 from argus.domain.batch import Batch, BatchStatus
-from argus.domain.events import AllFilesParsed, BatchCreated, FileParsed, FileParseFailed
+from argus.domain.errors import IllegalTransition
+from argus.domain.events import (
+    AllFilesParsed,
+    BatchGathered,
+    BatchStatusChanged,
+    BatchUploaded,
+    DiagnosisCompleted,
+    DiagnosisRequested,
+    Event,
+    FileParsed,
+    FileParseFailed,
+)
 from argus.domain.log_file import LogFile
 from tests.fakes.messaging import FakeBarrier
 from tests.fakes.repositories import FakeBatchRepository
@@ -26,7 +37,7 @@ async def scattered_batch(files: int) -> tuple[FakeBatchRepository, FakeBarrier,
     await repo.create(batch)
     await repo.mutate("b-1", lambda b: b.complete_upload())
     orchestrator = Orchestrator(batches=repo, barrier=barrier)
-    await orchestrator.handle(BatchCreated(batch_id="b-1", vehicle_id="veh-1", total_files=files))
+    await orchestrator.handle(BatchUploaded(batch_id="b-1", vehicle_id="veh-1", total_files=files))
     return repo, barrier, orchestrator
 
 
@@ -40,9 +51,9 @@ def parsed(file_id: str) -> FileParsed:
     )
 
 
-async def test_batch_created_scatters_once_even_when_redelivered() -> None:
+async def test_batch_uploaded_scatters_once_even_when_redelivered() -> None:
     repo, _, orchestrator = await scattered_batch(3)
-    await orchestrator.handle(BatchCreated(batch_id="b-1", vehicle_id="veh-1", total_files=3))
+    await orchestrator.handle(BatchUploaded(batch_id="b-1", vehicle_id="veh-1", total_files=3))
     batch = await repo.get("b-1")
     assert batch is not None and batch.status is BatchStatus.SCATTERING
     scattered = [e for _, e, _ in repo.store.outbox if type(e).__name__ == "FileScattered"]
@@ -107,13 +118,73 @@ async def test_a_file_parsed_twice_is_one_progress_entry() -> None:
     assert [e.data["type"] for e in channel.streams["b-1"]] == ["file_parsed"]
 
 
-async def test_a_redelivered_batch_created_after_the_counter_was_lost_does_not_recreate_it() -> (
+async def test_a_redelivered_batch_uploaded_after_the_counter_was_lost_does_not_recreate_it() -> (
     None
 ):
     repo, barrier, orchestrator = await scattered_batch(2)
     await orchestrator.handle(parsed("f0"))
     barrier.counters.clear()  # lost
-    await orchestrator.handle(BatchCreated(batch_id="b-1", vehicle_id="veh-1", total_files=2))
+    await orchestrator.handle(BatchUploaded(batch_id="b-1", vehicle_id="veh-1", total_files=2))
     assert "b-1" not in barrier.counters  # not re-created empty
     await orchestrator.handle(parsed("f1"))  # rebuilt from the repository instead
     assert opened(repo) == 1
+
+
+async def gathered_batch() -> tuple[FakeBatchRepository, Orchestrator]:
+    repo, _, orchestrator = await scattered_batch(1)
+    await orchestrator.handle(parsed("f0"))
+    batch = await repo.get("b-1")
+    assert batch is not None and batch.status is BatchStatus.GATHERING
+    return repo, orchestrator
+
+
+def requested(repo: FakeBatchRepository) -> list[Event]:
+    return [e for _, e, _ in repo.store.outbox if isinstance(e, DiagnosisRequested)]
+
+
+async def test_batch_gathered_moves_to_diagnosing_and_requests_the_diagnosis_once() -> None:
+    repo, orchestrator = await gathered_batch()
+    gathered = BatchGathered(batch_id="b-1", vehicle_id="veh-1", anomaly_count=0)
+    await orchestrator.handle(gathered)
+    await orchestrator.handle(gathered)  # redelivered
+    batch = await repo.get("b-1")
+    assert batch is not None and batch.status is BatchStatus.DIAGNOSING
+    assert len(requested(repo)) == 1
+    # In the outbox (one transaction), the request comes right after the state it needs.
+    events = [e for _, e, _ in repo.store.outbox]
+    index = events.index(requested(repo)[0])
+    previous = events[index - 1]
+    assert isinstance(previous, BatchStatusChanged) and previous.status == "diagnosing"
+
+
+async def test_a_diagnosis_completed_cannot_arrive_before_the_batch_is_diagnosing() -> None:
+    """The agent consumes only DiagnosisRequested, which exists only once the batch is
+    `diagnosing`: the race between the agent and the orchestrator on BatchGathered is gone."""
+    from argus.workers.roles import only
+
+    repo, orchestrator = await gathered_batch()
+    diagnosed: list[Event] = []
+
+    async def agent(event: Event) -> None:  # the role's filter, around a stand-in diagnoser
+        diagnosed.append(DiagnosisCompleted(batch_id=event.batch_id, component="x", severity="low"))
+
+    agent_role = only((DiagnosisRequested,), agent)
+    gathered = BatchGathered(batch_id="b-1", vehicle_id="veh-1", anomaly_count=0)
+    await agent_role(gathered)  # the agent sees BatchGathered first: it does nothing
+    assert diagnosed == [] and requested(repo) == []
+    await orchestrator.handle(gathered)
+    for event in requested(repo):
+        await agent_role(event)
+    assert len(diagnosed) == 1
+    await orchestrator.handle(diagnosed[0])
+    batch = await repo.get("b-1")
+    assert batch is not None and batch.status is BatchStatus.COMPLETED
+
+
+async def test_a_diagnosis_completed_for_a_gathering_batch_is_refused_not_absorbed() -> None:
+    repo, orchestrator = await gathered_batch()
+    early = DiagnosisCompleted(batch_id="b-1", component="x", severity="low")
+    with pytest.raises(IllegalTransition):
+        await orchestrator.handle(early)
+    batch = await repo.get("b-1")
+    assert batch is not None and batch.status is BatchStatus.GATHERING

@@ -180,9 +180,15 @@ async def test_a_made_up_last_event_id_does_not_stall_the_batchs_other_followers
 
 
 class BrokenChannel(FakeProgressChannel):
+    """Its blocking reads fail the way the Redis adapter reports an outage."""
+
+    error: Exception = Unavailable("Redis is gone")
+    blocking_reads = 0
+
     async def read(self, batch_id: str, *, after: str | None, block_ms: int) -> Any:
         if block_ms:
-            raise ConnectionError("Redis is gone")
+            self.blocking_reads += 1
+            raise self.error
         return await super().read(batch_id, after=after, block_ms=block_ms)
 
 
@@ -191,6 +197,18 @@ async def test_a_watcher_that_keeps_failing_fails_its_followers_streams() -> Non
     feed = ProgressFeed(channel=channel, batches=batches, block_ms=30_000)
     with pytest.raises(Unavailable, match="Redis is gone"):
         await asyncio.wait_for(collect(feed), 10)  # three failed rounds, a second apart
+    assert feed.watched_batches() == 0
+    assert channel.blocking_reads == 3
+
+
+async def test_a_bug_in_the_watcher_fails_its_followers_at_once_without_retrying() -> None:
+    channel, batches = BrokenChannel(), CountingBatches()
+    channel.error = KeyError("a bug, not an outage")
+    feed = ProgressFeed(channel=channel, batches=batches, block_ms=30_000)
+    with pytest.raises(RuntimeError, match="progress watch of b failed") as caught:
+        await asyncio.wait_for(collect(feed), 10)
+    assert isinstance(caught.value.__cause__, KeyError)
+    assert channel.blocking_reads == 1
     assert feed.watched_batches() == 0
 
 

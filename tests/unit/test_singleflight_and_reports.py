@@ -10,7 +10,7 @@ import pytest
 from argus.application.queries import ReportQuery
 from argus.application.singleflight import SingleFlight
 from argus.domain.batch import Batch, BatchStatus
-from argus.domain.errors import NotFound
+from argus.domain.errors import NotFound, Unavailable
 from tests.fakes.messaging import FakeReportCache
 from tests.fakes.repositories import FakeBatchRepository, FakeReportRepository
 
@@ -130,10 +130,10 @@ async def test_a_miss_that_reaches_the_flight_after_it_ended_reads_the_cache_not
 
 class BrokenCache(FakeReportCache):
     async def get(self, batch_id: str) -> bytes | None:
-        raise ConnectionError("redis is away")
+        raise Unavailable("redis is away")
 
     async def set(self, batch_id: str, payload: bytes) -> None:
-        raise ConnectionError("redis is away")
+        raise Unavailable("redis is away")
 
 
 async def test_reports_are_served_from_the_database_when_the_cache_is_down() -> None:

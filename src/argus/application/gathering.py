@@ -12,7 +12,13 @@ from argus.application.gather import FileResult, gather
 from argus.application.gather.ports import TemplateMiner
 from argus.application.ports import BatchRepository, BlobStore, ReportRepository
 from argus.domain.errors import NotFound
-from argus.domain.events import AllFilesParsed, BatchGathered, DiagnosisCompleted, Event
+from argus.domain.events import (
+    AllFilesParsed,
+    BatchGathered,
+    DiagnosisCompleted,
+    DiagnosisRequested,
+    Event,
+)
 from argus.domain.log_file import FileStatus, LogFile
 from argus.domain.parsed_file import ParsedFile
 from argus.domain.report import Anomaly
@@ -74,7 +80,7 @@ class GatherHandler:
 
 
 class DiagnoseHandler:
-    """On `BatchGathered`: diagnose the Top-K anomalies and store the diagnosis."""
+    """On `DiagnosisRequested`: diagnose the Top-K anomalies and store the diagnosis."""
 
     def __init__(self, *, reports: ReportRepository, diagnoser: Diagnoser) -> None:
         self._reports = reports
@@ -82,7 +88,7 @@ class DiagnoseHandler:
 
     async def handle(self, event: Event) -> None:
         """Diagnose once; a stored diagnosis is never recomputed (LLM calls cost money)."""
-        if not isinstance(event, BatchGathered):
+        if not isinstance(event, DiagnosisRequested):
             return
         record = await self._reports.load(event.batch_id)
         if record is None or record.summary is None or record.anomalies is None:

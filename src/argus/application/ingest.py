@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
 from argus.application.ports import BatchRepository, BlobStore
-from argus.domain.batch import Batch, BatchStatus
+from argus.domain.batch import Batch
 from argus.domain.errors import Conflict, InvalidInput, NotFound, PayloadTooLarge
 from argus.domain.identifiers import new_batch_id, new_file_id, validate_file_name, validate_id
 from argus.domain.log_file import LogFile
@@ -57,7 +57,9 @@ class IngestService:
             raise PayloadTooLarge(
                 f"file is {content_length} bytes; the limit is {self._limits.max_file_bytes}"
             )
-        await self._require_pending(batch_id)
+        # Checked before streaming (no gigabytes into a closed batch), and decided again by
+        # the same domain rule under the row lock when the file is recorded.
+        (await self._get(batch_id)).check_accepts_files()
         file_id = new_file_id()
         stored = await self._blobs.put_stream(
             blob_key_for(batch_id, file_id),
@@ -83,22 +85,15 @@ class IngestService:
         return log_file
 
     async def complete(self, batch_id: str) -> Batch:
-        """Close the upload phase; emits `BatchCreated` once, however often it is called."""
+        """Close the upload phase; emits `BatchUploaded` once, however often it is called."""
         await self._batches.mutate(batch_id, lambda batch: batch.complete_upload())
-        batch = await self._batches.get(batch_id)
-        if batch is None:  # pragma: no cover - deleted between two statements
-            raise NotFound(f"batch {batch_id} not found")
-        return batch
+        return await self._get(batch_id)
 
-    async def _require_pending(self, batch_id: str) -> None:
+    async def _get(self, batch_id: str) -> Batch:
         batch = await self._batches.get(batch_id)
         if batch is None:
             raise NotFound(f"batch {batch_id} not found")
-        if batch.status is not BatchStatus.PENDING:
-            reason = f" ({batch.failure_reason})" if batch.failure_reason else ""
-            raise Conflict(
-                f"batch {batch_id} is {batch.status}{reason}; files can only be added while pending"
-            )
+        return batch
 
 
 def _normalise_checksum(value: str | None) -> str | None:

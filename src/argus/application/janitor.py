@@ -19,6 +19,7 @@ from datetime import UTC, datetime, timedelta
 
 from argus.application.ports import BatchRepository, BlobStore
 from argus.domain.batch import Batch
+from argus.domain.errors import ArgusError, Unavailable
 
 log = logging.getLogger(__name__)
 
@@ -80,7 +81,7 @@ class Janitor:
             try:
                 await self._blobs.delete(key)
                 removed += 1
-            except Exception:
+            except ArgusError:  # what a blob store reports (Unavailable, ...); bugs propagate
                 log.error(
                     "batch %s: could not delete %s; left in storage", batch_id, key, exc_info=True
                 )
@@ -91,7 +92,12 @@ class Janitor:
         while not stop.is_set():
             try:
                 await self.sweep()
+            except Unavailable as exc:
+                log.warning("janitor sweep: %s; retrying in %.0f s", exc, interval_s)
             except Exception:
+                # Broad on purpose: this loop runs beside the API for the life of the process,
+                # and a bug in one sweep must not end every later sweep. Logged with its
+                # traceback, unlike an outage.
                 log.exception("janitor sweep failed; retrying in %.0f s", interval_s)
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), timeout=interval_s)

@@ -13,8 +13,8 @@ from argus.application.ports import Barrier, BatchRepository
 from argus.domain.batch import BatchStatus
 from argus.domain.errors import Conflict
 from argus.domain.events import (
-    BatchCreated,
     BatchGathered,
+    BatchUploaded,
     DiagnosisCompleted,
     Event,
     FileParsed,
@@ -33,7 +33,7 @@ class Orchestrator:
 
     async def handle(self, event: Event) -> None:
         """Dispatch one event; other types are not the orchestrator's business."""
-        if isinstance(event, BatchCreated):
+        if isinstance(event, BatchUploaded):
             await self._scatter(event)
         elif isinstance(event, FileParsed):
             await self._file_finished(
@@ -44,11 +44,13 @@ class Orchestrator:
                 event, parsed=False, summary_key=event.summary_key, reason=event.reason
             )
         elif isinstance(event, BatchGathered):
+            # Emits DiagnosisRequested in the same transaction: the agent acts only on that,
+            # so a diagnosis can never finish before the batch is `diagnosing`.
             await self._batches.mutate(event.batch_id, lambda batch: batch.start_diagnosis())
         elif isinstance(event, DiagnosisCompleted):
             await self._batches.mutate(event.batch_id, lambda batch: batch.finish())
 
-    async def _scatter(self, event: BatchCreated) -> None:
+    async def _scatter(self, event: BatchUploaded) -> None:
         batch = await self._batches.get(event.batch_id)
         if batch is None or batch.status is not BatchStatus.UPLOADED:
             # Already scattered (a redelivery): preparing again could re-create a counter

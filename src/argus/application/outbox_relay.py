@@ -6,6 +6,7 @@ import asyncio
 import logging
 
 from argus.application.ports import EventPublisher, Outbox
+from argus.domain.errors import Unavailable
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +35,12 @@ class OutboxRelay:
                 if await self.relay_once():
                     continue
                 await self._outbox.wait_for_new(idle_wait_s)
+            except Unavailable as exc:
+                log.warning("outbox relay: %s; retrying", exc)
+                await asyncio.sleep(idle_wait_s)
             except Exception:
+                # Broad on purpose: if this loop ended, no event would leave the outbox again
+                # until a restart. An unexpected error is logged with its traceback and the
+                # claim is retried (nothing was marked, so nothing is lost).
                 log.exception("outbox relay failed; retrying")
                 await asyncio.sleep(idle_wait_s)

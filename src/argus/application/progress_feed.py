@@ -95,10 +95,12 @@ class ProgressFeed:
         watch = self._join(batch_id)
         try:
             while True:
-                if watch.failure is not None:
+                if isinstance(watch.failure, Unavailable):
                     raise Unavailable(
-                        f"live progress of batch {batch_id} is unavailable: {watch.failure!r}"
+                        f"live progress of batch {batch_id} is unavailable: {watch.failure}"
                     ) from watch.failure
+                if watch.failure is not None:
+                    raise RuntimeError(f"progress watch of {batch_id} failed") from watch.failure
                 seen = watch.generation  # before looking: a change after it wakes us
                 entries = await self._next(batch_id, watch, cursor)
                 if entries:
@@ -157,6 +159,14 @@ class ProgressFeed:
                 return False
         return True
 
+    @staticmethod
+    async def _end_with(watch: _Watch, failure: Exception) -> None:
+        async with watch.changed:
+            watch.failure = failure
+            watch.ended = True
+            watch.generation += 1
+            watch.changed.notify_all()
+
     async def _watch(self, batch_id: str, watch: _Watch) -> None:
         """Block on the stream from `watch.cursor` (the first follower's, so nothing is missed),
         publish what comes and signal it; when quiet, ask the database once for everyone."""
@@ -184,20 +194,20 @@ class ProgressFeed:
                         batch_id, after=watch.cursor, block_ms=_STRAGGLER_MS
                     )
                 failures = 0
-            except asyncio.CancelledError:
-                raise
-            except Exception as exc:
+            except Unavailable as exc:
                 failures += 1
                 if failures < _MAX_FAILURES:
-                    log.warning("progress watch on %s failed; retrying", batch_id, exc_info=True)
+                    log.warning("progress watch on %s: %s; retrying", batch_id, exc)
                     await asyncio.sleep(1)
                     continue
-                log.error("progress watch on %s gave up: %r", batch_id, exc)
-                async with watch.changed:
-                    watch.failure = exc
-                    watch.ended = True
-                    watch.generation += 1
-                    watch.changed.notify_all()
+                log.error("progress watch on %s gave up: %s", batch_id, exc)
+                await self._end_with(watch, exc)
+                return
+            except Exception as exc:
+                # A bug, not an outage: no retry. Caught only to hand it to the followers
+                # (who raise it) — a watcher task dying silently would leave them waiting.
+                log.exception("progress watch on %s failed", batch_id)
+                await self._end_with(watch, exc)
                 return
             async with watch.changed:
                 if entries:

@@ -9,7 +9,7 @@ from typing import Any
 
 from argus.application.ports import ReportCache, ReportRecord, ReportRepository
 from argus.application.singleflight import SingleFlight
-from argus.domain.errors import NotFound
+from argus.domain.errors import NotFound, Unavailable
 
 log = logging.getLogger(__name__)
 
@@ -68,7 +68,7 @@ class ReportQuery:
             # Only final reports are cached: they never change, so no invalidation is needed.
             try:
                 await self._cache.set(batch_id, body)
-            except Exception:
+            except Unavailable:
                 log.warning(
                     "report cache unavailable; serving %s uncached", batch_id, exc_info=True
                 )
@@ -79,7 +79,7 @@ class ReportQuery:
         # (still one read per key at a time, thanks to the singleflight).
         try:
             return await self._cache.get(batch_id)
-        except Exception:
+        except Unavailable:
             log.warning(
                 "report cache unavailable; reading %s from the database", batch_id, exc_info=True
             )

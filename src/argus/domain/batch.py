@@ -17,8 +17,9 @@ from enum import StrEnum
 from argus.domain.errors import Conflict, IllegalTransition
 from argus.domain.events import (
     AllFilesParsed,
-    BatchCreated,
     BatchStatusChanged,
+    BatchUploaded,
+    DiagnosisRequested,
     Event,
     FileScattered,
 )
@@ -97,12 +98,18 @@ class Batch:
             )
         )
 
+    def check_accepts_files(self) -> None:
+        """Raise Conflict unless files may be added: only while the batch is pending."""
+        if self.status is not BatchStatus.PENDING:
+            reason = f" ({self.failure_reason})" if self.failure_reason else ""
+            raise Conflict(
+                f"batch {self.batch_id} is {self.status}{reason};"
+                " files can only be added while pending"
+            )
+
     def add_file(self, new: LogFile) -> LogFile | None:
         """Record an uploaded file; a file of the same name is replaced and returned."""
-        if self.status is not BatchStatus.PENDING:
-            raise Conflict(
-                f"batch {self.batch_id} is {self.status}; files can only be added while pending"
-            )
+        self.check_accepts_files()
         self.updated_at = _now()  # an upload is activity: see abandon_upload
         for index, old in enumerate(self.files):
             if old.name == new.name:
@@ -123,7 +130,7 @@ class Batch:
             )
         self._move(BatchStatus.UPLOADED)
         self.events.append(
-            BatchCreated(
+            BatchUploaded(
                 batch_id=self.batch_id, vehicle_id=self.vehicle_id, total_files=len(self.files)
             )
         )
@@ -164,18 +171,20 @@ class Batch:
         return True
 
     def start_diagnosis(self) -> bool:
-        """The gather stage stored its report; False if already past gathering."""
+        """The gather stage stored its report: ask for the diagnosis; False if already asked."""
         if self.status is not BatchStatus.GATHERING:
             return False
         self._move(BatchStatus.DIAGNOSING)
+        self.events.append(DiagnosisRequested(batch_id=self.batch_id, vehicle_id=self.vehicle_id))
         return True
 
     def finish(self) -> bool:
-        """The diagnosis is stored: the batch is done, with errors if any file failed."""
-        if self.status is BatchStatus.GATHERING:
-            # The diagnosis may overtake the gathered event on another partition.
-            self.start_diagnosis()
-        if self.status is not BatchStatus.DIAGNOSING:
+        """The diagnosis is stored: the batch is done, with errors if any file failed.
+
+        False for a batch that has already ended (a redelivery). Any other state raises
+        IllegalTransition: a diagnosis is only requested once the batch is `diagnosing`.
+        """
+        if self.status.is_final:
             return False
         failed = self.count(FileStatus.FAILED)
         if failed:

@@ -10,9 +10,10 @@ from argus.application.ports import BatchRepository, GiveUp, Handler
 from argus.domain.errors import NotFound
 from argus.domain.events import (
     AllFilesParsed,
-    BatchCreated,
     BatchGathered,
+    BatchUploaded,
     DiagnosisCompleted,
+    DiagnosisRequested,
     Event,
     Family,
     FileParsed,
@@ -70,7 +71,7 @@ def fail_batch_on_give_up(batches: BatchRepository, stage: str) -> GiveUp:
 
 
 def orchestrator(a: bootstrap.Adapters) -> Role:
-    types = (BatchCreated, FileParsed, FileParseFailed, BatchGathered, DiagnosisCompleted)
+    types = (BatchUploaded, FileParsed, FileParseFailed, BatchGathered, DiagnosisCompleted)
     handler = bootstrap.orchestrator(a).handle
     return Role(
         group=constants.GROUP_ORCHESTRATOR,
@@ -99,7 +100,9 @@ def agent(a: bootstrap.Adapters) -> Role:
     return Role(
         group=constants.GROUP_AGENTS,
         families=(Family.BATCH,),
-        handle=only((BatchGathered,), once_per_event(a.batches, constants.GROUP_AGENTS, handler)),
+        handle=only(
+            (DiagnosisRequested,), once_per_event(a.batches, constants.GROUP_AGENTS, handler)
+        ),
         concurrency=4,
         give_up=fail_batch_on_give_up(a.batches, "diagnosis"),
     )

@@ -10,8 +10,9 @@ import asyncpg
 
 from argus.application.ports import BatchOverview, BatchPage
 from argus.domain.batch import Batch, BatchStatus
-from argus.domain.errors import Conflict, NotFound
+from argus.domain.errors import NotFound
 from argus.domain.log_file import FileStatus, LogFile
+from argus.infrastructure.postgres._errors import connection
 from argus.infrastructure.postgres.rows import (
     BATCH_COLUMNS,
     COUNTS_SUBQUERY,
@@ -23,8 +24,8 @@ from argus.infrastructure.postgres.rows import (
 )
 
 T = TypeVar("T")
-_FINAL_FILE_STATES = [FileStatus.PARSED.value, FileStatus.FAILED.value]
-_OPEN_FILE_STATES = [FileStatus.UPLOADED.value, FileStatus.PARSING.value]
+# Query filters derived from the domain's definition of a final file state, never restated.
+_FINAL_FILE_STATES = [s.value for s in FileStatus if s.is_final]
 
 
 class PostgresBatchRepository:
@@ -34,7 +35,7 @@ class PostgresBatchRepository:
         self._pool = pool
 
     async def create(self, batch: Batch) -> tuple[Batch, bool]:
-        async with self._pool.acquire() as conn:
+        async with connection(self._pool) as conn:
             inserted = await conn.fetchval(
                 "INSERT INTO batches (batch_id, vehicle_id, status, created_at, updated_at)"
                 " VALUES ($1, $2, $3, $4, $5) ON CONFLICT (batch_id) DO NOTHING RETURNING 1",
@@ -49,25 +50,20 @@ class PostgresBatchRepository:
         return existing, inserted is not None
 
     async def get(self, batch_id: str) -> Batch | None:
-        async with self._pool.acquire() as conn:
+        async with connection(self._pool) as conn:
             return await self._load(conn, batch_id, lock=False)
 
     async def add_file(self, batch_id: str, log_file: LogFile) -> LogFile | None:
-        async with self._pool.acquire() as conn, conn.transaction():
-            status = await conn.fetchval(
-                "SELECT status FROM batches WHERE batch_id = $1 FOR UPDATE", batch_id
-            )
-            if status is None:
+        # Load under the row lock, let the domain decide (pending only; a same-name file is
+        # replaced), store what it decided. The lock serialises uploads to one batch only
+        # for these few statements, not while the bytes stream.
+        async with connection(self._pool) as conn, conn.transaction():
+            batch = await self._load(conn, batch_id, lock=True)
+            if batch is None:
                 raise NotFound(f"batch {batch_id} not found")
-            if status != BatchStatus.PENDING.value:
-                raise Conflict(
-                    f"batch {batch_id} is {status}; files can only be added while pending"
-                )
-            old = await conn.fetchrow(
-                f"DELETE FROM files WHERE batch_id = $1 AND name = $2 RETURNING {FILE_COLUMNS}",
-                batch_id,
-                log_file.name,
-            )
+            replaced = batch.add_file(log_file)
+            if replaced is not None:
+                await conn.execute("DELETE FROM files WHERE file_id = $1", replaced.file_id)
             await conn.execute(
                 "INSERT INTO files (file_id, batch_id, name, size, sha256, blob_key, status)"
                 " VALUES ($1, $2, $3, $4, $5, $6, $7)",
@@ -80,12 +76,14 @@ class PostgresBatchRepository:
                 log_file.status.value,
             )
             await conn.execute(
-                "UPDATE batches SET updated_at = now() WHERE batch_id = $1", batch_id
+                "UPDATE batches SET updated_at = $2 WHERE batch_id = $1",
+                batch_id,
+                batch.updated_at,
             )
-        return None if old is None else file_from_row(old)
+        return replaced
 
     async def mutate(self, batch_id: str, change: Callable[[Batch], T]) -> T:
-        async with self._pool.acquire() as conn, conn.transaction():
+        async with connection(self._pool) as conn, conn.transaction():
             batch = await self._load(conn, batch_id, lock=True)
             if batch is None:
                 raise NotFound(f"batch {batch_id} not found")
@@ -121,24 +119,31 @@ class PostgresBatchRepository:
         summary_key: str | None,
         reason: str | None,
     ) -> bool:
-        status = FileStatus.PARSED if parsed else FileStatus.FAILED
-        async with self._pool.acquire() as conn:
-            # First outcome wins; a single-row update, so no lock on the batch row.
-            updated = await conn.fetchval(
-                "UPDATE files SET status = $3, summary_key = $4, failure_reason = $5,"
-                " updated_at = now() WHERE file_id = $1 AND batch_id = $2"
-                " AND status = ANY($6::text[]) RETURNING 1",
+        # The file's row lock, not the batch's: outcomes of different files do not wait on
+        # each other. The domain decides (first outcome wins); the row is stored if it did.
+        async with connection(self._pool) as conn, conn.transaction():
+            row = await conn.fetchrow(
+                f"SELECT {FILE_COLUMNS} FROM files WHERE file_id = $1 AND batch_id = $2 FOR UPDATE",
                 file_id,
                 batch_id,
-                status.value,
-                summary_key,
-                None if parsed else reason,
-                _OPEN_FILE_STATES,
             )
-        return updated is not None
+            if row is None:
+                return False
+            log_file = file_from_row(row)
+            if not log_file.record_result(parsed=parsed, summary_key=summary_key, reason=reason):
+                return False
+            await conn.execute(
+                "UPDATE files SET status = $2, summary_key = $3, failure_reason = $4,"
+                " updated_at = now() WHERE file_id = $1",
+                file_id,
+                log_file.status.value,
+                log_file.summary_key,
+                log_file.failure_reason,
+            )
+        return True
 
     async def finished_file_ids(self, batch_id: str) -> tuple[int, list[str]]:
-        async with self._pool.acquire() as conn:
+        async with connection(self._pool) as conn:
             row = await conn.fetchrow(
                 "SELECT count(*) AS total, coalesce(array_agg(file_id)"
                 " FILTER (WHERE status = ANY($2::text[])), '{}') AS finished"
@@ -150,7 +155,7 @@ class PostgresBatchRepository:
         return int(row["total"]), list(row["finished"])
 
     async def overview(self, batch_id: str) -> BatchOverview | None:
-        async with self._pool.acquire() as conn:
+        async with connection(self._pool) as conn:
             row = await conn.fetchrow(
                 f"SELECT {BATCH_COLUMNS}, {COUNTS_SUBQUERY} FROM batches b WHERE batch_id = $1",
                 batch_id,
@@ -162,7 +167,7 @@ class PostgresBatchRepository:
     ) -> BatchPage:
         where = "($1::text IS NULL OR vehicle_id = $1) AND ($2::text IS NULL OR status = $2)"
         status_value = None if status is None else status.value
-        async with self._pool.acquire() as conn:
+        async with connection(self._pool) as conn:
             total = await conn.fetchval(
                 f"SELECT count(*) FROM batches WHERE {where}", vehicle_id, status_value
             )
@@ -177,17 +182,19 @@ class PostgresBatchRepository:
         return BatchPage(items=[overview_from_row(r) for r in rows], total=int(total))
 
     async def abandoned_uploads(self, idle_since: datetime, limit: int) -> list[str]:
-        async with self._pool.acquire() as conn:
+        async with connection(self._pool) as conn:
             rows = await conn.fetch(
-                "SELECT batch_id FROM batches WHERE status = 'pending' AND updated_at < $1"
-                " ORDER BY updated_at LIMIT $2",
+                # Candidates only: Batch.abandon_upload decides again under the row lock. The
+                # status is a literal so the partial index batches_pending_by_updated applies.
+                f"SELECT batch_id FROM batches WHERE status = '{BatchStatus.PENDING.value}'"
+                " AND updated_at < $1 ORDER BY updated_at LIMIT $2",
                 idle_since,
                 limit,
             )
         return [row["batch_id"] for row in rows]
 
     async def was_processed(self, consumer: str, event_id: str) -> bool:
-        async with self._pool.acquire() as conn:
+        async with connection(self._pool) as conn:
             found = await conn.fetchval(
                 "SELECT 1 FROM processed_events WHERE consumer = $1 AND event_id = $2",
                 consumer,
@@ -196,7 +203,7 @@ class PostgresBatchRepository:
         return found is not None
 
     async def mark_processed(self, consumer: str, event_id: str) -> bool:
-        async with self._pool.acquire() as conn:
+        async with connection(self._pool) as conn:
             inserted = await conn.fetchval(
                 "INSERT INTO processed_events (consumer, event_id) VALUES ($1, $2)"
                 " ON CONFLICT DO NOTHING RETURNING 1",

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 import asyncpg
 
 from argus.domain.events import Event, event_from_wire
+from argus.infrastructure.postgres._errors import translated
 from argus.infrastructure.postgres.rows import init_connection
 
 _RELAY_LOCK = 0x4F555442  # "OUTB"
@@ -39,23 +40,26 @@ class PostgresOutbox:
         self._wakeup.set()
 
     async def claim(self, limit: int) -> list[tuple[int, Event]]:
-        conn = await self._connection()
-        if not self._is_leader:
-            self._is_leader = bool(
-                await conn.fetchval("SELECT pg_try_advisory_lock($1)", _RELAY_LOCK)
-            )
+        async with translated():
+            conn = await self._connection()
             if not self._is_leader:
-                return []
-        rows = await conn.fetch(
-            "SELECT id, payload FROM outbox WHERE published_at IS NULL ORDER BY id LIMIT $1", limit
-        )
+                self._is_leader = bool(
+                    await conn.fetchval("SELECT pg_try_advisory_lock($1)", _RELAY_LOCK)
+                )
+                if not self._is_leader:
+                    return []
+            rows = await conn.fetch(
+                "SELECT id, payload FROM outbox WHERE published_at IS NULL ORDER BY id LIMIT $1",
+                limit,
+            )
         return [(row["id"], event_from_wire(row["payload"])) for row in rows]
 
     async def mark_published(self, ids: Sequence[int]) -> None:
-        conn = await self._connection()
-        await conn.execute(
-            "UPDATE outbox SET published_at = now() WHERE id = ANY($1::bigint[])", list(ids)
-        )
+        async with translated():
+            conn = await self._connection()
+            await conn.execute(
+                "UPDATE outbox SET published_at = now() WHERE id = ANY($1::bigint[])", list(ids)
+            )
 
     async def wait_for_new(self, timeout_s: float) -> None:
         with contextlib.suppress(TimeoutError):

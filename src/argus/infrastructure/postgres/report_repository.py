@@ -9,6 +9,7 @@ import asyncpg
 from argus.application.ports import ReportRecord
 from argus.domain.batch import BatchStatus
 from argus.domain.events import Event
+from argus.infrastructure.postgres._errors import connection
 from argus.infrastructure.postgres.rows import append_outbox
 
 
@@ -27,7 +28,7 @@ class PostgresReportRepository:
         anomalies: list[dict[str, Any]],
         event: Event,
     ) -> bool:
-        async with self._pool.acquire() as conn, conn.transaction():
+        async with connection(self._pool) as conn, conn.transaction():
             inserted = await conn.fetchval(
                 "INSERT INTO reports (batch_id, summary, anomalies) VALUES ($1, $2, $3)"
                 " ON CONFLICT (batch_id) DO NOTHING RETURNING 1",
@@ -42,7 +43,7 @@ class PostgresReportRepository:
     async def save_diagnosis(
         self, batch_id: str, *, diagnosis: dict[str, Any], event: Event
     ) -> bool:
-        async with self._pool.acquire() as conn, conn.transaction():
+        async with connection(self._pool) as conn, conn.transaction():
             inserted = await conn.fetchval(
                 "INSERT INTO ai_diagnoses"
                 " (batch_id, component, severity, root_cause, diagnosis, engine)"
@@ -60,7 +61,7 @@ class PostgresReportRepository:
 
     async def load(self, batch_id: str) -> ReportRecord | None:
         self.reads += 1
-        async with self._pool.acquire() as conn:
+        async with connection(self._pool) as conn:
             row = await conn.fetchrow(
                 "SELECT b.batch_id, b.vehicle_id, b.status, b.failure_reason,"
                 " r.summary, r.anomalies, d.diagnosis"

@@ -13,6 +13,7 @@ from redis.asyncio import Redis
 
 from argus.application.ports import BarrierCount
 from argus.constants import barrier_key
+from argus.infrastructure.redis._errors import translated
 
 _TOTAL = "total"
 _REBUILD_CHUNK = 1000
@@ -37,27 +38,30 @@ class RedisBarrier:
 
     async def prepare(self, batch_id: str, total: int) -> None:
         """Create the counter; a second call (redelivered event) keeps what was counted."""
-        key = barrier_key(batch_id)
-        async with self._redis.pipeline(transaction=True) as pipe:
-            pipe.hsetnx(key, _TOTAL, total)
-            pipe.expire(key, self._ttl_s)
-            await pipe.execute()
+        async with translated():
+            key = barrier_key(batch_id)
+            async with self._redis.pipeline(transaction=True) as pipe:
+                pipe.hsetnx(key, _TOTAL, total)
+                pipe.expire(key, self._ttl_s)
+                await pipe.execute()
 
     async def arrive(self, batch_id: str, file_id: str) -> BarrierCount | None:
         """Count `file_id` once; None when the counter must be rebuilt."""
-        result = await self._arrive(keys=[barrier_key(batch_id)], args=[file_id, self._ttl_s])
-        if result == -1:
-            return None
-        finished, total = result
-        return BarrierCount(finished=int(finished), total=int(total))
+        async with translated():
+            result = await self._arrive(keys=[barrier_key(batch_id)], args=[file_id, self._ttl_s])
+            if result == -1:
+                return None
+            finished, total = result
+            return BarrierCount(finished=int(finished), total=int(total))
 
     async def rebuild(self, batch_id: str, total: int, finished_file_ids: Sequence[str]) -> None:
         """Write back every finished file id; merging is safe because fields are idempotent."""
-        key = barrier_key(batch_id)
-        async with self._redis.pipeline(transaction=True) as pipe:
-            pipe.hset(key, _TOTAL, total)
-            for start in range(0, len(finished_file_ids), _REBUILD_CHUNK):
-                chunk = finished_file_ids[start : start + _REBUILD_CHUNK]
-                pipe.hset(key, mapping={f"f:{file_id}": 1 for file_id in chunk})
-            pipe.expire(key, self._ttl_s)
-            await pipe.execute()
+        async with translated():
+            key = barrier_key(batch_id)
+            async with self._redis.pipeline(transaction=True) as pipe:
+                pipe.hset(key, _TOTAL, total)
+                for start in range(0, len(finished_file_ids), _REBUILD_CHUNK):
+                    chunk = finished_file_ids[start : start + _REBUILD_CHUNK]
+                    pipe.hset(key, mapping={f"f:{file_id}": 1 for file_id in chunk})
+                pipe.expire(key, self._ttl_s)
+                await pipe.execute()

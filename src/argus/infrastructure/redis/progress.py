@@ -9,6 +9,7 @@ from redis.asyncio import Redis
 
 from argus.application.ports import ProgressEntry
 from argus.constants import progress_seen_key, progress_stream_key
+from argus.infrastructure.redis._errors import translated
 
 # Append once per domain event id: redelivered bus messages must not repeat progress.
 _APPEND_ONCE = """
@@ -30,27 +31,30 @@ class RedisProgressChannel:
         self._append = redis.register_script(_APPEND_ONCE)
 
     async def append(self, batch_id: str, *, event_id: str, data: dict[str, Any]) -> bool:
-        added = await self._append(
-            keys=[progress_stream_key(batch_id), progress_seen_key(batch_id)],
-            args=[event_id, json.dumps(data), self._ttl_s, self._max_entries],
-        )
-        return added is not None
+        async with translated():
+            added = await self._append(
+                keys=[progress_stream_key(batch_id), progress_seen_key(batch_id)],
+                args=[event_id, json.dumps(data), self._ttl_s, self._max_entries],
+            )
+            return added is not None
 
     async def read(self, batch_id: str, *, after: str | None, block_ms: int) -> list[ProgressEntry]:
-        response: Any = await self._redis.xread(
-            {progress_stream_key(batch_id): after or "0-0"}, count=500, block=block_ms or None
-        )
-        entries: list[ProgressEntry] = []
-        for _stream, messages in response or []:
-            for entry_id, fields in messages:
-                entries.append(
-                    ProgressEntry(entry_id=_text(entry_id), data=json.loads(fields[b"data"]))
-                )
-        return entries
+        async with translated():
+            response: Any = await self._redis.xread(
+                {progress_stream_key(batch_id): after or "0-0"}, count=500, block=block_ms or None
+            )
+            entries: list[ProgressEntry] = []
+            for _stream, messages in response or []:
+                for entry_id, fields in messages:
+                    entries.append(
+                        ProgressEntry(entry_id=_text(entry_id), data=json.loads(fields[b"data"]))
+                    )
+            return entries
 
     async def last_id(self, batch_id: str) -> str | None:
-        newest: Any = await self._redis.xrevrange(progress_stream_key(batch_id), count=1)
-        return _text(newest[0][0]) if newest else None
+        async with translated():
+            newest: Any = await self._redis.xrevrange(progress_stream_key(batch_id), count=1)
+            return _text(newest[0][0]) if newest else None
 
 
 def _text(value: bytes | str) -> str:

@@ -7,6 +7,7 @@ from typing import Any
 from redis.asyncio import Redis
 
 from argus.constants import report_cache_key
+from argus.infrastructure.redis._errors import translated
 
 
 class RedisReportCache:
@@ -17,11 +18,14 @@ class RedisReportCache:
         self._ttl_s = ttl_s
 
     async def get(self, batch_id: str) -> bytes | None:
-        value: Any = await self._redis.get(report_cache_key(batch_id))
-        return None if value is None else bytes(value)
+        async with translated():
+            value: Any = await self._redis.get(report_cache_key(batch_id))
+            return None if value is None else bytes(value)
 
     async def set(self, batch_id: str, payload: bytes) -> None:
-        await self._redis.set(report_cache_key(batch_id), payload, ex=self._ttl_s)
+        async with translated():
+            await self._redis.set(report_cache_key(batch_id), payload, ex=self._ttl_s)
 
     async def delete(self, batch_id: str) -> None:
-        await self._redis.delete(report_cache_key(batch_id))
+        async with translated():
+            await self._redis.delete(report_cache_key(batch_id))

@@ -33,6 +33,10 @@ STATUS_BY_ERROR: tuple[tuple[type[ArgusError], int], ...] = (
 )
 
 
+# What a client is told to wait before retrying a 503 (a backend restarting or failing over).
+RETRY_AFTER_S = 5
+
+
 def error_body(code: str, message: str) -> dict[str, dict[str, str]]:
     return {"error": {"code": code, "message": message}}
 
@@ -48,8 +52,14 @@ def install(app: FastAPI) -> None:
     """Register the handlers on `app`."""
 
     @app.exception_handler(ArgusError)
-    async def argus_error(_request: Request, exc: ArgusError) -> JSONResponse:
-        return JSONResponse(error_body(exc.code, exc.message), status_code=status_of(exc))
+    async def argus_error(request: Request, exc: ArgusError) -> JSONResponse:
+        status = status_of(exc)
+        headers = None
+        if status == 503:
+            headers = {"Retry-After": str(RETRY_AFTER_S)}
+            cause = exc.__cause__  # the library error, for operators only
+            log.warning("%s %s: %s (%r)", request.method, request.url.path, exc.message, cause)
+        return JSONResponse(error_body(exc.code, exc.message), status_code=status, headers=headers)
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(_request: Request, exc: RequestValidationError) -> JSONResponse:
