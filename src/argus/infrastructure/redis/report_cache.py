@@ -12,7 +12,7 @@ from argus.constants import report_cache_key
 class RedisReportCache:
     """Stores serialised final reports for `ttl_s` seconds."""
 
-    def __init__(self, redis: Redis, *, ttl_s: int = 600) -> None:
+    def __init__(self, redis: Redis, *, ttl_s: int) -> None:
         self._redis = redis
         self._ttl_s = ttl_s
 
