@@ -27,6 +27,7 @@ from redis.asyncio import Redis
 from argus.application.ports import BatchOverview
 from argus.application.progress_feed import ProgressFeed, is_final_entry
 from argus.bootstrap import redis_client
+from argus.config import RedisSettings
 from argus.domain.batch import BatchStatus
 from argus.infrastructure.embedded.process import free_port
 from argus.infrastructure.embedded.redis_server import EmbeddedRedis
@@ -115,9 +116,10 @@ async def run(follower_counts: list[int], events: int, gap_ms: float) -> None:
     try:
         redis = redis_client(server.url, max_connections=256)
         admin = Redis.from_url(server.url)
-        channel = RedisProgressChannel(redis)
+        ttl_s = RedisSettings().progress_ttl_s
+        channel = RedisProgressChannel(redis, ttl_s=ttl_s)
         # The progress projector runs elsewhere (its own process and pool).
-        producer = RedisProgressChannel(admin)
+        producer = RedisProgressChannel(admin, ttl_s=ttl_s)
         print(f"{events} events, one every {gap_ms:.0f} ms; pool of 256 connections")
         head = f"{'seconds':>8} {'commands':>9} {'blocked':>8} {'failed':>7}"
         print(f"{'followers':>9} {'':>16} {head}")

@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from argus.bootstrap import Adapters, Settings, connect
-from argus.config import BlobSettings
+from argus.bootstrap import Adapters, connect
+from argus.config import BlobSettings, Settings
 from argus.infrastructure.embedded.postgres_server import EmbeddedPostgres, _bin
 from argus.infrastructure.embedded.process import free_port
 from argus.infrastructure.embedded.redis_server import EmbeddedRedis

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
-from pathlib import Path
 
 import asyncpg
 from redis.asyncio import BlockingConnectionPool, Redis
@@ -18,15 +18,17 @@ from argus.application.ingest import IngestLimits, IngestService
 from argus.application.janitor import Janitor
 from argus.application.orchestrator import Orchestrator
 from argus.application.outbox_relay import OutboxRelay
-from argus.application.ports import BlobStore, EventBus
+from argus.application.parsing import ParseFileHandler
+from argus.application.ports import BlobStore, EventBus, Parser
 from argus.application.progress import ProgressProjector
 from argus.application.progress_feed import ProgressFeed
 from argus.application.queries import ReportQuery
-from argus.config import AppSettings, BlobSettings, BusSettings, PostgresSettings, RedisSettings
+from argus.config import Settings, SettingsError
 from argus.infrastructure.blob.localfs import LocalFsBlobStore
 from argus.infrastructure.diagnosis.rule_based import RuleBasedDiagnoser
 from argus.infrastructure.kafka.bus import KafkaEventBus
-from argus.infrastructure.kafka.settings import KafkaSettings
+from argus.infrastructure.parsing.native import NativeMcapParser, native_available
+from argus.infrastructure.parsing.python_mcap import PythonMcapParser
 from argus.infrastructure.postgres.batch_repository import PostgresBatchRepository
 from argus.infrastructure.postgres.database import create_pool, migrate
 from argus.infrastructure.postgres.outbox import PostgresOutbox
@@ -39,33 +41,54 @@ from argus.infrastructure.redis.report_cache import RedisReportCache
 from argus.infrastructure.redis.stream_consumer import ConsumerTuning
 from argus.infrastructure.redis.streams_bus import RedisStreamsBus
 from argus.infrastructure.s3.blob_store import S3BlobStore
-from argus.infrastructure.s3.settings import S3Settings
 from argus.infrastructure.templates.drain3_miner import Drain3TemplateMiner
+
+log = logging.getLogger(__name__)
+
+
+def delivery_policy(settings: Settings) -> DeliveryPolicy:
+    """How every consumer retries, gives up on and dead-letters a message."""
+    return DeliveryPolicy(
+        max_attempts=settings.bus.retry_max_attempts,
+        backoff_s=settings.bus.retry_backoff_s,
+        max_backoff_s=settings.bus.retry_max_backoff_s,
+        max_deliveries=settings.bus.max_deliveries,
+    )
 
 
 @dataclass
-class Settings:
-    """Every adapter's settings, read from the environment once."""
+class Messaging:
+    """What every role needs: the event bus and the blob store (Redis when there is one)."""
 
-    app: AppSettings = field(default_factory=AppSettings)
-    postgres: PostgresSettings = field(default_factory=PostgresSettings)
-    redis: RedisSettings = field(default_factory=RedisSettings)
-    bus: BusSettings = field(default_factory=BusSettings)
-    blob: BlobSettings = field(default_factory=BlobSettings)
-    kafka: KafkaSettings = field(default_factory=KafkaSettings)
+    settings: Settings
+    redis: Redis | None
+    bus: EventBus
+    blobs: BlobStore
+    closers: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
 
-    @property
-    def blob_root(self) -> Path:
-        return self.blob.root or self.app.data_dir / "blobs"
+    async def close(self) -> None:
+        for close in reversed(self.closers):
+            await close()
+        if self.redis is not None:
+            await self.redis.aclose()
 
-    @property
-    def delivery(self) -> DeliveryPolicy:
-        return DeliveryPolicy(
-            max_attempts=self.bus.retry_max_attempts,
-            backoff_s=self.bus.retry_backoff_s,
-            max_backoff_s=self.bus.retry_max_backoff_s,
-            max_deliveries=self.bus.max_deliveries,
-        )
+
+async def connect_messaging(
+    settings: Settings, *, redis_url: str | None, max_connections: int
+) -> Messaging:
+    """Connect the bus and the blob store only (a parser worker needs no PostgreSQL)."""
+    redis = None if redis_url is None else redis_client(redis_url, max_connections=max_connections)
+    closers: list[Callable[[], Awaitable[None]]] = []
+    try:
+        bus = await event_bus(settings, redis, closers)
+        blobs = await blob_store(settings, closers)
+    except BaseException:
+        for close in reversed(closers):
+            await close()
+        if redis is not None:
+            await redis.aclose()
+        raise
+    return Messaging(settings=settings, redis=redis, bus=bus, blobs=blobs, closers=closers)
 
 
 @dataclass
@@ -83,13 +106,11 @@ class Adapters:
     barrier: RedisBarrier
     cache: RedisReportCache
     progress: RedisProgressChannel
-    closers: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
+    messaging: Messaging
 
     async def close(self) -> None:
-        for close in reversed(self.closers):
-            await close()
+        await self.messaging.close()
         await self.pool.close()
-        await self.redis.aclose()
 
 
 async def connect(
@@ -104,10 +125,11 @@ async def connect(
     )
     if run_migrations:
         await migrate(pool)
-    redis = redis_client(redis_url, max_connections=settings.redis.max_connections)
-    closers: list[Callable[[], Awaitable[None]]] = []
-    bus = await event_bus(settings, redis, closers)
-    blobs = await blob_store(settings, closers)
+    messaging = await connect_messaging(
+        settings, redis_url=redis_url, max_connections=settings.redis.max_connections
+    )
+    redis, bus, blobs = messaging.redis, messaging.bus, messaging.blobs
+    assert redis is not None  # connected from redis_url
     return Adapters(
         settings=settings,
         pg_url=pg_url,
@@ -120,7 +142,7 @@ async def connect(
         barrier=RedisBarrier(redis, ttl_s=settings.redis.barrier_ttl_s),
         cache=RedisReportCache(redis, ttl_s=settings.redis.report_ttl_s),
         progress=RedisProgressChannel(redis, ttl_s=settings.redis.progress_ttl_s),
-        closers=closers,
+        messaging=messaging,
     )
 
 
@@ -150,7 +172,9 @@ async def blob_store(settings: Settings, closers: list[Callable[[], Awaitable[No
     """S3/MinIO when `ARGUS_BLOB_BACKEND=s3` (settings from `ARGUS_S3_*`), else local files."""
     if settings.blob.backend == "local":
         return LocalFsBlobStore(settings.blob_root)
-    store = S3BlobStore(S3Settings())  # type: ignore[call-arg]  # every field from the environment
+    if settings.s3 is None:
+        raise SettingsError("ARGUS_BLOB_BACKEND=s3 needs the ARGUS_S3_* settings")
+    store = S3BlobStore(settings.s3)
     await store.open()
     closers.append(store.close)
     await store.ensure_bucket()
@@ -199,12 +223,26 @@ def gather_handler(a: Adapters) -> GatherHandler:
         blobs=a.blobs,
         reports=a.reports,
         template_miner=Drain3TemplateMiner,
-        top_k=a.settings.app.top_k,
+        top_k=a.settings.gather.top_k,
     )
 
 
 def diagnose_handler(a: Adapters) -> DiagnoseHandler:
     return DiagnoseHandler(reports=a.reports, diagnoser=RuleBasedDiagnoser())
+
+
+def parse_file_handler(m: Messaging) -> ParseFileHandler:
+    return ParseFileHandler(
+        blobs=m.blobs, parser=default_parser(m.settings.parser.threads), publisher=m.bus
+    )
+
+
+def default_parser(threads: int | None) -> Parser:
+    """The native C++ engine when it is built, else the Python reference (same summaries)."""
+    if native_available():
+        return NativeMcapParser(threads=threads)
+    log.warning("argus._native is not built; parsing with the Python reference parser")
+    return PythonMcapParser()
 
 
 def progress_projector(a: Adapters) -> ProgressProjector:
@@ -219,7 +257,7 @@ def janitor(a: Adapters) -> Janitor:
     return Janitor(
         batches=a.batches,
         blobs=a.blobs,
-        upload_ttl=timedelta(seconds=a.settings.app.upload_ttl_s),
+        upload_ttl=timedelta(seconds=a.settings.janitor.upload_ttl_s),
     )
 
 

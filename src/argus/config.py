@@ -1,36 +1,36 @@
-"""Typed settings from `ARGUS_*` environment variables, one settings object per adapter."""
+"""The one settings tree: a section per adapter, read from `ARGUS_*` variables once, at start.
+
+Every default lives here and nowhere else; adapters take explicit values. Nothing else in
+`src/` reads the environment (child processes get theirs passed on).
+"""
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import Field
+from pydantic import Field, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from argus.infrastructure.kafka.settings import KafkaSettings
+from argus.infrastructure.s3.settings import S3Settings
 
 GiB = 1 << 30
 
 
 class AppSettings(BaseSettings):
-    """The process as a whole: where data lives and how the API listens."""
+    """The process and its HTTP API: where data lives and how the API listens."""
 
     model_config = SettingsConfigDict(env_prefix="ARGUS_")
 
     data_dir: Path = Path("var")
-    http_host: str = "0.0.0.0"
-    http_port: int = 8080
-    # The distributed ingestor's port; the embedded mode serves everything on http_port.
-    ingest_port: int = 8081
-    max_upload_bytes: int = Field(default=20 * GiB, gt=0)
-    parser_workers: int = Field(default_factory=lambda: os.cpu_count() or 1, ge=1)
-    # Threads decompressing one file's chunks in a native parser; unset: one per usable core.
-    parser_threads: int | None = Field(default=None, ge=1, le=64)
-    top_k: int = Field(default=10, ge=1, le=100)
-    # A pending batch with no upload for this long is failed and its files deleted (janitor).
-    upload_ttl_s: int = Field(default=24 * 3600, ge=1)
-    janitor_interval_s: float = Field(default=300.0, gt=0)
     log_level: str = "INFO"
+    http_host: str = "0.0.0.0"
+    http_port: int = Field(default=8080, ge=1, le=65535)
+    # The distributed ingestor's port; the embedded mode serves everything on http_port.
+    ingest_port: int = Field(default=8081, ge=1, le=65535)
+    max_upload_bytes: int = Field(default=20 * GiB, gt=0)
 
 
 class PostgresSettings(BaseSettings):
@@ -39,8 +39,8 @@ class PostgresSettings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="ARGUS_PG_")
 
     url: str | None = None
-    pool_min: int = 2
-    pool_max: int = 20
+    pool_min: int = Field(default=2, ge=1)
+    pool_max: int = Field(default=20, ge=1)
 
 
 class RedisSettings(BaseSettings):
@@ -50,10 +50,10 @@ class RedisSettings(BaseSettings):
 
     url: str | None = None
     # Blocking SSE reads hold a connection each; other callers queue for the rest.
-    max_connections: int = 256
-    report_ttl_s: int = 600
-    barrier_ttl_s: int = 24 * 3600
-    progress_ttl_s: int = 24 * 3600
+    max_connections: int = Field(default=256, ge=1)
+    report_ttl_s: int = Field(default=600, ge=1)
+    barrier_ttl_s: int = Field(default=24 * 3600, ge=1)
+    progress_ttl_s: int = Field(default=24 * 3600, ge=1)
 
 
 class EmbeddedSettings(BaseSettings):
@@ -61,30 +61,161 @@ class EmbeddedSettings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="ARGUS_EMBEDDED_")
 
-    pg_port: int = 54329
-    redis_port: int = 63799
+    pg_port: int = Field(default=54329, ge=1, le=65535)
+    redis_port: int = Field(default=63799, ge=1, le=65535)
     # Off only for throw-away test clusters: fsync=off and no AOF.
     durable: bool = True
 
 
 class BusSettings(BaseSettings):
-    """Delivery tuning of the event bus consumers."""
+    """Delivery of the event bus: retries, dead-lettering and consumer tuning."""
 
     model_config = SettingsConfigDict(env_prefix="ARGUS_BUS_")
 
-    block_ms: int = 1000
-    claim_idle_ms: int = 30_000
-    max_deliveries: int = 5
-    retry_max_attempts: int = 4
-    retry_backoff_s: float = 0.5
-    retry_max_backoff_s: float = 10.0
-    consumer_concurrency: int = 8
+    block_ms: int = Field(default=1000, ge=1)
+    claim_idle_ms: int = Field(default=30_000, ge=1)
+    # A message delivered this often without an acknowledgement is dead-lettered.
+    max_deliveries: int = Field(default=5, ge=1)
+    retry_max_attempts: int = Field(default=4, ge=1)
+    retry_backoff_s: float = Field(default=0.5, ge=0)
+    retry_max_backoff_s: float = Field(default=10.0, gt=0)
+    # Events the orchestrator handles at once.
+    consumer_concurrency: int = Field(default=8, ge=1)
 
 
 class BlobSettings(BaseSettings):
-    """`local` (files under `root`, default `data_dir/blobs`) or `s3` (ARGUS_S3_* settings)."""
+    """`local` (files under `root`, default `data_dir/blobs`) or `s3` (the `ARGUS_S3_*` section)."""
 
     model_config = SettingsConfigDict(env_prefix="ARGUS_BLOB_")
 
     backend: Literal["local", "s3"] = "local"
     root: Path | None = None
+
+
+class ParserSettings(BaseSettings):
+    """Parser worker processes: how many, and how each one parses."""
+
+    model_config = SettingsConfigDict(env_prefix="ARGUS_PARSER_")
+
+    # Worker processes the embedded mode supervises.
+    workers: int = Field(default_factory=lambda: os.cpu_count() or 1, ge=1)
+    # Threads decompressing one file's chunks in a native parser; unset: one per usable core.
+    threads: int | None = Field(default=None, ge=1, le=64)
+    # Files one worker parses at once (parsing is CPU-bound: one per process).
+    concurrency: int = Field(default=1, ge=1)
+    # A parser only publishes and beats its heart: a small pool is plenty.
+    redis_max_connections: int = Field(default=8, ge=1)
+
+
+class GatherSettings(BaseSettings):
+    """The aggregator (gather) and the agent (diagnosis)."""
+
+    model_config = SettingsConfigDict(env_prefix="ARGUS_GATHER_", populate_by_name=True)
+
+    top_k: int = Field(default=10, ge=1, le=100, validation_alias="ARGUS_TOP_K")
+    aggregator_concurrency: int = Field(default=2, ge=1)
+    agent_concurrency: int = Field(default=4, ge=1)
+
+
+class JanitorSettings(BaseSettings):
+    """The sweep that fails abandoned uploads."""
+
+    model_config = SettingsConfigDict(env_prefix="ARGUS_JANITOR_", populate_by_name=True)
+
+    interval_s: float = Field(default=300.0, gt=0)
+    # A pending batch with no upload for this long is failed and its files deleted.
+    upload_ttl_s: int = Field(default=24 * 3600, ge=1, validation_alias="ARGUS_UPLOAD_TTL_S")
+
+
+class InfraSettings(BaseSettings):
+    """`argus infra postgres|redis`: the distributed mode's local servers."""
+
+    model_config = SettingsConfigDict(env_prefix="ARGUS_INFRA_")
+
+    pg_dir: Path = Path("var/infra/postgres")
+    pg_port: int = Field(default=5432, ge=1, le=65535)
+    redis_dir: Path = Path("var/infra/redis")
+    redis_port: int = Field(default=6379, ge=1, le=65535)
+
+
+def _s3_when_chosen(data: dict[str, Any]) -> S3Settings | None:
+    # Only a process that stores blobs on S3 needs (and validates) the S3 section.
+    blob: BlobSettings = data["blob"]
+    return S3Settings() if blob.backend == "s3" else None
+
+
+class Settings(BaseSettings):
+    """Every section, each read from its own `ARGUS_*` variables."""
+
+    model_config = SettingsConfigDict(env_prefix="ARGUS_")
+
+    app: AppSettings = Field(default_factory=AppSettings)
+    postgres: PostgresSettings = Field(default_factory=PostgresSettings)
+    redis: RedisSettings = Field(default_factory=RedisSettings)
+    embedded: EmbeddedSettings = Field(default_factory=EmbeddedSettings)
+    bus: BusSettings = Field(default_factory=BusSettings)
+    blob: BlobSettings = Field(default_factory=BlobSettings)
+    s3: S3Settings | None = Field(default_factory=_s3_when_chosen)
+    kafka: KafkaSettings = Field(default_factory=KafkaSettings)
+    parser: ParserSettings = Field(default_factory=ParserSettings)
+    gather: GatherSettings = Field(default_factory=GatherSettings)
+    janitor: JanitorSettings = Field(default_factory=JanitorSettings)
+    infra: InfraSettings = Field(default_factory=InfraSettings)
+
+    @property
+    def blob_root(self) -> Path:
+        return self.blob.root or self.app.data_dir / "blobs"
+
+
+class SettingsError(Exception):
+    """Invalid or missing settings, said in one line that names the variables."""
+
+
+def load_settings() -> Settings:
+    """Read and validate every section; a bad value raises `SettingsError`."""
+    try:
+        return Settings()
+    except ValidationError as exc:
+        raise SettingsError(describe(exc)) from exc
+
+
+def describe(exc: ValidationError) -> str:
+    """`ARGUS_S3_ENDPOINT_URL: Field required; …` from a section's validation error."""
+    section = _SECTIONS.get(exc.title)
+    parts = []
+    for error in exc.errors():
+        name = ".".join(str(part) for part in error["loc"])
+        if section is not None and error["loc"]:
+            name = env_name(section, str(error["loc"][0]))
+        parts.append(f"{name}: {error['msg']}")
+    return "; ".join(parts)
+
+
+def env_name(section: type[BaseSettings], field: str) -> str:
+    """The variable a section's field is read from (an alias wins over the prefix)."""
+    if field not in section.model_fields:
+        return field  # already the variable: an alias
+    alias = section.model_fields[field].validation_alias
+    if isinstance(alias, str):
+        return alias
+    prefix = str(section.model_config.get("env_prefix", ""))
+    return f"{prefix}{field}".upper()
+
+
+_SECTIONS: dict[str, type[BaseSettings]] = {
+    cls.__name__: cls
+    for cls in (
+        AppSettings,
+        PostgresSettings,
+        RedisSettings,
+        EmbeddedSettings,
+        BusSettings,
+        BlobSettings,
+        S3Settings,
+        KafkaSettings,
+        ParserSettings,
+        GatherSettings,
+        JanitorSettings,
+        InfraSettings,
+    )
+}

@@ -159,7 +159,9 @@ async def test_an_undecodable_message_is_dead_lettered_at_once_and_the_rest_flow
     tag = unique()
     group = f"garbage-{tag}"
     await transport.publish_raw(Family.BATCH, b"not an event")
-    await transport.bus.publish([BatchCreated(batch_id=f"{tag}-ok", vehicle_id="v", total_files=1)])
+    await transport.bus.publish(
+        [BatchUploaded(batch_id=f"{tag}-ok", vehicle_id="v", total_files=1)]
+    )
     handled: list[str] = []
     done = asyncio.Event()
 
@@ -182,7 +184,7 @@ async def test_a_message_whose_consumers_keep_dying_is_given_up_and_dead_lettere
     tag = unique()
     group = f"crash-{tag}"
     policy = replace(NO_WAIT, max_deliveries=2)
-    await transport.bus.publish([BatchCreated(batch_id=tag, vehicle_id="v", total_files=1)])
+    await transport.bus.publish([BatchUploaded(batch_id=tag, vehicle_id="v", total_files=1)])
     crashes = 0
     given_up: list[str] = []
     done = asyncio.Event()

@@ -8,8 +8,8 @@ import httpx
 import pytest
 
 from argus.bootstrap import Adapters
+from argus.entrypoints.http import http_services
 from argus.interfaces.http.app import create_app
-from argus.server import http_services
 
 
 @pytest.fixture

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from argus.server import http_services
 
 from argus.bootstrap import Adapters, Settings, connect
 from argus.config import BlobSettings
@@ -19,7 +20,6 @@ from argus.infrastructure.embedded.postgres_server import EmbeddedPostgres
 from argus.infrastructure.embedded.process import free_port
 from argus.interfaces.http.app import create_app
 from argus.interfaces.http.errors import RETRY_AFTER_S
-from argus.server import http_services
 from tests.conftest import Servers
 from tests.integration.test_report_read_path import finished_batch
 

@@ -52,7 +52,7 @@ async def test_five_hundred_followers_on_eight_connections_all_see_every_event(
     )
     redis = Redis(connection_pool=pool)
     try:
-        channel = CountingChannel(redis)
+        channel = CountingChannel(redis, ttl_s=3600)
         feed = ProgressFeed(channel=channel, batches=adapters.batches, block_ms=1_000)
 
         async def follow() -> list[dict[str, Any]]:

@@ -8,12 +8,12 @@ from dataclasses import dataclass, field
 import pytest
 
 from argus.application.delivery import Delivery, DeliveryPolicy, Outcome
-from argus.domain.events import BatchCreated, Event, event_to_wire
+from argus.domain.events import BatchUploaded, Event, event_to_wire
 
 pytestmark = pytest.mark.unit
 
 POLICY = DeliveryPolicy(max_attempts=3, backoff_s=0.5, max_backoff_s=0.75, max_deliveries=2)
-EVENT = BatchCreated(batch_id="b-1", vehicle_id="v", total_files=1)
+EVENT = BatchUploaded(batch_id="b-1", vehicle_id="v", total_files=1)
 
 
 @dataclass

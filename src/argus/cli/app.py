@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable, Coroutine
+from typing import Any
 
 import typer
 
-from argus.bootstrap import Settings
+from argus.cli.config_cmd import exit_on, load_or_exit
+from argus.config import Settings, SettingsError
+from argus.entrypoints.roles import RoleName
 
 app = typer.Typer(
     help="Argus: vehicle drive logs to diagnoses.", no_args_is_help=True, add_completion=False
@@ -22,34 +26,44 @@ def _logging(level: str) -> None:
     )
 
 
+def _run(main: Callable[[Settings], Coroutine[Any, Any, None]]) -> None:
+    loaded = load_or_exit()
+    _logging(loaded.app.log_level)
+    try:
+        asyncio.run(main(loaded))
+    except SettingsError as exc:  # found when connecting: e.g. a role without its servers
+        exit_on(exc)
+
+
 @app.command()
 def serve() -> None:
     """Embedded mode: PostgreSQL, Redis, parser workers and the API on :8080, until Ctrl-C."""
-    from argus.server import serve as run
+    from argus.entrypoints.embedded import serve as run
 
-    settings = Settings()
-    _logging(settings.app.log_level)
-    asyncio.run(run(settings))
+    _run(run)
+
+
+def _role(role: RoleName, port: int | None = None) -> None:
+    from argus.entrypoints.distributed import run_role
+
+    _run(lambda loaded: run_role(loaded, role, port=port))
 
 
 @worker_app.command("parser")
-def parser_worker(concurrency: int = typer.Option(1, min=1, help="Files parsed at once.")) -> None:
-    """A parser worker: needs ARGUS_REDIS_URL and the blob store."""
-    from argus.workers.parser_process import run_parser_worker
+def parser_worker(
+    concurrency: int | None = typer.Option(
+        None, min=1, help="Files parsed at once. Default: ARGUS_PARSER_CONCURRENCY (1)."
+    ),
+) -> None:
+    """A parser worker: needs ARGUS_REDIS_URL or ARGUS_KAFKA_BOOTSTRAP, and the blob store."""
+    from argus.entrypoints.distributed import run_role
 
-    settings = Settings()
-    _logging(settings.app.log_level)
-    if settings.redis.url is None and settings.kafka.bootstrap is None:
-        raise typer.BadParameter("set ARGUS_REDIS_URL or ARGUS_KAFKA_BOOTSTRAP for a parser worker")
-    asyncio.run(run_parser_worker(settings, concurrency=concurrency))
+    async def main(loaded: Settings) -> None:
+        if concurrency is not None:
+            loaded.parser.concurrency = concurrency
+        await run_role(loaded, RoleName.PARSER)
 
-
-def _role(role: str, port: int | None) -> None:
-    from argus.processes import run_role
-
-    settings = Settings()
-    _logging(settings.app.log_level)
-    asyncio.run(run_role(settings, role, port=port))
+    _run(main)
 
 
 @app.command()
@@ -57,37 +71,37 @@ def ingestor(
     port: int | None = typer.Option(None, help="Default: ARGUS_INGEST_PORT (8081)."),
 ) -> None:
     """Distributed mode: create, upload and complete batches; relays the outbox."""
-    _role("ingestor", port)
+    _role(RoleName.INGESTOR, port)
 
 
 @app.command()
 def query(port: int | None = typer.Option(None, help="Default: ARGUS_HTTP_PORT (8080).")) -> None:
     """Distributed mode: reports, batch status and live progress (SSE)."""
-    _role("query", port)
+    _role(RoleName.QUERY, port)
 
 
 @app.command()
 def orchestrator() -> None:
     """Distributed mode: drives every batch through its state machine."""
-    _role("orchestrator", None)
+    _role(RoleName.ORCHESTRATOR)
 
 
 @worker_app.command("aggregator")
 def aggregator_worker() -> None:
     """Gathers the parse summaries of a batch into its report."""
-    _role("aggregator", None)
+    _role(RoleName.AGGREGATOR)
 
 
 @worker_app.command("agent")
 def agent_worker() -> None:
     """Diagnoses gathered batches."""
-    _role("agent", None)
+    _role(RoleName.AGENT)
 
 
 def _register_optional() -> None:
-    from argus.cli import demo_cmd, gen_logs_cmd, infra_cmd, parse_cmd, scenarios_cmd
+    from argus.cli import config_cmd, demo_cmd, gen_logs_cmd, infra_cmd, parse_cmd, scenarios_cmd
 
-    for module in (parse_cmd, gen_logs_cmd, scenarios_cmd, demo_cmd, infra_cmd):
+    for module in (parse_cmd, gen_logs_cmd, scenarios_cmd, demo_cmd, infra_cmd, config_cmd):
         module.register(app)
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import os
 from pathlib import Path
 
 import httpx
@@ -12,8 +11,8 @@ import uvicorn
 from rich.console import Console
 from rich.progress import BarColumn, DownloadColumn, Progress, TransferSpeedColumn
 
-from argus.bootstrap import Settings
 from argus.cli.client import ArgusClient, total_size
+from argus.cli.config_cmd import load_or_exit
 from argus.cli.report_view import print_report
 
 DEMO_BATCH = "batch-101"
@@ -101,7 +100,7 @@ def register(app: typer.Typer) -> None:
         fault: str = typer.Option("lidar-dropout"),
     ) -> None:
         """Upload batch-101 to running services (distributed mode) and print its report."""
-        settings = Settings()
+        settings = load_or_exit()
         paths = demo_files(settings.app.data_dir, files=files, megabytes=megabytes, fault=fault)
         status = asyncio.run(upload_and_follow(ingest_url, paths, query_url=query_url))
         if status != 200:
@@ -117,10 +116,11 @@ def register(app: typer.Typer) -> None:
         fault: str = typer.Option("lidar-dropout", help="Fault injected into the drive."),
     ) -> None:
         """Start the embedded stack, upload batch-101, print its diagnosis, keep serving."""
-        from argus.server import serve
+        from argus.entrypoints.embedded import serve
 
-        os.environ.setdefault("ARGUS_LOG_LEVEL", "WARNING")
-        settings = Settings()
+        settings = load_or_exit()
+        if "log_level" not in settings.app.model_fields_set:  # quiet unless asked otherwise
+            settings.app.log_level = "WARNING"
         paths = demo_files(settings.app.data_dir, files=files, megabytes=megabytes, fault=fault)
         outcome: dict[str, int] = {}
 

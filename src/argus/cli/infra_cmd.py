@@ -11,6 +11,7 @@ from pathlib import Path
 
 import typer
 
+from argus.cli.config_cmd import load_or_exit
 from argus.infrastructure.embedded.postgres_server import EmbeddedPostgres
 from argus.infrastructure.embedded.process import port_open
 from argus.infrastructure.embedded.redis_server import EmbeddedRedis
@@ -67,11 +68,13 @@ def _act(
 @infra_app.command()
 def postgres(
     action: str = typer.Argument(..., help="start | stop | status"),
-    data_dir: Path = typer.Option(Path("var/infra/postgres"), envvar="ARGUS_INFRA_PG_DIR"),
-    port: int = typer.Option(5432, envvar="ARGUS_INFRA_PG_PORT"),
+    data_dir: Path | None = typer.Option(None, help="Default: ARGUS_INFRA_PG_DIR."),
+    port: int | None = typer.Option(None, help="Default: ARGUS_INFRA_PG_PORT (5432)."),
 ) -> None:
     """PostgreSQL 18 + pgvector on 127.0.0.1:PORT (TCP), detached; idempotent."""
-    server = EmbeddedPostgres(data_dir.resolve() / "data", port)
+    infra = load_or_exit().infra
+    port = port or infra.pg_port
+    server = EmbeddedPostgres((data_dir or infra.pg_dir).resolve() / "data", port)
     pid_file = server.data_dir / "postmaster.pid"
 
     def start() -> str:
@@ -92,11 +95,13 @@ def postgres(
 @infra_app.command()
 def redis(
     action: str = typer.Argument(..., help="start | stop | status"),
-    data_dir: Path = typer.Option(Path("var/infra/redis"), envvar="ARGUS_INFRA_REDIS_DIR"),
-    port: int = typer.Option(6379, envvar="ARGUS_INFRA_REDIS_PORT"),
+    data_dir: Path | None = typer.Option(None, help="Default: ARGUS_INFRA_REDIS_DIR."),
+    port: int | None = typer.Option(None, help="Default: ARGUS_INFRA_REDIS_PORT (6379)."),
 ) -> None:
     """Redis with AOF on 127.0.0.1:PORT, detached; idempotent."""
-    server = EmbeddedRedis(data_dir.resolve(), port)
+    infra = load_or_exit().infra
+    port = port or infra.redis_port
+    server = EmbeddedRedis((data_dir or infra.redis_dir).resolve(), port)
     pid_file = server.data_dir / "redis.pid"
 
     def start() -> str:

@@ -1,31 +1,23 @@
-"""Roles: which consumer group reads which event families with which handler."""
+"""Consumers of a role: which group reads which event families with which handler, and the
+wrappers every handler shares (type filter, once per event, fail the batch on give-up).
+
+Which roles exist and what each consumes is the catalogue in `argus/entrypoints/roles.py`."""
 
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
 
-from argus import bootstrap, constants
 from argus.application.ports import BatchRepository, GiveUp, Handler
 from argus.domain.errors import NotFound
-from argus.domain.events import (
-    AllFilesParsed,
-    BatchGathered,
-    BatchUploaded,
-    DiagnosisCompleted,
-    DiagnosisRequested,
-    Event,
-    Family,
-    FileParsed,
-    FileParseFailed,
-)
+from argus.domain.events import Event
 
 log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
 class Role:
-    """A consumer group, the families it reads and what it does with each event."""
+    """One consumer: a group, the families it reads and what it does with each event."""
 
     group: str
     families: tuple[str, ...]
@@ -68,51 +60,3 @@ def fail_batch_on_give_up(batches: BatchRepository, stage: str) -> GiveUp:
             log.warning("gave up on %s for unknown batch %s", type(event).__name__, event.batch_id)
 
     return give_up
-
-
-def orchestrator(a: bootstrap.Adapters) -> Role:
-    types = (BatchUploaded, FileParsed, FileParseFailed, BatchGathered, DiagnosisCompleted)
-    handler = bootstrap.orchestrator(a).handle
-    return Role(
-        group=constants.GROUP_ORCHESTRATOR,
-        families=(Family.BATCH, Family.PARSE_RESULTS),
-        handle=only(types, once_per_event(a.batches, constants.GROUP_ORCHESTRATOR, handler)),
-        concurrency=a.settings.bus.consumer_concurrency,
-        give_up=fail_batch_on_give_up(a.batches, "orchestration"),
-    )
-
-
-def aggregator(a: bootstrap.Adapters) -> Role:
-    handler = bootstrap.gather_handler(a).handle
-    return Role(
-        group=constants.GROUP_AGGREGATORS,
-        families=(Family.BATCH,),
-        handle=only(
-            (AllFilesParsed,), once_per_event(a.batches, constants.GROUP_AGGREGATORS, handler)
-        ),
-        concurrency=2,
-        give_up=fail_batch_on_give_up(a.batches, "gathering"),
-    )
-
-
-def agent(a: bootstrap.Adapters) -> Role:
-    handler = bootstrap.diagnose_handler(a).handle
-    return Role(
-        group=constants.GROUP_AGENTS,
-        families=(Family.BATCH,),
-        handle=only(
-            (DiagnosisRequested,), once_per_event(a.batches, constants.GROUP_AGENTS, handler)
-        ),
-        concurrency=4,
-        give_up=fail_batch_on_give_up(a.batches, "diagnosis"),
-    )
-
-
-def progress(a: bootstrap.Adapters) -> Role:
-    # One at a time, so a batch's progress entries keep the order of its stream.
-    return Role(
-        group=constants.GROUP_PROGRESS,
-        families=(Family.BATCH, Family.PARSE_RESULTS),
-        handle=bootstrap.progress_projector(a).handle,
-        concurrency=1,
-    )

@@ -2,31 +2,33 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
-from argus.config import EmbeddedSettings
 from argus.infrastructure.embedded.postgres_server import EmbeddedPostgres
 from argus.infrastructure.embedded.redis_server import EmbeddedRedis
 
 
 @dataclass
 class EmbeddedStack:
-    """Starts both servers under `data_dir`; they end with the app."""
+    """Starts both servers under `data_dir`; they end with the app. Off `durable` only for
+    throw-away data (fsync=off, no AOF)."""
 
     data_dir: Path
-    settings: EmbeddedSettings = field(default_factory=EmbeddedSettings)
+    pg_port: int
+    redis_port: int
+    durable: bool
 
     def __post_init__(self) -> None:
         self.postgres = EmbeddedPostgres(
             self.data_dir.resolve() / "postgres" / "data",
-            self.settings.pg_port,
-            durable=self.settings.durable,
+            self.pg_port,
+            durable=self.durable,
         )
         self.redis = EmbeddedRedis(
             self.data_dir.resolve() / "redis",
-            self.settings.redis_port,
-            appendonly=self.settings.durable,
+            self.redis_port,
+            appendonly=self.durable,
         )
 
     def start(self) -> tuple[str, str]:

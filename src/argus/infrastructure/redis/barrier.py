@@ -31,7 +31,7 @@ return {redis.call('HLEN', KEYS[1]) - 1, tonumber(total)}
 class RedisBarrier:
     """Idempotent per-file counting; the decision itself is taken in PostgreSQL."""
 
-    def __init__(self, redis: Redis, *, ttl_s: int = 24 * 3600) -> None:
+    def __init__(self, redis: Redis, *, ttl_s: int) -> None:
         self._redis = redis
         self._ttl_s = ttl_s
         self._arrive = redis.register_script(_ARRIVE)

@@ -24,7 +24,7 @@ return id
 class RedisProgressChannel:
     """Replayable per-batch progress; clients resume with the last entry id they saw."""
 
-    def __init__(self, redis: Redis, *, ttl_s: int = 24 * 3600, max_entries: int = 100_000) -> None:
+    def __init__(self, redis: Redis, *, ttl_s: int, max_entries: int = 100_000) -> None:
         self._redis = redis
         self._ttl_s = ttl_s
         self._max_entries = max_entries

@@ -13,7 +13,7 @@ from argus.infrastructure.redis._errors import translated
 class RedisReportCache:
     """Stores serialised final reports for `ttl_s` seconds."""
 
-    def __init__(self, redis: Redis, *, ttl_s: int = 600) -> None:
+    def __init__(self, redis: Redis, *, ttl_s: int) -> None:
         self._redis = redis
         self._ttl_s = ttl_s
 

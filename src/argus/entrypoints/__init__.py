@@ -1,0 +1,1 @@
+"""How Argus runs: the role catalogue and the two run modes (embedded, distributed)."""
