@@ -11,11 +11,11 @@ from pathlib import Path
 
 import httpx
 import pytest
-from argus.server import http_services
 
-from argus.bootstrap import Adapters, Settings, connect
-from argus.config import BlobSettings
+from argus.bootstrap import Adapters, connect
+from argus.config import BlobSettings, Settings
 from argus.constants import report_cache_key
+from argus.entrypoints.http import http_services
 from argus.infrastructure.embedded.postgres_server import EmbeddedPostgres
 from argus.infrastructure.embedded.process import free_port
 from argus.interfaces.http.app import create_app
