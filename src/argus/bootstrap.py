@@ -22,8 +22,8 @@ from argus.application.progress import ProgressProjector
 from argus.application.progress_feed import ProgressFeed
 from argus.application.queries import ReportQuery
 from argus.config import AppSettings, BlobSettings, BusSettings, PostgresSettings, RedisSettings
+from argus.domain.analysis import RuleBasedDiagnoser
 from argus.infrastructure.blob.localfs import LocalFsBlobStore
-from argus.infrastructure.diagnosis.rule_based import RuleBasedDiagnoser
 from argus.infrastructure.kafka.bus import KafkaEventBus
 from argus.infrastructure.kafka.settings import KafkaSettings
 from argus.infrastructure.postgres.batch_repository import PostgresBatchRepository
