@@ -14,12 +14,10 @@ import argparse
 import tempfile
 from pathlib import Path
 
-from argus.application.gather import gather
-from argus.application.gather.model import FileResult
-from argus.application.gather.simple_miner import SimpleTemplateMiner
 from argus.cli.gen_logs_cmd import parse_size
-from argus.infrastructure.diagnosis.rule_based import diagnose_offline
+from argus.domain.analysis import FileResult, diagnose_offline, gather
 from argus.infrastructure.parsing import PythonMcapParser
+from argus.infrastructure.templates.drain3_miner import Drain3TemplateMiner
 from argus.loggen.scenarios import SCENARIOS, GroundTruth, generate_scenario
 
 
@@ -27,7 +25,7 @@ def diagnose(paths: list[Path]) -> tuple[str, str]:
     """(component, severity) the offline rules give for one batch."""
     parser = PythonMcapParser()
     files = [FileResult(file_name=p.name, parsed=parser.parse(p)) for p in paths]
-    result = gather(files, template_miner=SimpleTemplateMiner())
+    result = gather(files, template_miner=Drain3TemplateMiner())
     diagnosis = diagnose_offline(summary=result.summary, anomalies=result.anomalies)
     return diagnosis.component, diagnosis.severity
 

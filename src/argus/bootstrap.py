@@ -24,8 +24,8 @@ from argus.application.progress import ProgressProjector
 from argus.application.progress_feed import ProgressFeed
 from argus.application.queries import ReportQuery
 from argus.config import Settings, SettingsError
+from argus.domain.analysis import RuleBasedDiagnoser
 from argus.infrastructure.blob.localfs import LocalFsBlobStore
-from argus.infrastructure.diagnosis.rule_based import RuleBasedDiagnoser
 from argus.infrastructure.kafka.bus import KafkaEventBus
 from argus.infrastructure.parsing.native import NativeMcapParser, native_available
 from argus.infrastructure.parsing.python_mcap import PythonMcapParser

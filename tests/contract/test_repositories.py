@@ -10,13 +10,16 @@ from typing import Any
 import pytest
 
 from argus.application.ports import BatchRepository, Outbox, ReportRepository
+from argus.domain.analysis import Diagnosis, FileResult, GatherResult, gather
 from argus.domain.batch import Batch, BatchStatus
 from argus.domain.errors import Conflict, NotFound
-from argus.domain.events import BatchGathered, FileScattered
+from argus.domain.events import BatchGathered, DiagnosisCompleted, FileScattered
 from argus.domain.log_file import FileStatus, LogFile
 from argus.infrastructure.postgres.outbox import PostgresOutbox
 from tests.contract.conftest import FAKE, REAL, real_adapters
+from tests.fakes.analysis import sample_files
 from tests.fakes.repositories import FakeBatchRepository, FakeOutbox, FakeReportRepository
+from tests.fakes.templates import FakeTemplateMiner
 
 
 @dataclass
@@ -191,27 +194,62 @@ async def test_processed_events_are_remembered_per_consumer(repos: Repos, batch_
     assert await repos.batches.was_processed("aggregators", batch_id) is False
 
 
+def _gathered(files: list[FileResult]) -> GatherResult:
+    return gather(files, template_miner=FakeTemplateMiner())
+
+
 async def test_gathered_report_and_its_event_are_stored_once(repos: Repos, batch_id: str) -> None:
     await pending_batch(repos, batch_id, files=1)
+    first, second = _gathered(sample_files()), _gathered([])
     event = BatchGathered(batch_id=batch_id, vehicle_id="veh-1", anomaly_count=0)
     stored = await repos.reports.save_gathered(
-        batch_id, summary={"a": 1}, anomalies=[], event=event
+        batch_id, summary=first.summary, anomalies=first.anomalies, event=event
     )
     again = await repos.reports.save_gathered(
         batch_id,
-        summary={"a": 2},
-        anomalies=[],
+        summary=second.summary,
+        anomalies=second.anomalies,
         event=BatchGathered(batch_id=batch_id, vehicle_id="v", anomaly_count=0),
     )
     assert (stored, again) == (True, False)
     record = await repos.reports.load(batch_id)
-    assert record is not None and record.summary == {"a": 1} and record.diagnosis is None
+    assert record is not None and record.diagnosis is None
+    # Typed values come back equal: every part of the summary survives the jsonb column.
+    assert record.summary == first.summary
+    assert record.anomalies == tuple(first.anomalies) and len(first.anomalies) >= 3
     gathered = [
         e
         for _, e in await repos.outbox.claim(10_000)
         if isinstance(e, BatchGathered) and e.batch_id == batch_id
     ]
     assert len(gathered) == 1
+
+
+async def test_a_diagnosis_is_stored_once_and_read_back_typed(repos: Repos, batch_id: str) -> None:
+    await pending_batch(repos, batch_id, files=1)
+    gathered = _gathered(sample_files())
+    await repos.reports.save_gathered(
+        batch_id,
+        summary=gathered.summary,
+        anomalies=gathered.anomalies,
+        event=BatchGathered(batch_id=batch_id, vehicle_id="veh-1", anomaly_count=3),
+    )
+    diagnosis = Diagnosis(
+        component="lidar",
+        root_cause="link lost",
+        severity="high",
+        confidence=0.7,
+        evidence=("dropout",),
+        actions=("check the cable",),
+        engine="test",
+        related_anomalies=(0,),
+    )
+    other = Diagnosis("none", "-", "info", 0.1, (), (), "test", ())
+    done = DiagnosisCompleted(batch_id=batch_id, component="lidar", severity="high")
+    assert await repos.reports.save_diagnosis(batch_id, diagnosis=diagnosis, event=done)
+    assert not await repos.reports.save_diagnosis(batch_id, diagnosis=other, event=done)
+    record = await repos.reports.load(batch_id)
+    assert record is not None and record.diagnosis == diagnosis
 
 
 async def test_published_events_are_not_claimed_again(repos: Repos, batch_id: str) -> None:

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import copy
+import json
 from collections.abc import Callable, Sequence
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from argus.application.ports import BatchOverview, BatchPage, ReportRecord
+from argus.domain.analysis import Anomaly, BatchSummary, Diagnosis, JsonObject
 from argus.domain.batch import Batch, BatchStatus
 from argus.domain.errors import Conflict, NotFound
 from argus.domain.events import Event
@@ -22,8 +24,8 @@ class FakeStore:
 
     def __init__(self) -> None:
         self.batches: dict[str, Batch] = {}
-        self.reports: dict[str, tuple[dict[str, Any], list[dict[str, Any]]]] = {}
-        self.diagnoses: dict[str, dict[str, Any]] = {}
+        self.reports: dict[str, tuple[BatchSummary, tuple[Anomaly, ...]]] = {}
+        self.diagnoses: dict[str, Diagnosis] = {}
         self.outbox: list[tuple[int, Event, bool]] = []
         self.processed: set[tuple[str, str]] = set()
         self.lock = asyncio.Lock()
@@ -136,32 +138,35 @@ def _overview(batch: Batch) -> BatchOverview:
 
 
 class FakeReportRepository:
+    """Stores what the real adapter would read back: every value goes through its JSON form."""
+
     def __init__(self, store: FakeStore) -> None:
         self.store = store
-        self.reads = 0
+        self.reads = 0  # the fake counts its loads; the real adapter is counted by a wrapper
 
     async def save_gathered(
         self,
         batch_id: str,
         *,
-        summary: dict[str, Any],
-        anomalies: list[dict[str, Any]],
+        summary: BatchSummary,
+        anomalies: Sequence[Anomaly],
         event: Event,
     ) -> bool:
         if batch_id in self.store.reports:
             return False
         if batch_id not in self.store.batches:
             raise Conflict(f"batch {batch_id} does not exist")
-        self.store.reports[batch_id] = (copy.deepcopy(summary), copy.deepcopy(anomalies))
+        self.store.reports[batch_id] = (
+            BatchSummary.from_dict(_via_json(summary.to_dict())),
+            tuple(Anomaly.from_dict(_via_json(a.to_dict())) for a in anomalies),
+        )
         self.store.append_outbox([event])
         return True
 
-    async def save_diagnosis(
-        self, batch_id: str, *, diagnosis: dict[str, Any], event: Event
-    ) -> bool:
+    async def save_diagnosis(self, batch_id: str, *, diagnosis: Diagnosis, event: Event) -> bool:
         if batch_id in self.store.diagnoses:
             return False
-        self.store.diagnoses[batch_id] = copy.deepcopy(diagnosis)
+        self.store.diagnoses[batch_id] = Diagnosis.from_dict(_via_json(diagnosis.to_dict()))
         self.store.append_outbox([event])
         return True
 
@@ -181,6 +186,12 @@ class FakeReportRepository:
             anomalies=anomalies,
             diagnosis=self.store.diagnoses.get(batch_id),
         )
+
+
+def _via_json(document: JsonObject) -> JsonObject:
+    """The document as a jsonb column gives it back: only what JSON can hold survives."""
+    loaded: JsonObject = json.loads(json.dumps(document))
+    return loaded
 
 
 class FakeOutbox:

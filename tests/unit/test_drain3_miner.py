@@ -1,4 +1,4 @@
-"""The TemplateMiner contract, run against drain3 and the dependency-free baseline alike."""
+"""The TemplateMiner contract, run against drain3 and the in-test fake alike."""
 
 from __future__ import annotations
 
@@ -6,15 +6,16 @@ from collections.abc import Callable
 
 import pytest
 
-from argus.application.gather import FileResult, SimpleTemplateMiner, TemplateMiner, gather
+from argus.domain.analysis import FileResult, TemplateMiner, gather
 from argus.domain.parsed_file import LogEvent, ParsedFile
 from argus.infrastructure.templates import Drain3TemplateMiner
+from tests.fakes.templates import FakeTemplateMiner
 
 pytestmark = pytest.mark.unit
 
 MINERS: dict[str, Callable[[], TemplateMiner]] = {
     "drain3": Drain3TemplateMiner,
-    "simple": SimpleTemplateMiner,
+    "fake": FakeTemplateMiner,
 }
 
 
@@ -75,5 +76,5 @@ def test_gather_reports_drain3_templates() -> None:
     ]
     parsed = ParsedFile(engine="test", start_ns=0, end_ns=10 * 10**9, log_events=events)
     result = gather([FileResult("a.mcap", parsed)], template_miner=Drain3TemplateMiner())
-    (template,) = result.summary["log_templates"]
-    assert (template["template"], template["count"]) == ("cost <NUM> too high", 3)
+    (template,) = result.summary.log_templates
+    assert (template.template, template.count) == ("cost <NUM> too high", 3)

@@ -8,7 +8,14 @@ from collections.abc import Sequence
 
 import pytest
 
-from argus.application.gather import FileResult, GatherResult, SimpleTemplateMiner, gather
+from argus.domain.analysis import (
+    FileErrors,
+    FileResult,
+    GatherResult,
+    LogTemplate,
+    ParseErrorLine,
+    gather,
+)
 from argus.domain.errors import InvalidInput
 from argus.domain.parsed_file import (
     DiagnosticEvent,
@@ -18,6 +25,7 @@ from argus.domain.parsed_file import (
     ParseError,
     TopicStats,
 )
+from argus.infrastructure.templates import Drain3TemplateMiner
 
 pytestmark = pytest.mark.unit
 
@@ -103,7 +111,7 @@ def diag(
 
 
 def run(*files: FileResult, top_k: int = 10) -> GatherResult:
-    return gather(files, template_miner=SimpleTemplateMiner(), top_k=top_k)
+    return gather(files, template_miner=Drain3TemplateMiner(), top_k=top_k)
 
 
 def batch(*files: ParsedFile | None) -> list[FileResult]:
@@ -192,8 +200,8 @@ def test_no_dropout_for_normal_timing(case: str, files: list[ParsedFile]) -> Non
 def test_time_covered_by_a_failed_file_is_not_a_dropout() -> None:
     result = run(*batch(parsed(0, 20), None, parsed(40, 60)))
     assert kinds(result) == [("parse_failure", "recorder")]
-    hole = result.summary["timeline"]["uncovered"]
-    assert [(h["start_ns"], h["end_ns"]) for h in hole] == [(ns(20), ns(40))]
+    hole = result.summary.timeline.uncovered
+    assert [(h.start_ns, h.end_ns) for h in hole] == [(ns(20), ns(40))]
 
 
 def test_a_file_at_a_fraction_of_the_normal_rate_is_a_rate_degradation() -> None:
@@ -274,16 +282,16 @@ def test_fatal_logs_weigh_more_than_errors() -> None:
 def test_messages_that_differ_only_in_numbers_share_a_template() -> None:
     logs = [log(i, node="lidar_driver", message=f"no packets for {i}.5 s") for i in range(1, 4)]
     logs.append(log(5, node="planner", message="goal 0x1f unreachable"))
-    templates = run(*batch(parsed(0, 60, logs=logs))).summary["log_templates"]
-    assert templates[0] == {
-        "template": "no packets for <NUM> s",
-        "count": 3,
-        "level": "ERROR",
-        "node": "lidar_driver",
-        "example": "no packets for 1.5 s",
-        "first_ns": ns(1),
-    }
-    assert templates[1]["template"] == "goal <HEX> unreachable"
+    templates = run(*batch(parsed(0, 60, logs=logs))).summary.log_templates
+    assert templates[0] == LogTemplate(
+        template="no packets for <NUM> s",
+        count=3,
+        level="ERROR",
+        node="lidar_driver",
+        example="no packets for 1.5 s",
+        first_ns=ns(1),
+    )
+    assert templates[1].template == "goal <HEX> unreachable"
 
 
 # --- diagnostics and files ------------------------------------------------------------------
@@ -297,10 +305,10 @@ def test_diagnostics_errors_are_grouped_per_component() -> None:
     assert (anomaly.kind, anomaly.component) == ("diagnostic_error", "gnss")
     assert (anomaly.start_ns, anomaly.end_ns) == (ns(10), ns(39))
     assert "ERROR/STALE 31×" in anomaly.title
-    gnss = result.summary["diagnostics"]["gnss"]
-    assert gnss["levels"] == {"ERROR": 30, "STALE": 1}
-    assert gnss["statuses"] == ["gnss: antenna", "gnss: receiver"]
-    assert result.summary["diagnostics"]["camera"]["worst_level"] == "WARN"
+    gnss = result.summary.diagnostics["gnss"]
+    assert gnss.levels == {"ERROR": 30, "STALE": 1}
+    assert gnss.statuses == ("gnss: antenna", "gnss: receiver")
+    assert result.summary.diagnostics["camera"].worst_level == "WARN"
 
 
 def test_failed_and_partly_read_files_are_parse_failures() -> None:
@@ -313,10 +321,13 @@ def test_failed_and_partly_read_files_are_parse_failures() -> None:
         "drive_2.mcap was read only partly: chunk ends early",
     ]
     assert {a.component for a in failures} == {"recorder"}
-    assert result.summary["parse_errors"]["drive_2.mcap"]["errors"] == [
-        {"kind": "truncated", "message": "chunk ends early", "offset": 4096}
-    ]
-    assert (result.summary["totals"]["failed"], result.summary["totals"]["partial"]) == (1, 1)
+    assert result.summary.parse_errors["drive_2.mcap"].errors == (
+        ParseErrorLine(kind="truncated", message="chunk ends early", offset=4096),
+    )
+    assert result.summary.parse_errors["drive_1.mcap"] == FileErrors(
+        failed=True, reason="bad magic", errors=()
+    )
+    assert (result.summary.totals.failed, result.summary.totals.partial) == (1, 1)
 
 
 # --- scoring, Top-K, summary ----------------------------------------------------------------
@@ -329,7 +340,7 @@ def test_anomalies_that_agree_on_a_component_and_time_are_boosted() -> None:
     together = run(*batch(parsed(0, 60, lidar, diags=diags)))
     assert kinds(together) == [("sensor_dropout", "lidar"), ("diagnostic_error", "lidar")]
     assert together.anomalies[0].score == pytest.approx(alone.score * 1.5)
-    assert together.summary["scoring"][0]["agreeing_channels"] == 1
+    assert together.summary.scoring[0].agreeing_channels == 1
 
 
 @pytest.mark.parametrize("top_k", [0, 1, 3, 10])
@@ -342,7 +353,7 @@ def test_top_k_is_sorted_by_score_and_capped(top_k: int) -> None:
     assert [a.component for a in result.anomalies] == [f"sensor{i}" for i in range(5, -1, -1)][
         :top_k
     ]
-    assert result.summary["anomaly_counts"] == {"sensor_dropout": 6}
+    assert result.summary.anomaly_counts == {"sensor_dropout": 6}
 
 
 def test_a_negative_top_k_is_rejected() -> None:
@@ -368,13 +379,13 @@ def test_same_input_gives_the_same_output_whatever_the_file_order() -> None:
     shuffled = list(files)
     random.Random(7).shuffle(shuffled)
     for again in (run(*files), run(*shuffled)):
-        assert json.dumps(again.summary) == json.dumps(first.summary)
+        assert json.dumps(again.summary.to_dict()) == json.dumps(first.summary.to_dict())
         assert again.anomalies == first.anomalies
 
 
 def test_summary_is_json_and_has_the_documented_sections() -> None:
     result = run(*_noisy_batch())
-    summary = json.loads(json.dumps(result.summary))
+    summary = json.loads(json.dumps(result.summary.to_dict()))
     assert list(summary) == [
         "summary_version",
         "timeline",
@@ -402,8 +413,8 @@ def test_summary_is_json_and_has_the_documented_sections() -> None:
 def test_an_empty_batch_gathers_to_nothing() -> None:
     result = run()
     assert result.anomalies == []
-    assert result.summary["timeline"]["start_ns"] is None
-    assert result.summary["totals"]["files"] == 0
+    assert result.summary.timeline.start_ns is None
+    assert result.summary.totals.files == 0
 
 
 def test_files_are_listed_in_natural_order_and_log_levels_are_summed() -> None:
@@ -413,10 +424,10 @@ def test_files_are_listed_in_natural_order_and_log_levels_are_summed() -> None:
     names = ["drive_10.mcap", "drive_2.mcap", "drive_1.mcap"]
     files = [FileResult(names[0], second), FileResult(names[1], first), FileResult(names[2], None)]
     summary = run(*files).summary
-    assert [f["name"] for f in summary["files"]] == [
+    assert [f.name for f in summary.files] == [
         "drive_1.mcap",
         "drive_2.mcap",
         "drive_10.mcap",
     ]
-    assert [f["status"] for f in summary["files"]] == ["failed", "parsed", "parsed"]
-    assert summary["log_levels"] == {"DEBUG": 0, "INFO": 50, "WARN": 3, "ERROR": 1, "FATAL": 1}
+    assert [f.status for f in summary.files] == ["failed", "parsed", "parsed"]
+    assert summary.log_levels == {"DEBUG": 0, "INFO": 50, "WARN": 3, "ERROR": 1, "FATAL": 1}

@@ -1,4 +1,4 @@
-"""The report value objects: JSON round trips, validation and component names."""
+"""The analysis value objects: JSON round trips, validation, ids and component names."""
 
 from __future__ import annotations
 
@@ -6,14 +6,21 @@ import json
 
 import pytest
 
-from argus.domain.errors import InvalidInput
-from argus.domain.report import (
+from argus.domain.analysis import (
     Anomaly,
+    BatchSummary,
     Diagnosis,
     Evidence,
-    component_of,
+    FileErrors,
+    FileResult,
+    TimeWindow,
     format_offset,
+    gather,
 )
+from argus.domain.component import component_of
+from argus.domain.errors import InvalidInput
+from tests.fakes.analysis import sample_files
+from tests.fakes.templates import FakeTemplateMiner
 
 pytestmark = pytest.mark.unit
 
@@ -132,3 +139,62 @@ def test_format_offset_is_relative_to_the_batch_start(
     t_ns: int, origin_ns: int | None, text: str
 ) -> None:
     assert format_offset(t_ns, origin_ns) == text
+
+
+# --- the typed batch summary ----------------------------------------------------------------
+
+
+def _summary_of(files: list[FileResult]) -> BatchSummary:
+    return gather(files, template_miner=FakeTemplateMiner()).summary
+
+
+@pytest.mark.parametrize("files", [sample_files(), []], ids=["every-part", "empty"])
+def test_batch_summary_round_trips_through_json(files: list[FileResult]) -> None:
+    summary = _summary_of(files)
+    wire = json.loads(json.dumps(summary.to_dict()))
+    again = BatchSummary.from_dict(wire)
+    assert again == summary
+    assert again.to_dict() == wire
+
+
+def test_sample_summary_fills_every_part() -> None:
+    summary = _summary_of(sample_files())
+    lidar = summary.topics["/lidar/points"]
+    assert lidar.largest_gap is not None and lidar.largest_gap.file == "drive_0.mcap"
+    assert summary.log_templates and summary.diagnostics["lidar"].count == 3
+    assert summary.parse_errors["drive_2.mcap"] == FileErrors(
+        failed=True, reason="invalid magic bytes", errors=()
+    )
+    assert summary.parse_errors["drive_1.mcap"].complete is False
+    assert summary.scoring and summary.timeline.uncovered == ()
+
+
+def test_parse_errors_keep_their_two_json_shapes() -> None:
+    errors = _summary_of(sample_files()).to_dict()["parse_errors"]
+    assert list(errors["drive_2.mcap"]) == ["failed", "reason", "errors"]
+    assert list(errors["drive_1.mcap"]) == ["failed", "reason", "complete", "error_count", "errors"]
+
+
+def test_an_unknown_summary_version_is_rejected() -> None:
+    wire = _summary_of([]).to_dict()
+    wire["summary_version"] = 2
+    with pytest.raises(InvalidInput, match="summary_version"):
+        BatchSummary.from_dict(wire)
+
+
+def test_anomaly_ids_are_stable_and_distinct() -> None:
+    first = gather(sample_files(), template_miner=FakeTemplateMiner()).anomalies
+    again = gather(sample_files(), template_miner=FakeTemplateMiner()).anomalies
+    ids = [a.anomaly_id for a in first]
+    assert ids == [a.anomaly_id for a in again]
+    assert len(set(ids)) == len(ids)
+    assert all(i.startswith(f"{a.kind}-") for i, a in zip(ids, first, strict=True))
+    assert ids == [Anomaly.from_dict(a.to_dict()).anomaly_id for a in first]
+
+
+def test_an_anomaly_window_is_its_time_span() -> None:
+    assert _anomaly().window == TimeWindow(1_000, 5_000_001_000)
+    window = _anomaly().window
+    assert window is not None and window.duration_s == 5.0
+    assert _anomaly(kind="parse_failure", start_ns=None, end_ns=None).window is None
+    assert _anomaly(end_ns=None).window == TimeWindow(1_000, 1_000)

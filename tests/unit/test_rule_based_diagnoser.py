@@ -7,10 +7,17 @@ from dataclasses import dataclass, field
 import pytest
 
 from argus.application.diagnosis import Diagnoser
-from argus.application.gather import FileResult, GatherResult, SimpleTemplateMiner, gather
+from argus.domain.analysis import (
+    SEVERITIES,
+    Anomaly,
+    Diagnosis,
+    FileResult,
+    GatherResult,
+    RuleBasedDiagnoser,
+    gather,
+)
 from argus.domain.parsed_file import DiagnosticEvent, Gap, LogEvent, ParsedFile, TopicStats
-from argus.domain.report import SEVERITIES, Anomaly, Diagnosis
-from argus.infrastructure.diagnosis import RuleBasedDiagnoser
+from argus.infrastructure.templates import Drain3TemplateMiner
 
 pytestmark = pytest.mark.unit
 
@@ -156,7 +163,7 @@ def recorder_stall() -> Drive:
 
 
 def gathered(drive: Drive) -> GatherResult:
-    return gather(drive.files(), template_miner=SimpleTemplateMiner())
+    return gather(drive.files(), template_miner=Drain3TemplateMiner())
 
 
 async def diagnose(result: GatherResult) -> Diagnosis:
@@ -236,7 +243,8 @@ async def test_ties_go_to_the_component_ranked_first() -> None:
     def anomaly(component: str) -> Anomaly:
         return Anomaly("error_logs", component, 1.0, f"{component}_node logged 1 ERROR", 0, 0, ())
 
-    result = GatherResult(summary={}, anomalies=[anomaly("planner"), anomaly("control")])
+    empty = gather([], template_miner=Drain3TemplateMiner()).summary
+    result = GatherResult(summary=empty, anomalies=[anomaly("planner"), anomaly("control")])
     diagnosis = await diagnose(result)
     assert (diagnosis.component, diagnosis.related_anomalies) == ("planner", (0,))
 

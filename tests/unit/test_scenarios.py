@@ -15,9 +15,9 @@ from mcap_ros2.decoder import DecoderFactory
 from typer.testing import CliRunner
 
 from argus.cli import scenarios_cmd
+from argus.domain.analysis import SEVERITIES
 from argus.domain.component import component_of
 from argus.domain.parsed_file import ParsedFile
-from argus.domain.report import SEVERITIES
 from argus.infrastructure.parsing import PythonMcapParser
 from argus.loggen import DEFAULT_START_NS
 from argus.loggen.scenarios import (

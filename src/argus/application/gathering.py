@@ -1,4 +1,8 @@
-"""Gather and diagnose: the per-batch stages after the barrier opens."""
+"""Gather and diagnose: the per-batch use cases after the barrier opens.
+
+The analysis itself is pure domain logic (`argus.domain.analysis`); these handlers load its
+inputs, run it off the event loop and store its typed results through `ReportRepository`.
+"""
 
 from __future__ import annotations
 
@@ -8,9 +12,8 @@ import logging
 from collections.abc import Callable
 
 from argus.application.diagnosis.ports import Diagnoser
-from argus.application.gather import FileResult, gather
-from argus.application.gather.ports import TemplateMiner
 from argus.application.ports import BatchRepository, BlobStore, ReportRepository
+from argus.domain.analysis import FileResult, TemplateMiner, gather
 from argus.domain.errors import NotFound
 from argus.domain.events import (
     AllFilesParsed,
@@ -21,7 +24,6 @@ from argus.domain.events import (
 )
 from argus.domain.log_file import FileStatus, LogFile
 from argus.domain.parsed_file import ParsedFile
-from argus.domain.report import Anomaly
 
 log = logging.getLogger(__name__)
 
@@ -45,12 +47,15 @@ class GatherHandler:
         self._top_k = top_k
 
     async def handle(self, event: Event) -> None:
-        """Gather one batch; a redelivered event stores nothing twice."""
-        if not isinstance(event, AllFilesParsed):
-            return
-        batch = await self._batches.get(event.batch_id)
+        """Gather the batch of an `AllFilesParsed` event; other events are ignored."""
+        if isinstance(event, AllFilesParsed):
+            await self.gather(event.batch_id)
+
+    async def gather(self, batch_id: str) -> None:
+        """Gather one batch; a repeated call stores nothing twice."""
+        batch = await self._batches.get(batch_id)
         if batch is None:
-            raise NotFound(f"batch {event.batch_id} not found")
+            raise NotFound(f"batch {batch_id} not found")
         results = [await self._load(f) for f in batch.files]
         # Template mining and scoring are CPU work: keep the event loop free for the API.
         outcome = await asyncio.to_thread(
@@ -59,7 +64,7 @@ class GatherHandler:
         await self._reports.save_gathered(
             batch.batch_id,
             summary=outcome.summary,
-            anomalies=[a.to_dict() for a in outcome.anomalies],
+            anomalies=outcome.anomalies,
             event=BatchGathered(
                 batch_id=batch.batch_id,
                 vehicle_id=batch.vehicle_id,
@@ -87,24 +92,26 @@ class DiagnoseHandler:
         self._diagnoser = diagnoser
 
     async def handle(self, event: Event) -> None:
+        """Diagnose the batch of a `DiagnosisRequested` event; other events are ignored."""
+        if isinstance(event, DiagnosisRequested):
+            await self.diagnose(event.batch_id)
+
+    async def diagnose(self, batch_id: str) -> None:
         """Diagnose once; a stored diagnosis is never recomputed (LLM calls cost money)."""
-        if not isinstance(event, DiagnosisRequested):
-            return
-        record = await self._reports.load(event.batch_id)
+        record = await self._reports.load(batch_id)
         if record is None or record.summary is None or record.anomalies is None:
-            raise NotFound(f"gathered report of {event.batch_id} not found")
+            raise NotFound(f"gathered report of {batch_id} not found")
         if record.diagnosis is not None:
             return
-        anomalies = [Anomaly.from_dict(a) for a in record.anomalies]
         diagnosis = await self._diagnoser.diagnose(
             batch_id=record.batch_id,
             vehicle_id=record.vehicle_id,
             summary=record.summary,
-            anomalies=anomalies,
+            anomalies=record.anomalies,
         )
         await self._reports.save_diagnosis(
             record.batch_id,
-            diagnosis=diagnosis.to_dict(),
+            diagnosis=diagnosis,
             event=DiagnosisCompleted(
                 batch_id=record.batch_id, component=diagnosis.component, severity=diagnosis.severity
             ),

@@ -16,6 +16,7 @@ from typing import Any, BinaryIO, Protocol, TypeVar
 from argus.application.delivery import DeliveryPolicy
 from argus.application.delivery import GiveUp as GiveUp
 from argus.application.delivery import Handler as Handler
+from argus.domain.analysis import Anomaly, BatchSummary, Diagnosis
 from argus.domain.batch import Batch, BatchStatus
 from argus.domain.events import Event
 from argus.domain.log_file import FileStatus, LogFile
@@ -102,9 +103,9 @@ class ReportRecord:
     vehicle_id: str
     status: BatchStatus
     failure_reason: str | None
-    summary: dict[str, Any] | None
-    anomalies: list[dict[str, Any]] | None
-    diagnosis: dict[str, Any] | None
+    summary: BatchSummary | None
+    anomalies: tuple[Anomaly, ...] | None
+    diagnosis: Diagnosis | None
 
 
 class ReportRepository(Protocol):
@@ -112,15 +113,13 @@ class ReportRepository(Protocol):
         self,
         batch_id: str,
         *,
-        summary: dict[str, Any],
-        anomalies: list[dict[str, Any]],
+        summary: BatchSummary,
+        anomalies: Sequence[Anomaly],
         event: Event,
     ) -> bool:
         """Store the gather result and its event in one transaction; False if already stored."""
 
-    async def save_diagnosis(
-        self, batch_id: str, *, diagnosis: dict[str, Any], event: Event
-    ) -> bool:
+    async def save_diagnosis(self, batch_id: str, *, diagnosis: Diagnosis, event: Event) -> bool:
         """Store the diagnosis and its event in one transaction; False if already stored."""
 
     async def load(self, batch_id: str) -> ReportRecord | None:

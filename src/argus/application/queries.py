@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 import logging
 from dataclasses import dataclass
-from typing import Any
 
 from argus.application.ports import ReportCache, ReportRecord, ReportRepository
 from argus.application.singleflight import SingleFlight
+from argus.domain.analysis import JsonObject
 from argus.domain.errors import NotFound, Unavailable
 
 log = logging.getLogger(__name__)
@@ -22,9 +22,9 @@ class ReportView:
     body: bytes
 
 
-def render_report(record: ReportRecord) -> dict[str, Any]:
+def render_report(record: ReportRecord) -> JsonObject:
     """The JSON document of `GET /api/report/{id}` (see docs/architecture/read-path.md)."""
-    document: dict[str, Any] = {
+    document: JsonObject = {
         "batch_id": record.batch_id,
         "vehicle_id": record.vehicle_id,
         "status": record.status.value,
@@ -32,9 +32,9 @@ def render_report(record: ReportRecord) -> dict[str, Any]:
     if record.failure_reason:
         document["failure_reason"] = record.failure_reason
     if record.status.is_final:
-        document["summary"] = record.summary
-        document["anomalies"] = record.anomalies or []
-        document["diagnosis"] = record.diagnosis
+        document["summary"] = None if record.summary is None else record.summary.to_dict()
+        document["anomalies"] = [a.to_dict() for a in record.anomalies or ()]
+        document["diagnosis"] = None if record.diagnosis is None else record.diagnosis.to_dict()
     return document
 
 

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, Protocol
+from typing import Protocol
 
-from argus.domain.report import Anomaly, Diagnosis
+from argus.domain.analysis import Anomaly, BatchSummary, Diagnosis
 
 __all__ = ["Diagnoser"]
 
@@ -14,7 +14,8 @@ class Diagnoser(Protocol):
     """Explains a batch: suspected component, root cause, severity, evidence and actions.
 
     `anomalies` is the Top-K from gather, highest score first; `Diagnosis.related_anomalies`
-    index into it. Implementations: offline rules now, an LLM with pgvector retrieval later.
+    index into it. Async so that an engine may call out (an LLM with pgvector retrieval);
+    the offline rules are `argus.domain.analysis.RuleBasedDiagnoser`.
     """
 
     async def diagnose(
@@ -22,7 +23,7 @@ class Diagnoser(Protocol):
         *,
         batch_id: str,
         vehicle_id: str,
-        summary: dict[str, Any],
+        summary: BatchSummary,
         anomalies: Sequence[Anomaly],
     ) -> Diagnosis:
         """Diagnose one batch."""

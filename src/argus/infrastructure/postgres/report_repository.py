@@ -1,12 +1,17 @@
-"""PostgreSQL adapter of the ReportRepository port."""
+"""PostgreSQL adapter of the ReportRepository port.
+
+The analysis types go in and out as their JSON form (`to_dict` / `from_dict`) in jsonb
+columns; `migrations/0001_initial.sql` defines the tables.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Sequence
 
 import asyncpg
 
 from argus.application.ports import ReportRecord
+from argus.domain.analysis import Anomaly, BatchSummary, Diagnosis
 from argus.domain.batch import BatchStatus
 from argus.domain.events import Event
 from argus.infrastructure.postgres._errors import connection
@@ -14,18 +19,17 @@ from argus.infrastructure.postgres.rows import append_outbox
 
 
 class PostgresReportRepository:
-    """Reports and diagnoses; `reads` counts database reads (the singleflight test uses it)."""
+    """Reports (summary + Top-K anomalies) and diagnoses, each written once per batch."""
 
     def __init__(self, pool: asyncpg.Pool) -> None:
         self._pool = pool
-        self.reads = 0
 
     async def save_gathered(
         self,
         batch_id: str,
         *,
-        summary: dict[str, Any],
-        anomalies: list[dict[str, Any]],
+        summary: BatchSummary,
+        anomalies: Sequence[Anomaly],
         event: Event,
     ) -> bool:
         async with connection(self._pool) as conn, conn.transaction():
@@ -33,34 +37,31 @@ class PostgresReportRepository:
                 "INSERT INTO reports (batch_id, summary, anomalies) VALUES ($1, $2, $3)"
                 " ON CONFLICT (batch_id) DO NOTHING RETURNING 1",
                 batch_id,
-                summary,
-                anomalies,
+                summary.to_dict(),
+                [a.to_dict() for a in anomalies],
             )
             if inserted is not None:
                 await append_outbox(conn, [event])
         return inserted is not None
 
-    async def save_diagnosis(
-        self, batch_id: str, *, diagnosis: dict[str, Any], event: Event
-    ) -> bool:
+    async def save_diagnosis(self, batch_id: str, *, diagnosis: Diagnosis, event: Event) -> bool:
         async with connection(self._pool) as conn, conn.transaction():
             inserted = await conn.fetchval(
                 "INSERT INTO ai_diagnoses"
                 " (batch_id, component, severity, root_cause, diagnosis, engine)"
                 " VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (batch_id) DO NOTHING RETURNING 1",
                 batch_id,
-                diagnosis["component"],
-                diagnosis["severity"],
-                diagnosis["root_cause"],
-                diagnosis,
-                diagnosis["engine"],
+                diagnosis.component,
+                diagnosis.severity,
+                diagnosis.root_cause,
+                diagnosis.to_dict(),
+                diagnosis.engine,
             )
             if inserted is not None:
                 await append_outbox(conn, [event])
         return inserted is not None
 
     async def load(self, batch_id: str) -> ReportRecord | None:
-        self.reads += 1
         async with connection(self._pool) as conn:
             row = await conn.fetchrow(
                 "SELECT b.batch_id, b.vehicle_id, b.status, b.failure_reason,"
@@ -71,12 +72,13 @@ class PostgresReportRepository:
             )
         if row is None:
             return None
+        summary, anomalies, diagnosis = row["summary"], row["anomalies"], row["diagnosis"]
         return ReportRecord(
             batch_id=row["batch_id"],
             vehicle_id=row["vehicle_id"],
             status=BatchStatus(row["status"]),
             failure_reason=row["failure_reason"],
-            summary=row["summary"],
-            anomalies=row["anomalies"],
-            diagnosis=row["diagnosis"],
+            summary=None if summary is None else BatchSummary.from_dict(summary),
+            anomalies=None if anomalies is None else tuple(Anomaly.from_dict(a) for a in anomalies),
+            diagnosis=None if diagnosis is None else Diagnosis.from_dict(diagnosis),
         )

@@ -8,7 +8,7 @@ from drain3 import TemplateMiner as _Drain3
 from drain3.masking import MaskingInstruction
 from drain3.template_miner_config import TemplateMinerConfig
 
-from argus.application.gather.ports import Template
+from argus.domain.analysis import Template
 
 __all__ = ["Drain3TemplateMiner", "default_config"]
 

@@ -6,7 +6,7 @@ import json
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from argus.domain.report import NO_COMPONENT, SEVERITIES
+from argus.domain.analysis import NO_COMPONENT, SEVERITIES
 
 __all__ = [
     "GROUND_TRUTH_FILE",

@@ -1,14 +1,17 @@
 """What the gather stage found and what a diagnoser concluded: anomalies and a diagnosis.
 
 Frozen value objects with a JSON form (`to_dict` / `from_dict`), shared by the gather stage,
-every diagnoser engine (offline rules, LLM) and the report read path.
+every diagnoser engine (offline rules, LLM later) and the report read path.
 """
 
 from __future__ import annotations
 
+import hashlib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from argus.domain.analysis._json import FlatRecord, JsonObject
 from argus.domain.component import UNKNOWN_COMPONENT, component_of
 from argus.domain.errors import InvalidInput
 
@@ -20,6 +23,7 @@ __all__ = [
     "Anomaly",
     "Diagnosis",
     "Evidence",
+    "TimeWindow",
     "component_of",
     "format_offset",
 ]
@@ -57,21 +61,25 @@ def format_offset(t_ns: int, origin_ns: int | None) -> str:
 
 
 @dataclass(frozen=True, slots=True)
-class Evidence:
+class TimeWindow:
+    """When an anomaly happened, in nanoseconds since the epoch (end >= start)."""
+
+    start_ns: int
+    end_ns: int
+
+    @property
+    def duration_s(self) -> float:
+        """Length of the window in seconds."""
+        return (self.end_ns - self.start_ns) / 1e9
+
+
+@dataclass(frozen=True, slots=True)
+class Evidence(FlatRecord):
     """One observation behind an anomaly: where (file, time) and what, in a line or two."""
 
     file: str
     t_ns: int | None
     detail: str
-
-    def to_dict(self) -> dict[str, Any]:
-        """The JSON form."""
-        return {"file": self.file, "t_ns": self.t_ns, "detail": self.detail}
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> Evidence:
-        """Inverse of `to_dict`."""
-        return cls(file=data["file"], t_ns=data["t_ns"], detail=data["detail"])
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,7 +100,27 @@ class Anomaly:
         if self.score < 0:
             raise InvalidInput(f"anomaly score must be >= 0, got {self.score}")
 
-    def to_dict(self) -> dict[str, Any]:
+    @property
+    def anomaly_id(self) -> str:
+        """A stable id from the anomaly's content: the same batch always gives the same ids.
+
+        Not part of the JSON form (the report's shape stays as it was); consumers such as a
+        diagnoser can derive it again from a stored anomaly.
+        """
+        key = "\x1f".join(
+            (self.kind, self.component, str(self.start_ns), str(self.end_ns), self.title)
+        )
+        return f"{self.kind}-{hashlib.sha256(key.encode()).hexdigest()[:12]}"
+
+    @property
+    def window(self) -> TimeWindow | None:
+        """The time span the anomaly covers, or None when it has no time (a failed file)."""
+        if self.start_ns is None:
+            return None
+        end = self.end_ns if self.end_ns is not None else self.start_ns
+        return TimeWindow(self.start_ns, max(end, self.start_ns))
+
+    def to_dict(self) -> JsonObject:
         """The JSON form."""
         return {
             "kind": self.kind,
@@ -105,7 +133,7 @@ class Anomaly:
         }
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> Anomaly:
+    def from_dict(cls, data: Mapping[str, Any]) -> Anomaly:
         """Inverse of `to_dict`."""
         return cls(
             kind=data["kind"],
@@ -139,7 +167,7 @@ class Diagnosis:
         if any(i < 0 for i in self.related_anomalies):
             raise InvalidInput("related_anomalies are indexes and cannot be negative")
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> JsonObject:
         """The JSON form."""
         return {
             "component": self.component,
@@ -153,7 +181,7 @@ class Diagnosis:
         }
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> Diagnosis:
+    def from_dict(cls, data: Mapping[str, Any]) -> Diagnosis:
         """Inverse of `to_dict`."""
         return cls(
             component=data["component"],

@@ -1,33 +1,12 @@
-"""Inputs, outputs and tunable thresholds of the gather stage."""
+"""Tunable thresholds of the gather stage, and the unit every rule counts time in."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
-from argus.domain.parsed_file import ParsedFile
-from argus.domain.report import Anomaly, Evidence
-
-__all__ = ["DEFAULT_RULES", "FileResult", "Finding", "GatherResult", "GatherRules"]
+__all__ = ["DEFAULT_RULES", "NS_PER_S", "GatherRules"]
 
 NS_PER_S = 1_000_000_000
-
-
-@dataclass(frozen=True, slots=True)
-class FileResult:
-    """One file of a batch: its summary, or why it could not be parsed."""
-
-    file_name: str
-    parsed: ParsedFile | None
-    failure_reason: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class GatherResult:
-    """The batch summary (JSON-able) and the Top-K anomalies, highest score first."""
-
-    summary: dict[str, Any]
-    anomalies: list[Anomaly]
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,22 +41,3 @@ class GatherRules:
 
 
 DEFAULT_RULES = GatherRules()
-
-
-@dataclass(frozen=True, slots=True)
-class Finding:
-    """An anomaly before scoring: what the detector saw and the inputs of its score.
-
-    `base` is the kind's severity weight, `ratio` (>= 1) how far past the rule's threshold the
-    observation went, `count` how many observations back it. See `scoring.score`.
-    """
-
-    kind: str
-    component: str
-    title: str
-    start_ns: int | None
-    end_ns: int | None
-    evidence: tuple[Evidence, ...]
-    base: float
-    ratio: float = 1.0
-    count: int = 1

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from argus.application.gather.model import NS_PER_S
+from argus.domain.analysis.rules import NS_PER_S
 
 __all__ = ["plural", "seconds", "shorten"]
 

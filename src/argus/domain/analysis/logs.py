@@ -11,13 +11,14 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
-from argus.application.gather.model import NS_PER_S, Finding, GatherRules
-from argus.application.gather.ports import TemplateMiner
-from argus.application.gather.text import plural, shorten
+from argus.domain.analysis.anomaly import Evidence, component_of
+from argus.domain.analysis.findings import Finding
+from argus.domain.analysis.rules import NS_PER_S, GatherRules
+from argus.domain.analysis.summary_parts import LogTemplate
+from argus.domain.analysis.templates import TemplateMiner
+from argus.domain.analysis.text import plural, shorten
 from argus.domain.parsed_file import LOG_LEVELS, LogEvent, ParsedFile
-from argus.domain.report import Evidence, component_of
 
 __all__ = ["analyse_logs", "log_level_counts"]
 
@@ -53,7 +54,7 @@ def log_level_counts(parsed: Sequence[ParsedFile]) -> dict[str, int]:
 
 def analyse_logs(
     files: Sequence[tuple[str, ParsedFile]], *, miner: TemplateMiner, rules: GatherRules
-) -> tuple[list[dict[str, Any]], list[Finding]]:
+) -> tuple[list[LogTemplate], list[Finding]]:
     """Top templates (most frequent first) and the burst / error-log findings per node."""
     raw = sorted(
         ((name, e) for name, p in files for e in p.log_events),
@@ -74,7 +75,7 @@ def analyse_logs(
 
 def _template_summary(
     events: Sequence[_Event], texts: dict[str, str], rules: GatherRules
-) -> list[dict[str, Any]]:
+) -> list[LogTemplate]:
     stats: dict[str, _TemplateStats] = {}
     for ev in events:
         s = stats.setdefault(ev.template_id, _TemplateStats(example=ev.event.message))
@@ -85,14 +86,14 @@ def _template_summary(
         s.nodes[ev.event.node] += 1
     ranked = sorted(stats.items(), key=lambda item: (-item[1].count, item[1].first_ns, item[0]))
     return [
-        {
-            "template": texts.get(tid, tid),
-            "count": s.count,
-            "level": max(s.levels, key=_level_rank),
-            "node": _most_common(s.nodes),
-            "example": shorten(s.example, rules.max_detail_chars),
-            "first_ns": s.first_ns,
-        }
+        LogTemplate(
+            template=texts.get(tid, tid),
+            count=s.count,
+            level=max(s.levels, key=_level_rank),
+            node=_most_common(s.nodes),
+            example=shorten(s.example, rules.max_detail_chars),
+            first_ns=s.first_ns,
+        )
         for tid, s in ranked[: rules.max_templates]
     ]
 

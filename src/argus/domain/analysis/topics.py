@@ -8,14 +8,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from statistics import median
-from typing import Any
 
-from argus.application.gather.model import NS_PER_S, Finding, GatherRules
-from argus.application.gather.silences import Silence, find_silences, split_shared
-from argus.application.gather.text import plural, seconds
-from argus.application.gather.timeline import TimedFile
+from argus.domain.analysis.anomaly import Evidence, component_of, format_offset
+from argus.domain.analysis.findings import Finding
+from argus.domain.analysis.rules import NS_PER_S, GatherRules
+from argus.domain.analysis.silences import Silence, find_silences, split_shared
+from argus.domain.analysis.summary_parts import LargestGap, TopicSummary
+from argus.domain.analysis.text import plural, seconds
+from argus.domain.analysis.timeline import TimedFile
 from argus.domain.parsed_file import TopicStats
-from argus.domain.report import Evidence, component_of, format_offset
 
 __all__ = ["analyse_topics"]
 
@@ -30,7 +31,7 @@ def analyse_topics(
     *,
     rules: GatherRules,
     origin_ns: int | None,
-) -> tuple[dict[str, Any], list[Finding]]:
+) -> tuple[dict[str, TopicSummary], list[Finding]]:
     """Per-topic summary and the dropout / rate-degradation findings, topics in name order."""
     per_topic: dict[str, list[_Entry]] = {}
     for file_name, parsed in timed:
@@ -38,7 +39,7 @@ def analyse_topics(
             if stats.count > 0 and stats.first_ns is not None and stats.last_ns is not None:
                 per_topic.setdefault(name, []).append((file_name, stats))
     batch_end = max((p.end_ns or 0 for _, p in timed), default=0)
-    summary: dict[str, Any] = {}
+    summary: dict[str, TopicSummary] = {}
     findings: list[Finding] = []
     candidates: dict[str, list[Silence]] = {}
     periods: dict[str, tuple[float, float]] = {}
@@ -88,7 +89,7 @@ def _is_event_topic(topic: str, entries: Sequence[_Entry], rules: GatherRules) -
 
 def _topic_summary(
     entries: Sequence[_Entry], period_ns: float | None, silences: Sequence[Silence]
-) -> dict[str, Any]:
+) -> TopicSummary:
     counted = [(s.count - 1, (s.last_ns or 0) - (s.first_ns or 0)) for _, s in entries]
     span_ns = sum(span for _, span in counted if span > 0)
     intervals = sum(n for n, span in counted if span > 0)
@@ -96,27 +97,27 @@ def _topic_summary(
     largest = max(
         silences, key=lambda s: (s.observed_ns, s.end_ns - s.start_ns, -s.start_ns), default=None
     )
-    return {
-        "count": sum(s.count for _, s in entries),
-        "bytes": sum(s.bytes for _, s in entries),
-        "schema": next((s.schema for _, s in entries if s.schema), ""),
-        "files": len(entries),
-        "first_ns": min(s.first_ns or 0 for _, s in entries),
-        "last_ns": max(s.last_ns or 0 for _, s in entries),
-        "mean_rate_hz": round(intervals * NS_PER_S / span_ns, 3) if span_ns else 0.0,
-        "normal_period_s": None if period_ns is None else round(period_ns / NS_PER_S, 6),
-        "largest_gap": None
+    return TopicSummary(
+        count=sum(s.count for _, s in entries),
+        bytes=sum(s.bytes for _, s in entries),
+        schema=next((s.schema for _, s in entries if s.schema), ""),
+        files=len(entries),
+        first_ns=min(s.first_ns or 0 for _, s in entries),
+        last_ns=max(s.last_ns or 0 for _, s in entries),
+        mean_rate_hz=round(intervals * NS_PER_S / span_ns, 3) if span_ns else 0.0,
+        normal_period_s=None if period_ns is None else round(period_ns / NS_PER_S, 6),
+        largest_gap=None
         if largest is None
-        else {
-            "duration_s": seconds(largest.end_ns - largest.start_ns),
-            "observed_s": seconds(largest.observed_ns),
-            "start_ns": largest.start_ns,
-            "end_ns": largest.end_ns,
-            "file": largest.file,
-            "next_file": largest.next_file,
-            "where": largest.where,
-        },
-    }
+        else LargestGap(
+            duration_s=seconds(largest.end_ns - largest.start_ns),
+            observed_s=seconds(largest.observed_ns),
+            start_ns=largest.start_ns,
+            end_ns=largest.end_ns,
+            file=largest.file,
+            next_file=largest.next_file,
+            where=largest.where,
+        ),
+    )
 
 
 def _dropout(

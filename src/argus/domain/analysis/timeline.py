@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from typing import Any
 
-from argus.application.gather.model import NS_PER_S, FileResult
+from argus.domain.analysis.findings import FileResult
+from argus.domain.analysis.rules import NS_PER_S
+from argus.domain.analysis.summary import Timeline, UncoveredRange
 from argus.domain.parsed_file import ParsedFile
 
 __all__ = [
@@ -58,20 +59,20 @@ def unobserved_ns(start_ns: int, end_ns: int, holes: Sequence[tuple[int, int]]) 
 
 def timeline_summary(
     timed: Sequence[TimedFile], holes: Sequence[tuple[int, int]], *, min_hole_s: float
-) -> dict[str, Any]:
+) -> Timeline:
     """Batch start, end and duration, and the uncovered ranges longer than `min_hole_s`."""
     if not timed:
-        return {"start_ns": None, "end_ns": None, "duration_s": 0.0, "uncovered": []}
+        return Timeline(start_ns=None, end_ns=None, duration_s=0.0, uncovered=())
     start = min(p.start_ns or 0 for _, p in timed)
     end = max(p.end_ns or 0 for _, p in timed)
-    uncovered = [
-        {"start_ns": h_start, "end_ns": h_end, "duration_s": round((h_end - h_start) / NS_PER_S, 3)}
+    uncovered = tuple(
+        UncoveredRange(h_start, h_end, round((h_end - h_start) / NS_PER_S, 3))
         for h_start, h_end in holes
         if h_end - h_start > min_hole_s * NS_PER_S
-    ]
-    return {
-        "start_ns": start,
-        "end_ns": end,
-        "duration_s": round((end - start) / NS_PER_S, 3),
-        "uncovered": uncovered,
-    }
+    )
+    return Timeline(
+        start_ns=start,
+        end_ns=end,
+        duration_s=round((end - start) / NS_PER_S, 3),
+        uncovered=uncovered,
+    )

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
-from typing import Any
 
-from argus.application.gather.model import NS_PER_S, Finding, GatherRules
-from argus.application.gather.text import shorten
+from argus.domain.analysis.anomaly import Evidence, component_of, format_offset
+from argus.domain.analysis.findings import Finding
+from argus.domain.analysis.rules import NS_PER_S, GatherRules
+from argus.domain.analysis.summary_parts import ComponentDiagnostics
+from argus.domain.analysis.text import shorten
 from argus.domain.parsed_file import DiagnosticEvent, ParsedFile
-from argus.domain.report import Evidence, component_of, format_offset
 
 __all__ = ["analyse_diagnostics"]
 
@@ -25,7 +26,7 @@ _FileEvent = tuple[str, DiagnosticEvent]
 
 def analyse_diagnostics(
     files: Sequence[tuple[str, ParsedFile]], *, rules: GatherRules, origin_ns: int | None
-) -> tuple[dict[str, Any], list[Finding]]:
+) -> tuple[dict[str, ComponentDiagnostics], list[Finding]]:
     """Per-component summary of problem statuses and one finding per ERROR/STALE component."""
     events = sorted(
         ((name, e) for name, p in files for e in p.diagnostic_events),
@@ -35,7 +36,7 @@ def analyse_diagnostics(
     for file_name, event in events:
         key = component_of(event.name or event.hardware_id)
         by_component.setdefault(key, []).append((file_name, event))
-    summary: dict[str, Any] = {}
+    summary: dict[str, ComponentDiagnostics] = {}
     findings: list[Finding] = []
     for component in sorted(by_component):
         group = by_component[component]
@@ -50,20 +51,20 @@ def _rank(level: str) -> tuple[int, str]:
     return _RANK.get(level, 1), level
 
 
-def _component_summary(group: Sequence[_FileEvent], rules: GatherRules) -> dict[str, Any]:
+def _component_summary(group: Sequence[_FileEvent], rules: GatherRules) -> ComponentDiagnostics:
     levels = Counter(e.level for _, e in group)
     worst = max(levels, key=_rank)
     latest = next(e for _, e in reversed(group) if e.level == worst)
-    return {
-        "statuses": sorted({e.name for _, e in group})[:5],
-        "hardware_ids": sorted({e.hardware_id for _, e in group if e.hardware_id})[:5],
-        "levels": {level: levels[level] for level in sorted(levels, key=_rank)},
-        "count": len(group),
-        "first_ns": group[0][1].t_ns,
-        "last_ns": group[-1][1].t_ns,
-        "worst_level": worst,
-        "message": shorten(latest.message, rules.max_detail_chars),
-    }
+    return ComponentDiagnostics(
+        statuses=tuple(sorted({e.name for _, e in group})[:5]),
+        hardware_ids=tuple(sorted({e.hardware_id for _, e in group if e.hardware_id})[:5]),
+        levels={level: levels[level] for level in sorted(levels, key=_rank)},
+        count=len(group),
+        first_ns=group[0][1].t_ns,
+        last_ns=group[-1][1].t_ns,
+        worst_level=worst,
+        message=shorten(latest.message, rules.max_detail_chars),
+    )
 
 
 def _finding(

@@ -16,11 +16,12 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from typing import Any
 
-from argus.application.gather.model import NS_PER_S, Finding, GatherRules
+from argus.domain.analysis.anomaly import Anomaly
+from argus.domain.analysis.findings import Finding
+from argus.domain.analysis.rules import NS_PER_S, GatherRules
+from argus.domain.analysis.summary import ScoreBreakdown
 from argus.domain.errors import InvalidInput
-from argus.domain.report import Anomaly
 
 __all__ = ["CHANNELS", "rank"]
 
@@ -41,7 +42,7 @@ CHANNELS = {
 
 def rank(
     findings: Sequence[Finding], *, rules: GatherRules, top_k: int
-) -> tuple[list[Anomaly], list[dict[str, Any]]]:
+) -> tuple[list[Anomaly], list[ScoreBreakdown]]:
     """The Top-K anomalies, highest score first, and how each score was computed."""
     if top_k < 0:
         raise InvalidInput(f"top_k must be >= 0, got {top_k}")
@@ -51,7 +52,7 @@ def rank(
     return [anomaly for anomaly, _ in top], [parts for _, parts in top]
 
 
-def _score(finding: Finding, agreeing: int) -> tuple[Anomaly, dict[str, Any]]:
+def _score(finding: Finding, agreeing: int) -> tuple[Anomaly, ScoreBreakdown]:
     magnitude = 1.0 + math.log2(min(max(finding.ratio, 1.0), MAX_RATIO))
     count_factor = 1.0 + math.log10(min(max(finding.count, 1), MAX_COUNT))
     boost = 1.0 + BOOST_PER_CHANNEL * agreeing
@@ -65,18 +66,18 @@ def _score(finding: Finding, agreeing: int) -> tuple[Anomaly, dict[str, Any]]:
         end_ns=finding.end_ns,
         evidence=finding.evidence,
     )
-    parts = {
-        "kind": finding.kind,
-        "component": finding.component,
-        "base": finding.base,
-        "ratio": round(finding.ratio, 3),
-        "magnitude": round(magnitude, 3),
-        "count": finding.count,
-        "count_factor": round(count_factor, 3),
-        "agreeing_channels": agreeing,
-        "correlation_boost": boost,
-        "score": score,
-    }
+    parts = ScoreBreakdown(
+        kind=finding.kind,
+        component=finding.component,
+        base=finding.base,
+        ratio=round(finding.ratio, 3),
+        magnitude=round(magnitude, 3),
+        count=finding.count,
+        count_factor=round(count_factor, 3),
+        agreeing_channels=agreeing,
+        correlation_boost=boost,
+        score=score,
+    )
     return anomaly, parts
 
 

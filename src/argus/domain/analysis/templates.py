@@ -1,4 +1,4 @@
-"""Ports of the gather stage: log template mining."""
+"""Log template mining: the `TemplateMiner` protocol gather uses (adapters in infrastructure)."""
 
 from __future__ import annotations
 

@@ -8,13 +8,15 @@ tells the topic rules which time ranges to leave out of dropout detection.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
-from argus.application.gather.model import FileResult, Finding, GatherRules
-from argus.application.gather.text import plural, shorten
-from argus.application.gather.timeline import natural_key
+from argus.domain.analysis.anomaly import Evidence
+from argus.domain.analysis.findings import FileResult, Finding
+from argus.domain.analysis.rules import GatherRules
+from argus.domain.analysis.summary import FileEntry
+from argus.domain.analysis.summary_parts import FileErrors, ParseErrorLine
+from argus.domain.analysis.text import plural, shorten
+from argus.domain.analysis.timeline import natural_key
 from argus.domain.parsed_file import ParsedFile, ParseError
-from argus.domain.report import Evidence
 
 __all__ = ["RECORDER", "analyse_files"]
 
@@ -24,53 +26,51 @@ FAILED_BASE, PARTIAL_BASE, READ_ERRORS_BASE = 2.0, 1.5, 0.5
 
 def analyse_files(
     files: Sequence[FileResult], *, rules: GatherRules
-) -> tuple[list[dict[str, Any]], dict[str, Any], list[Finding]]:
+) -> tuple[list[FileEntry], dict[str, FileErrors], list[Finding]]:
     """File list (in name order), parse errors per file and one finding per problem file."""
-    listing: list[dict[str, Any]] = []
-    errors: dict[str, Any] = {}
+    listing: list[FileEntry] = []
+    errors: dict[str, FileErrors] = {}
     findings: list[Finding] = []
     for f in sorted(files, key=lambda f: natural_key(f.file_name)):
         listing.append(_listing(f))
         if f.parsed is None:
             reason = f.failure_reason or "unknown error"
-            errors[f.file_name] = {"failed": True, "reason": reason, "errors": []}
+            errors[f.file_name] = FileErrors(failed=True, reason=reason, errors=())
             findings.append(_failed(f.file_name, reason, rules))
         elif not f.parsed.complete or f.parsed.errors:
-            errors[f.file_name] = {
-                "failed": f.failure_reason is not None,
-                "reason": f.failure_reason,
-                "complete": f.parsed.complete,
-                "error_count": len(f.parsed.errors),
-                "errors": [
-                    _error_dict(e, rules) for e in f.parsed.errors[: rules.max_errors_per_file]
-                ],
-            }
+            errors[f.file_name] = FileErrors(
+                failed=f.failure_reason is not None,
+                reason=f.failure_reason,
+                complete=f.parsed.complete,
+                error_count=len(f.parsed.errors),
+                errors=tuple(
+                    _error_line_of(e, rules) for e in f.parsed.errors[: rules.max_errors_per_file]
+                ),
+            )
             findings.append(_partial(f.file_name, f.parsed, rules))
     return listing, errors, findings
 
 
-def _listing(f: FileResult) -> dict[str, Any]:
+def _listing(f: FileResult) -> FileEntry:
     p = f.parsed
     if p is None or f.failure_reason is not None:
         status = "failed"
     else:
         status = "parsed" if p.complete else "partial"
-    return {
-        "name": f.file_name,
-        "status": status,
-        "engine": None if p is None else p.engine,
-        "start_ns": None if p is None else p.start_ns,
-        "end_ns": None if p is None else p.end_ns,
-        "messages": 0 if p is None else p.message_count,
-    }
+    return FileEntry(
+        name=f.file_name,
+        status=status,
+        engine=None if p is None else p.engine,
+        start_ns=None if p is None else p.start_ns,
+        end_ns=None if p is None else p.end_ns,
+        messages=0 if p is None else p.message_count,
+    )
 
 
-def _error_dict(e: ParseError, rules: GatherRules) -> dict[str, Any]:
-    return {
-        "kind": e.kind,
-        "message": shorten(e.message, rules.max_detail_chars),
-        "offset": e.offset,
-    }
+def _error_line_of(e: ParseError, rules: GatherRules) -> ParseErrorLine:
+    return ParseErrorLine(
+        kind=e.kind, message=shorten(e.message, rules.max_detail_chars), offset=e.offset
+    )
 
 
 def _failed(file_name: str, reason: str, rules: GatherRules) -> Finding:

@@ -14,12 +14,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import pairwise
 
-from argus.application.gather.files import RECORDER
-from argus.application.gather.model import NS_PER_S, Finding, GatherRules
-from argus.application.gather.text import shorten
-from argus.application.gather.timeline import unobserved_ns
+from argus.domain.analysis.anomaly import Evidence, format_offset
+from argus.domain.analysis.files import RECORDER
+from argus.domain.analysis.findings import Finding
+from argus.domain.analysis.rules import NS_PER_S, GatherRules
+from argus.domain.analysis.text import shorten
+from argus.domain.analysis.timeline import unobserved_ns
 from argus.domain.parsed_file import TopicStats
-from argus.domain.report import Evidence, format_offset
 
 __all__ = ["RECORDING_GAP_BASE", "Silence", "find_silences", "split_shared"]
 
