@@ -9,7 +9,6 @@ from collections.abc import AsyncIterator
 import asyncpg
 import httpx
 import pytest
-from argus.server import http_services
 
 from argus.application.ports import ReportRecord
 from argus.bootstrap import Adapters
@@ -18,6 +17,7 @@ from argus.domain.analysis import Diagnosis, gather
 from argus.domain.batch import Batch, BatchStatus
 from argus.domain.events import BatchGathered, DiagnosisCompleted
 from argus.domain.log_file import LogFile
+from argus.entrypoints.http import http_services
 from argus.infrastructure.postgres.report_repository import PostgresReportRepository
 from argus.interfaces.http.app import create_app
 from tests.fakes.analysis import sample_files
