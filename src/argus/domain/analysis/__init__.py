@@ -17,6 +17,7 @@ from argus.domain.analysis.anomaly import (
 )
 from argus.domain.analysis.findings import FileResult, Finding
 from argus.domain.analysis.gather import GatherResult, gather
+from argus.domain.analysis.precedents import Outcome, Precedent
 from argus.domain.analysis.rule_diagnoser import ENGINE, RuleBasedDiagnoser, diagnose_offline
 from argus.domain.analysis.rules import DEFAULT_RULES, GatherRules
 from argus.domain.analysis.summary import (
@@ -59,7 +60,9 @@ __all__ = [
     "JsonObject",
     "LargestGap",
     "LogTemplate",
+    "Outcome",
     "ParseErrorLine",
+    "Precedent",
     "RuleBasedDiagnoser",
     "ScoreBreakdown",
     "Template",

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from argus.domain.analysis.anomaly import NO_COMPONENT, SEVERITIES, Anomaly, Diagnosis
+from argus.domain.analysis.precedents import Precedent
 from argus.domain.analysis.rule_advice import PERCEPTION, STATE_SENSORS, actions, hypothesis, when
 from argus.domain.analysis.rules import NS_PER_S
 from argus.domain.analysis.scoring import CHANNELS
@@ -33,8 +34,9 @@ class RuleBasedDiagnoser:
         vehicle_id: str,
         summary: BatchSummary,
         anomalies: Sequence[Anomaly],
+        precedents: Sequence[Precedent] = (),
     ) -> Diagnosis:
-        """Diagnose one batch from its summary and Top-K anomalies."""
+        """Diagnose one batch from its summary and Top-K anomalies (rules ignore precedents)."""
         return diagnose_offline(summary=summary, anomalies=anomalies)
 
 
