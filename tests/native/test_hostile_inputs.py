@@ -12,6 +12,8 @@ import lz4.frame
 import pytest
 import zstandard
 
+from argus.domain.parse_limits import MAX_JSON_DEPTH
+from argus.domain.parsed_file import ErrorKind
 from argus.infrastructure.parsing.native import native_available
 from argus.loggen import Fault, generate_drive_log
 from tests.native.builders import (
@@ -21,6 +23,7 @@ from tests.native.builders import (
     cdr_log,
     channel,
     chunk,
+    comparable,
     header,
     log_file,
     mcap,
@@ -67,44 +70,47 @@ def _truncated_drive_log() -> bytes:
 # name -> (bytes, expected (kind, record) of the last error, or None for a complete file)
 CASES: dict[str, tuple[Callable[[], bytes], tuple[str, str | None] | None]] = {
     "empty": (lambda: b"", ("truncated", "Magic")),
-    "bad-magic": (lambda: b"NOTMCAP!" + bytes(40), ("corrupt", "Magic")),
+    "bad-magic": (lambda: b"NOTMCAP!" + bytes(40), ("bad_magic", "Magic")),
     "truncated-drive-log": (_truncated_drive_log, ("truncated", "Chunk")),
     "cut-between-records": (lambda: MAGIC + header(), ("truncated", None)),
-    "length-2^64-1": (lambda: MAGIC + record(0x01, b"", 2**64 - 1), ("corrupt", "Header")),
-    "length-2^30+1": (lambda: MAGIC + record(0x06, b"", 2**30 + 1), ("corrupt", "Chunk")),
+    "length-2^64-1": (lambda: MAGIC + record(0x01, b"", 2**64 - 1), ("record_too_large", "Header")),
+    "length-2^30+1": (lambda: MAGIC + record(0x06, b"", 2**30 + 1), ("record_too_large", "Chunk")),
     "message-shorter-than-its-fields": (
         lambda: MAGIC + record(0x05, bytes(3), 3) + bytes(40),
-        ("corrupt", "Message"),
+        ("malformed_record", "Message"),
     ),
     "chunk-past-eof": (lambda: MAGIC + record(0x06, bytes(100), 1 << 20), ("truncated", "Chunk")),
     "record-past-chunk-end": (
         lambda: mcap(chunk(RECORDS[:-4] + struct.pack("<BQ", 5, 2**63))),
-        ("corrupt", "Chunk"),
+        ("malformed_record", "Chunk"),
     ),
     "chunk-ends-in-a-record-header": (
         lambda: mcap(chunk(RECORDS + b"\x05\x00")),
-        ("corrupt", "Chunk"),
+        ("malformed_record", "Chunk"),
     ),
-    "bad-crc": (lambda: mcap(chunk(RECORDS, "zstd", crc=12345)), ("corrupt", "Chunk")),
+    "bad-crc": (lambda: mcap(chunk(RECORDS, "zstd", crc=12345)), ("bad_crc", "Chunk")),
     "size-differs": (
         lambda: mcap(chunk(RECORDS, "lz4", size=len(RECORDS) + 1)),
-        ("corrupt", "Chunk"),
+        ("decompression_failed", "Chunk"),
     ),
-    "claims-over-1-gib": (lambda: mcap(chunk(RECORDS, size=2**40)), ("corrupt", "Chunk")),
-    "unknown-compression": (lambda: mcap(chunk(RECORDS, "brotli")), ("corrupt", "Chunk")),
+    "claims-over-1-gib": (lambda: mcap(chunk(RECORDS, size=2**40)), ("record_too_large", "Chunk")),
+    "unknown-compression": (
+        lambda: mcap(chunk(RECORDS, "brotli")),
+        ("unknown_compression", "Chunk"),
+    ),
     "garbage-zstd": (
         lambda: mcap(chunk(RECORDS, "zstd", data=b"\x28\xb5\x2f\xfd" + bytes(30))),
-        ("corrupt", "Chunk"),
+        ("decompression_failed", "Chunk"),
     ),
     "garbage-lz4": (
         lambda: mcap(chunk(RECORDS, "lz4", data=b"not lz4 at all")),
-        ("corrupt", "Chunk"),
+        ("decompression_failed", "Chunk"),
     ),
     "zstd-bomb-declared": (
         lambda: mcap(
             chunk(RECORDS, "zstd", data=zstandard.ZstdCompressor().compress(bytes(BOMB_BYTES)))
         ),
-        ("corrupt", "Chunk"),
+        ("decompression_failed", "Chunk"),
     ),
     "zstd-bomb-undeclared": (
         lambda: mcap(
@@ -114,25 +120,25 @@ CASES: dict[str, tuple[Callable[[], bytes], tuple[str, str | None] | None]] = {
                 data=zstandard.ZstdCompressor(write_content_size=False).compress(bytes(BOMB_BYTES)),
             )
         ),
-        ("corrupt", "Chunk"),
+        ("decompression_failed", "Chunk"),
     ),
     "lz4-bomb": (
         lambda: mcap(chunk(RECORDS, "lz4", data=lz4.frame.compress(bytes(BOMB_BYTES)))),
-        ("corrupt", "Chunk"),
+        ("decompression_failed", "Chunk"),
     ),
     "bad-utf8-topic": (
         lambda: mcap(record(0x04, struct.pack("<HH", 1, 0) + b"\x02\x00\x00\x00\xc3(" + bytes(8))),
-        ("corrupt", "Channel"),
+        ("malformed_record", "Channel"),
     ),
     "bad-utf8-in-chunked-schema": (
         lambda: mcap(chunk(record(0x03, b"\x01\x00\x01\x00\x00\x00\xff"))),
-        ("corrupt", "Chunk"),
+        ("malformed_record", "Chunk"),
     ),
-    "unknown-schema": (lambda: mcap(channel(1, 7, "/t")), ("corrupt", "Channel")),
-    "unknown-channel": (lambda: mcap(message(3, 1, b"")), ("corrupt", "Message")),
+    "unknown-schema": (lambda: mcap(channel(1, 7, "/t")), ("unknown_schema", "Channel")),
+    "unknown-channel": (lambda: mcap(message(3, 1, b"")), ("unknown_channel", "Message")),
     "fields-past-record-length": (
         lambda: mcap(record(0x03, b"\x01\x00" + struct.pack("<I", 5) + b"abcde" + bytes(8), 4)),
-        ("corrupt", "Schema"),
+        ("malformed_record", "Schema"),
     ),
     "unchecked-after-unknown-record": (
         lambda: mcap(
@@ -150,7 +156,7 @@ CASES: dict[str, tuple[Callable[[], bytes], tuple[str, str | None] | None]] = {
     ),
     "bad-trailing-magic": (
         lambda: mcap(header(), end=record(0x02, bytes(20)) + b"XXXXXXXX"),
-        ("corrupt", "Magic"),
+        ("bad_magic", "Magic"),
     ),
     "missing-trailing-magic": (
         lambda: mcap(header(), end=record(0x02, bytes(20)) + MAGIC[:5]),
@@ -158,34 +164,38 @@ CASES: dict[str, tuple[Callable[[], bytes], tuple[str, str | None] | None]] = {
     ),
     "huge-cdr-string": (
         lambda: _rosout(cdr_log(40, "node", "m", node_length=0xFFFFFFF0)),
-        ("decode", "Message"),
+        ("bad_cdr", "Message"),
     ),
     "huge-cdr-sequence": (
         lambda: log_file(
             "diagnostic_msgs/msg/DiagnosticArray", "cdr", [cdr_diagnostics(2**31)], chunked=True
         ),
-        ("decode", "Message"),
+        ("bad_cdr", "Message"),
     ),
     "cdr-big-endian-bad-encapsulation": (
         lambda: _rosout(b"\x00\x07" + cdr_log(40, "n", "m")[2:]),
-        ("decode", "Message"),
+        ("bad_cdr", "Message"),
     ),
-    "deep-json": (lambda: _json_log(b"[" * 200_000), ("decode", "Message")),
+    "deep-json": (lambda: _json_log(b"[" * 200_000), ("json_too_deep", "Message")),
     "deep-json-unchunked": (
         lambda: _json_log(b'{"a":' * 50_000, chunked=False),
-        ("decode", "Message"),
+        ("json_too_deep", "Message"),
     ),
-    "invalid-json": (lambda: _json_log(b'{"level": 40, "name": "n"'), ("decode", "Message")),
-    "json-bad-utf8": (lambda: _json_log(b'{"level": 40, "msg": "\xff"}'), ("decode", "Message")),
-    "json-bom": (lambda: _json_log(b'\xef\xbb\xbf{"level": 40}'), ("decode", "Message")),
-    "json-huge-int": (lambda: _json_log(b'{"level": ' + b"9" * 5000 + b"}"), ("decode", "Message")),
+    "invalid-json": (lambda: _json_log(b'{"level": 40, "name": "n"'), ("bad_json", "Message")),
+    "json-bad-utf8": (lambda: _json_log(b'{"level": 40, "msg": "\xff"}'), ("bad_json", "Message")),
+    "json-bom": (lambda: _json_log(b'\xef\xbb\xbf{"level": 40}'), ("bad_json", "Message")),
+    # Past MAX_JSON_INT_DIGITS an integer is outside every level table: not counted, no error.
+    "json-huge-int": (lambda: _json_log(b'{"level": ' + b"9" * 5000 + b"}"), None),
+    "json-nan-level": (lambda: _json_log(b'{"level": NaN}'), ("bad_json", "Message")),
+    "json-float-level": (lambda: _json_log(b'{"level": 40.0}'), ("bad_log", "Message")),
+    "json-not-an-object": (lambda: _json_log(b"[40]"), ("bad_log", "Message")),
     "json-lone-surrogate": (
         lambda: _json_log(b'{"level": 50, "msg": "\\udc00 \\ud83d\\ude00"}'),
         None,
     ),
     "json-control-char": (
         lambda: _json_log(b'{"level": 4, "message": "a\x01"}', foxglove=True),
-        ("decode", "Message"),
+        ("bad_json", "Message"),
     ),
 }
 
@@ -199,7 +209,7 @@ def test_hostile_file_gives_the_reference_summary(name: str) -> None:
     else:
         last = summary["errors"][-1]
         assert (last["kind"], last["record"]) == expected
-        assert summary["complete"] == (expected[0] == "decode")
+        assert summary["complete"] == (not ErrorKind(expected[0]).fatal)
 
 
 @pytest.mark.parametrize("name", ["zstd-bomb-declared", "zstd-bomb-undeclared", "lz4-bomb"])
@@ -209,24 +219,45 @@ def test_decompression_bombs_cost_no_more_than_the_declared_size(name: str) -> N
     parser = _native.Parser()
     parser.feed(CASES[name][0]())
     summary = parser.finish()
-    assert summary["errors"][-1]["kind"] == "corrupt"
+    assert summary["errors"][-1]["kind"] == "decompression_failed"
     assert parser.buffered_capacity < 4 << 20  # the file is tiny; 50 MB were never inflated
 
 
-def _depth(payload_depth: int) -> str:
-    return '{"level": 20, "x": ' + "[" * payload_depth + "]" * payload_depth + "}"
+def _nested(depth: int) -> bytes:
+    """A JSON log whose containers nest `depth` deep (the log object itself is one)."""
+    inner = depth - 1
+    return ('{"level": 20, "x": ' + "[" * inner + "0" + "]" * inner + "}").encode()
 
 
 @pytest.mark.parametrize("chunked", [True, False])
-def test_json_nesting_fails_at_exactly_the_reference_depth(chunked: bool) -> None:
-    # json.loads raises RecursionError at a depth set by the interpreter's remaining budget;
-    # sweep across it: every depth must give the same summary from both engines.
-    outcomes = set()
-    for depth in range(930, 1000):
-        expected, actual = summaries(_json_log(_depth(depth).encode(), chunked=chunked))
-        assert actual == expected, depth
-        outcomes.add(bool(expected["errors"]))
-    assert outcomes == {False, True}  # the sweep crossed the limit
+def test_json_nesting_fails_past_max_json_depth_in_both_engines(chunked: bool) -> None:
+    for depth in (1, MAX_JSON_DEPTH - 1, MAX_JSON_DEPTH):
+        expected, actual = summaries(_json_log(_nested(depth), chunked=chunked))
+        assert comparable(actual) == comparable(expected) and expected["errors"] == [], depth
+        assert expected["log_levels"]["INFO"] == 1
+    expected, actual = summaries(_json_log(_nested(MAX_JSON_DEPTH + 1), chunked=chunked))
+    assert comparable(actual) == comparable(expected)
+    assert [e["kind"] for e in expected["errors"]] == ["json_too_deep"]
+
+
+@pytest.mark.parametrize(
+    ("payload", "kind"),
+    [
+        # Too deep wins over any syntax error, wherever it is: the depth scan runs first.
+        (b"[" * 65 + b"}", "json_too_deep"),
+        (b'{"level": 20, "x": ' + b"[" * 65 + b"}", "json_too_deep"),
+        # Brackets inside strings, escaped quotes included, do not nest.
+        (b'{"level": 20, "x": "' + b"[" * 65 + b'\\"]"}', None),
+        (b'{"level": 20, "x": "\\"' + b"[" * 65 + b'"}', None),
+        # Unbalanced closers lower the count; the syntax error is then bad_json.
+        (b"]]" + b"[" * 65, "bad_json"),
+    ],
+    ids=["deep-and-invalid", "deep-member", "brackets-in-string", "escaped-quote", "closers-first"],
+)
+def test_json_depth_scan_is_the_specified_one(payload: bytes, kind: str | None) -> None:
+    expected, actual = summaries(_json_log(payload))
+    assert comparable(actual) == comparable(expected)
+    assert [e["kind"] for e in expected["errors"]] == ([kind] if kind else [])
 
 
 def _seeds(tmp_path: Path) -> list[bytes]:

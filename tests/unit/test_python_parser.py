@@ -17,9 +17,12 @@ from mcap_ros2.decoder import DecoderFactory
 from typer.testing import CliRunner
 
 from argus.cli import parse_cmd
-from argus.domain.parsed_file import MAX_ERRORS, MAX_EVENTS_PER_KIND, Gap, ParsedFile
+from argus.domain.parse_limits import MAX_ERRORS, MAX_EVENTS_PER_KIND
+from argus.domain.parsed_file import Gap, ParsedFile
 from argus.infrastructure.parsing import PythonMcapParser
+from argus.infrastructure.parsing.native import NativeMcapParser, native_available
 from argus.loggen import Fault, generate_drive_log
+from tests.native.builders import validate
 
 pytestmark = pytest.mark.unit
 
@@ -151,10 +154,16 @@ def _expected_from_conformance(path: Path) -> dict[str, Any]:
     return {"counts": dict(counts), "sizes": dict(sizes), "times": times}
 
 
+# The conformance suite's own expectations are part of the golden corpus: both engines.
+ENGINES = [PARSER] + ([NativeMcapParser(threads=2)] if native_available() else [])
+
+
+@pytest.mark.parametrize("engine", ENGINES, ids=lambda e: e.engine)
 @pytest.mark.parametrize("path", CONFORMANCE_FILES, ids=lambda p: p.stem)
-def test_conformance_files_give_the_expected_messages(path: Path) -> None:
+def test_conformance_files_give_the_expected_messages(path: Path, engine: Any) -> None:
     expected = _expected_from_conformance(path)
-    parsed = PARSER.parse(path)
+    parsed = engine.parse(path)
+    validate(parsed.to_dict())
     assert parsed.complete
     assert {e.kind for e in parsed.errors} <= {"unsupported_encoding"}
     assert parsed.message_count == len(expected["times"])
@@ -308,27 +317,30 @@ def test_cdr_log_decoder_agrees_with_mcap_ros2_encoding(tmp_path: Path) -> None:
 JSON_LOG = ("rcl_interfaces/msg/Log", "json")
 FOXGLOVE_LOG = ("foxglove.Log", "json")
 JSON_CASES = [
-    # schema, payload, counted level, error event?, decode error?
-    (JSON_LOG, {"level": 40, "name": "n", "msg": "m"}, "ERROR", True, False),
-    (JSON_LOG, {"level": "FATAL", "name": "n", "msg": "m"}, "FATAL", True, False),
-    (JSON_LOG, {"level": 20}, "INFO", False, False),
-    (JSON_LOG, {"level": 4, "name": "n", "msg": "m"}, None, False, False),
-    (JSON_LOG, {"level": "warning"}, None, False, False),
-    (FOXGLOVE_LOG, {"level": 4, "name": "n", "message": "m"}, "ERROR", True, False),
-    (FOXGLOVE_LOG, {"level": 3, "name": "n", "message": "m"}, "WARN", False, False),
-    (FOXGLOVE_LOG, {"level": 40}, None, False, False),
-    (JSON_LOG, {"level": True, "name": "n"}, None, False, True),
-    (JSON_LOG, {"level": 40.0}, None, False, True),
-    (JSON_LOG, {"level": 40, "name": 7}, None, False, True),
-    (JSON_LOG, {"name": "n"}, None, False, True),
-    (JSON_LOG, [40, "n"], None, False, True),
-    (JSON_LOG, "not json", None, False, True),
+    # schema, payload, counted level, error event?, error kind
+    (JSON_LOG, {"level": 40, "name": "n", "msg": "m"}, "ERROR", True, None),
+    (JSON_LOG, {"level": "FATAL", "name": "n", "msg": "m"}, "FATAL", True, None),
+    (JSON_LOG, {"level": 20}, "INFO", False, None),
+    (JSON_LOG, {"level": 4, "name": "n", "msg": "m"}, None, False, None),
+    (JSON_LOG, {"level": "warning"}, None, False, None),
+    (FOXGLOVE_LOG, {"level": 4, "name": "n", "message": "m"}, "ERROR", True, None),
+    (FOXGLOVE_LOG, {"level": 3, "name": "n", "message": "m"}, "WARN", False, None),
+    (FOXGLOVE_LOG, {"level": 40}, None, False, None),
+    (JSON_LOG, {"level": True, "name": "n"}, None, False, "bad_log"),
+    (JSON_LOG, {"level": 40.0}, None, False, "bad_log"),
+    (JSON_LOG, {"level": 40, "name": 7}, None, False, "bad_log"),
+    (JSON_LOG, {"name": "n"}, None, False, "bad_log"),
+    (JSON_LOG, [40, "n"], None, False, "bad_log"),
+    (JSON_LOG, "not json", None, False, "bad_json"),
+    (JSON_LOG, '{"level": NaN}', None, False, "bad_json"),
+    (JSON_LOG, '{"level": 40, "msg": "\\ud800!"}', "ERROR", True, None),
+    (JSON_LOG, '{"level": 1' + "0" * 18 + "}", None, False, None),
 ]
 
 
 @pytest.mark.parametrize(("schema", "payload", "counted", "event", "error"), JSON_CASES)
 def test_json_log_channels(
-    schema: tuple[str, str], payload: Any, counted: str | None, event: bool, error: bool
+    schema: tuple[str, str], payload: Any, counted: str | None, event: bool, error: str | None
 ) -> None:
     raw = payload.encode() if isinstance(payload, str) else json.dumps(payload).encode()
     parsed = parse_bytes(build_mcap([("/log", 3, raw)], schemas={"/log": schema}))
@@ -336,7 +348,7 @@ def test_json_log_channels(
     if counted:
         assert parsed.log_levels[counted] == 1
     assert len(parsed.log_events) == (1 if event else 0)
-    assert [e.kind for e in parsed.errors] == (["decode"] if error else [])
+    assert [e.kind for e in parsed.errors] == ([error] if error else [])
     assert parsed.complete and parsed.message_count == 1
 
 
@@ -402,7 +414,7 @@ def test_decode_errors_are_capped_and_leave_room_for_a_fatal_error() -> None:
     parsed = parse_bytes(data)
     assert parsed.complete and parsed.message_count == 3 * MAX_ERRORS
     assert len(parsed.errors) == MAX_ERRORS - 1
-    assert {(e.kind, e.record) for e in parsed.errors} == {("decode", "Message")}
+    assert {(e.kind, e.record) for e in parsed.errors} == {("bad_cdr", "Message")}
     truncated = parse_bytes(data[:-20])
     assert len(truncated.errors) == MAX_ERRORS
     assert truncated.errors[-1].kind == "truncated"
@@ -417,7 +429,7 @@ def test_a_channel_whose_schema_was_never_written_is_corrupt() -> None:
     writer.finish()  # type: ignore[no-untyped-call]
     parsed = parse_bytes(out.getvalue())
     assert not parsed.complete
-    assert (parsed.errors[-1].kind, parsed.errors[-1].record) == ("corrupt", "Channel")
+    assert (parsed.errors[-1].kind, parsed.errors[-1].record) == ("unknown_schema", "Channel")
 
 
 # --- truncated and corrupt files -------------------------------------------------------------
@@ -472,7 +484,8 @@ def test_flipped_bytes_inside_a_chunk_are_corrupt_at_that_chunk(
     data[position + 1] ^= 0xA5
     parsed = parse_bytes(bytes(data))
     assert not parsed.complete
-    assert (parsed.errors[-1].kind, parsed.errors[-1].record) == ("corrupt", "Chunk")
+    assert parsed.errors[-1].kind in ("decompression_failed", "bad_crc")
+    assert parsed.errors[-1].record == "Chunk"
     assert parsed.errors[-1].offset == start
 
 
@@ -482,9 +495,9 @@ def test_flipped_bytes_inside_a_chunk_are_corrupt_at_that_chunk(
         (b"", "truncated", 0),
         (b"\x89MCA", "truncated", 0),
         (b"\x89MCAP0\r\n", "truncated", 8),
-        (b"NOTMCAP!" + bytes(64), "corrupt", 0),
-        (b"\x89MCAP0\r\n" + b"\x01" + struct.pack("<Q", 1 << 40), "corrupt", 8),
-        (b"\x89MCAP0\r\n" + b"\x05" + struct.pack("<Q", 3) + bytes(40), "corrupt", 8),
+        (b"NOTMCAP!" + bytes(64), "bad_magic", 0),
+        (b"\x89MCAP0\r\n" + b"\x01" + struct.pack("<Q", 1 << 40), "record_too_large", 8),
+        (b"\x89MCAP0\r\n" + b"\x05" + struct.pack("<Q", 3) + bytes(40), "malformed_record", 8),
         (b"\x89MCAP0\r\n" + b"\x05" + struct.pack("<Q", 3) + b"abc", "truncated", 8),
         (b"\x89MCAP0\r\n" + b"\x06" + struct.pack("<Q", 1 << 20) + bytes(100), "truncated", 8),
     ],
@@ -510,7 +523,7 @@ def test_bad_trailing_magic_is_corrupt(drive_logs: dict[str, bytes]) -> None:
     parsed = parse_bytes(data)
     assert (parsed.complete, parsed.errors[-1].kind, parsed.errors[-1].record) == (
         False,
-        "corrupt",
+        "bad_magic",
         "Magic",
     )
     assert parsed.message_count == parse_bytes(drive_logs["none"]).message_count
