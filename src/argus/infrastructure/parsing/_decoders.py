@@ -143,6 +143,8 @@ _OUT_OF_TABLE = -1
 
 
 def _json_depth_exceeds(data: bytes, limit: int) -> bool:
+    if data.count(b"[") + data.count(b"{") <= limit:
+        return False  # cannot nest deeper than it has openers: the common case, counted in C
     depth = 0
     for token in _JSON_DEPTH_TOKENS.finditer(data):
         char = token[0][:1]
@@ -163,9 +165,13 @@ def _no_constant(name: str) -> NoReturn:
     raise ValueError(f"{name} is not JSON")
 
 
+# One decoder for every message: json.loads with hooks would build a new one per call.
+_JSON = json.JSONDecoder(parse_int=_json_int, parse_constant=_no_constant)
+
+
 def _text(value: str) -> str:
     # Escaped lone surrogates (\ud800) are not text: the spec replaces them with U+FFFD.
-    return _LONE_SURROGATE.sub("\ufffd", value)
+    return value if value.isascii() else _LONE_SURROGATE.sub("\ufffd", value)
 
 
 def decode_json_log(data: bytes, *, foxglove: bool) -> LogRecord:
@@ -179,7 +185,7 @@ def decode_json_log(data: bytes, *, foxglove: bool) -> LogRecord:
     try:
         # The depth scan bounds the recursion; the hooks refuse NaN/Infinity and keep huge
         # integers from reaching int(), so acceptance is RFC 8259's, not the interpreter's.
-        obj = json.loads(text, parse_int=_json_int, parse_constant=_no_constant)
+        obj = _JSON.decode(text)
     except ValueError as exc:
         raise DecodeError(f"not valid JSON: {exc}", ErrorKind.BAD_JSON) from exc
     if not isinstance(obj, dict):
