@@ -150,3 +150,9 @@ def log_file(schema_name: str, encoding: str, payloads: list[bytes], *, chunked:
     if chunked:
         return mcap(header(), chunk(head + body))
     return mcap(header(), head, body)
+
+
+def json_log_file(raw: bytes, *, foxglove: bool = False, chunked: bool = True) -> bytes:
+    """One JSON log message `raw` on an rcl_interfaces/msg/Log (or foxglove.Log) channel."""
+    schema_name = "foxglove.Log" if foxglove else "rcl_interfaces/msg/Log"
+    return log_file(schema_name, "json", [raw], chunked=chunked)

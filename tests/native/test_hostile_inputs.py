@@ -12,7 +12,6 @@ import lz4.frame
 import pytest
 import zstandard
 
-from argus.domain.parse_limits import MAX_JSON_DEPTH
 from argus.domain.parsed_file import ErrorKind
 from argus.infrastructure.parsing.native import native_available
 from argus.loggen import Fault, generate_drive_log
@@ -23,14 +22,13 @@ from tests.native.builders import (
     cdr_log,
     channel,
     chunk,
-    comparable,
     header,
+    json_log_file,
     log_file,
     mcap,
     message,
     record,
     schema,
-    summaries,
 )
 
 pytestmark = [
@@ -46,11 +44,6 @@ RECORDS = schema(1, "std_msgs/msg/String") + channel(1, 1, "/t") + message(1, 1,
 
 def _rosout(payload: bytes) -> bytes:
     return log_file("rcl_interfaces/msg/Log", "cdr", [payload], chunked=False)
-
-
-def _json_log(raw: bytes, *, foxglove: bool = False, chunked: bool = True) -> bytes:
-    schema_name = "foxglove.Log" if foxglove else "rcl_interfaces/msg/Log"
-    return log_file(schema_name, "json", [raw], chunked=chunked)
 
 
 def _truncated_drive_log() -> bytes:
@@ -176,25 +169,28 @@ CASES: dict[str, tuple[Callable[[], bytes], tuple[str, str | None] | None]] = {
         lambda: _rosout(b"\x00\x07" + cdr_log(40, "n", "m")[2:]),
         ("bad_cdr", "Message"),
     ),
-    "deep-json": (lambda: _json_log(b"[" * 200_000), ("json_too_deep", "Message")),
+    "deep-json": (lambda: json_log_file(b"[" * 200_000), ("json_too_deep", "Message")),
     "deep-json-unchunked": (
-        lambda: _json_log(b'{"a":' * 50_000, chunked=False),
+        lambda: json_log_file(b'{"a":' * 50_000, chunked=False),
         ("json_too_deep", "Message"),
     ),
-    "invalid-json": (lambda: _json_log(b'{"level": 40, "name": "n"'), ("bad_json", "Message")),
-    "json-bad-utf8": (lambda: _json_log(b'{"level": 40, "msg": "\xff"}'), ("bad_json", "Message")),
-    "json-bom": (lambda: _json_log(b'\xef\xbb\xbf{"level": 40}'), ("bad_json", "Message")),
+    "invalid-json": (lambda: json_log_file(b'{"level": 40, "name": "n"'), ("bad_json", "Message")),
+    "json-bad-utf8": (
+        lambda: json_log_file(b'{"level": 40, "msg": "\xff"}'),
+        ("bad_json", "Message"),
+    ),
+    "json-bom": (lambda: json_log_file(b'\xef\xbb\xbf{"level": 40}'), ("bad_json", "Message")),
     # Past MAX_JSON_INT_DIGITS an integer is outside every level table: not counted, no error.
-    "json-huge-int": (lambda: _json_log(b'{"level": ' + b"9" * 5000 + b"}"), None),
-    "json-nan-level": (lambda: _json_log(b'{"level": NaN}'), ("bad_json", "Message")),
-    "json-float-level": (lambda: _json_log(b'{"level": 40.0}'), ("bad_log", "Message")),
-    "json-not-an-object": (lambda: _json_log(b"[40]"), ("bad_log", "Message")),
+    "json-huge-int": (lambda: json_log_file(b'{"level": ' + b"9" * 5000 + b"}"), None),
+    "json-nan-level": (lambda: json_log_file(b'{"level": NaN}'), ("bad_json", "Message")),
+    "json-float-level": (lambda: json_log_file(b'{"level": 40.0}'), ("bad_log", "Message")),
+    "json-not-an-object": (lambda: json_log_file(b"[40]"), ("bad_log", "Message")),
     "json-lone-surrogate": (
-        lambda: _json_log(b'{"level": 50, "msg": "\\udc00 \\ud83d\\ude00"}'),
+        lambda: json_log_file(b'{"level": 50, "msg": "\\udc00 \\ud83d\\ude00"}'),
         None,
     ),
     "json-control-char": (
-        lambda: _json_log(b'{"level": 4, "message": "a\x01"}', foxglove=True),
+        lambda: json_log_file(b'{"level": 4, "message": "a\x01"}', foxglove=True),
         ("bad_json", "Message"),
     ),
 }
@@ -221,43 +217,6 @@ def test_decompression_bombs_cost_no_more_than_the_declared_size(name: str) -> N
     summary = parser.finish()
     assert summary["errors"][-1]["kind"] == "decompression_failed"
     assert parser.buffered_capacity < 4 << 20  # the file is tiny; 50 MB were never inflated
-
-
-def _nested(depth: int) -> bytes:
-    """A JSON log whose containers nest `depth` deep (the log object itself is one)."""
-    inner = depth - 1
-    return ('{"level": 20, "x": ' + "[" * inner + "0" + "]" * inner + "}").encode()
-
-
-@pytest.mark.parametrize("chunked", [True, False])
-def test_json_nesting_fails_past_max_json_depth_in_both_engines(chunked: bool) -> None:
-    for depth in (1, MAX_JSON_DEPTH - 1, MAX_JSON_DEPTH):
-        expected, actual = summaries(_json_log(_nested(depth), chunked=chunked))
-        assert comparable(actual) == comparable(expected) and expected["errors"] == [], depth
-        assert expected["log_levels"]["INFO"] == 1
-    expected, actual = summaries(_json_log(_nested(MAX_JSON_DEPTH + 1), chunked=chunked))
-    assert comparable(actual) == comparable(expected)
-    assert [e["kind"] for e in expected["errors"]] == ["json_too_deep"]
-
-
-@pytest.mark.parametrize(
-    ("payload", "kind"),
-    [
-        # Too deep wins over any syntax error, wherever it is: the depth scan runs first.
-        (b"[" * 65 + b"}", "json_too_deep"),
-        (b'{"level": 20, "x": ' + b"[" * 65 + b"}", "json_too_deep"),
-        # Brackets inside strings, escaped quotes included, do not nest.
-        (b'{"level": 20, "x": "' + b"[" * 65 + b'\\"]"}', None),
-        (b'{"level": 20, "x": "\\"' + b"[" * 65 + b'"}', None),
-        # Unbalanced closers lower the count; the syntax error is then bad_json.
-        (b"]]" + b"[" * 65, "bad_json"),
-    ],
-    ids=["deep-and-invalid", "deep-member", "brackets-in-string", "escaped-quote", "closers-first"],
-)
-def test_json_depth_scan_is_the_specified_one(payload: bytes, kind: str | None) -> None:
-    expected, actual = summaries(_json_log(payload))
-    assert comparable(actual) == comparable(expected)
-    assert [e["kind"] for e in expected["errors"]] == ([kind] if kind else [])
 
 
 def _seeds(tmp_path: Path) -> list[bytes]:
