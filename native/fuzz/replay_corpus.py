@@ -2,8 +2,9 @@
 
 Usage: python native/fuzz/replay_corpus.py var/fuzz/corpus [more dirs or files…]
 The fuzzer checks the core against itself; this checks it against the reference parser on the
-inputs the fuzzer found interesting. Messages worded by libzstd itself are not compared
-(tests/native/builders.py:comparable). Exit status 1 when any input differs.
+inputs the fuzzer found interesting. Error messages are not compared (each engine words its own,
+tests/native/builders.py:comparable); every summary is validated against the JSON Schema.
+Exit status 1 when any input differs.
 """
 
 from __future__ import annotations
@@ -18,14 +19,13 @@ def main(paths: list[str]) -> int:
     files = sorted(
         f for p in map(Path, paths) for f in (p.iterdir() if p.is_dir() else [p]) if f.is_file()
     )
-    differ = exact = 0
+    differ = 0
     for path in files:
         expected, actual = summaries(path.read_bytes())
-        exact += expected == actual
         if comparable(expected) != comparable(actual):
             differ += 1
             print(f"DIFFERS {path}")
-    print(f"{len(files)} inputs: {differ} differ, {exact} equal including every message")
+    print(f"{len(files)} inputs: {differ} differ")
     return 1 if differ else 0
 
 

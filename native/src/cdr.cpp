@@ -2,7 +2,7 @@
 
 #include "bytes.hpp"
 #include "errors.hpp"
-#include "pystr.hpp"
+#include "utf8.hpp"
 
 namespace argus {
 namespace {
@@ -38,9 +38,7 @@ class Cdr {
     pos_ += size;
     size_t n = size;
     if (n > 0 && raw[n - 1] == 0) --n;
-    if (auto err = check_utf8(raw, n)) {
-      throw DecodeError(std::string("string is not valid UTF-8: ") + err->reason);
-    }
+    if (!valid_utf8(raw, n)) throw DecodeError("string is not valid UTF-8");
     if (out) out->assign(reinterpret_cast<const char*>(raw), n);
   }
 

@@ -23,7 +23,7 @@ struct CdrStatus {
   std::string hardware_id;
 };
 
-// Both throw DecodeError with the reference's wording.
+// Both throw DecodeError (kind BadCdr); the wording is free.
 CdrLog decode_cdr_log(const uint8_t* data, size_t len);
 void decode_cdr_diagnostics(const uint8_t* data, size_t len, std::vector<CdrStatus>& out);
 

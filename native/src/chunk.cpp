@@ -7,18 +7,17 @@
 
 #include "bytes.hpp"
 #include "crc32.hpp"
-#include "pystr.hpp"
+#include "limits.hpp"
+#include "utf8.hpp"
 #include "records.hpp"
 
 namespace argus {
 
-void chunk_corrupt(const std::string& message, uint64_t offset) {
-  throw Fatal("corrupt", message, offset, std::string("Chunk"));
+void chunk_corrupt(ErrorKind kind, const std::string& message, uint64_t offset) {
+  throw Fatal(kind, message, offset, std::string("Chunk"));
 }
 
 namespace {
-
-constexpr uint64_t kMaxRecordBytes = 1ull << 30;
 
 // A Schema or Channel record inside a chunk, read like mcap's Record.read over a BytesIO:
 // every read must be complete, and strings must be UTF-8.
@@ -34,7 +33,7 @@ class Inner {
   std::string string() {
     const uint32_t size = static_cast<uint32_t>(uint(4));
     const uint8_t* q = take(size);
-    if (auto err = check_utf8(q, size)) fail(utf8_error_repr(q, size, *err));
+    if (!valid_utf8(q, size)) fail("a string is not valid UTF-8");
     return std::string(reinterpret_cast<const char*>(q), size);
   }
   void skip(size_t size) { take(size); }
@@ -42,13 +41,14 @@ class Inner {
 
  private:
   const uint8_t* take(size_t size) {
-    if (size > n_ - pos_) fail("_EndOfData()");
+    if (size > n_ - pos_) fail("fields run past the record");
     const uint8_t* q = p_ + pos_;
     pos_ += size;
     return q;
   }
-  [[noreturn]] void fail(const std::string& exc_repr) const {
-    chunk_corrupt("bad " + record_name(opcode_) + " record inside chunk: " + exc_repr, offset_);
+  [[noreturn]] void fail(const std::string& why) const {
+    chunk_corrupt(ErrorKind::MalformedRecord,
+                  "bad " + record_name(opcode_) + " record inside chunk: " + why, offset_);
   }
 
   const uint8_t* p_;
@@ -80,7 +80,7 @@ ChunkDecoder::~ChunkDecoder() {
 ChunkBytes ChunkDecoder::decode(const ChunkRecord& chunk) {
   const uint64_t usize = chunk.uncompressed_size;
   if (usize > kMaxRecordBytes) {
-    chunk_corrupt("chunk claims " + dec(usize) + " uncompressed bytes", chunk.offset);
+    chunk_corrupt(ErrorKind::RecordTooLarge, "chunk claims " + dec(usize) + " uncompressed bytes", chunk.offset);
   }
   const std::string& compression = *chunk.compression;
   const uint8_t* data = nullptr;
@@ -95,14 +95,15 @@ ChunkBytes ChunkDecoder::decode(const ChunkRecord& chunk) {
     size = decompress_lz4(chunk);
     data = buf_.get();
   } else {
-    chunk_corrupt("unknown chunk compression " + str_repr(compression), chunk.offset);
+    chunk_corrupt(ErrorKind::UnknownCompression, "unknown chunk compression \"" + compression + "\"",
+                  chunk.offset);
   }
   if (size != usize) {
-    chunk_corrupt("chunk decompresses to " + dec(uint64_t{size}) + " bytes, not " + dec(usize),
+    chunk_corrupt(ErrorKind::DecompressionFailed, "chunk decompresses to " + dec(uint64_t{size}) + " bytes, not " + dec(usize),
             chunk.offset);
   }
   if (chunk.uncompressed_crc != 0 && crc32(data, size) != chunk.uncompressed_crc) {
-    chunk_corrupt("chunk CRC mismatch", chunk.offset);
+    chunk_corrupt(ErrorKind::BadCrc, "chunk CRC mismatch", chunk.offset);
   }
   return {data, size};
 }
@@ -112,16 +113,16 @@ void read_chunk_records(ChunkBytes chunk, uint64_t offset, SummaryBuilder& summa
   const size_t size = chunk.size;
   size_t pos = 0;
   while (pos < size) {
-    if (size - pos < 9) chunk_corrupt("chunk ends inside a record header at " + dec(uint64_t{pos}), offset);
+    if (size - pos < 9) chunk_corrupt(ErrorKind::MalformedRecord, "chunk ends inside a record header at " + dec(uint64_t{pos}), offset);
     const uint8_t opcode = data[pos];
     const uint64_t length = load_u64(data + pos + 1);
     const size_t body = pos + 9;
     if (length > size - body) {
-      chunk_corrupt("record at chunk byte " + dec(uint64_t{pos}) + " overruns the chunk", offset);
+      chunk_corrupt(ErrorKind::MalformedRecord, "record at chunk byte " + dec(uint64_t{pos}) + " overruns the chunk", offset);
     }
     const size_t next = body + static_cast<size_t>(length);
     if (opcode == kOpMessage) {
-      if (length < 22) chunk_corrupt("message at chunk byte " + dec(uint64_t{pos}) + " is too short", offset);
+      if (length < 22) chunk_corrupt(ErrorKind::MalformedRecord, "message at chunk byte " + dec(uint64_t{pos}) + " is too short", offset);
       const uint16_t channel = load_u16(data + body);
       const uint64_t log_time = load_u64(data + body + 6);
       summary.message(channel, log_time, data + body + 22, static_cast<size_t>(length - 22), offset);

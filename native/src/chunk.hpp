@@ -1,5 +1,5 @@
-// Chunk records in two steps: decoding (decompression with the same outcomes as the
-// reference's zstandard/lz4 calls, then the size and CRC checks), which touches no summary and
+// Chunk records in two steps: decoding (decompression by the spec's rules, then the size and
+// CRC checks), which touches no summary and
 // so may run on any thread, and reading the records inside (messages, schemas, channels) into
 // the summary, which happens in file order on the reader's thread.
 #pragma once
@@ -26,7 +26,7 @@ struct ChunkRecord {
 };
 
 // Throws Fatal(corrupt) at the Chunk record that starts at `offset`.
-[[noreturn]] void chunk_corrupt(const std::string& message, uint64_t offset);
+[[noreturn]] void chunk_corrupt(ErrorKind kind, const std::string& message, uint64_t offset);
 
 // A chunk's records, decompressed and checked.
 struct ChunkBytes {

@@ -5,10 +5,11 @@
 #include <exception>
 #include <string>
 
+#include "limits.hpp"
+
 namespace argus {
 namespace {
 
-constexpr uint64_t kMaxRecordBytes = 1ull << 30;
 
 }  // namespace
 

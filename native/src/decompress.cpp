@@ -1,4 +1,4 @@
-// Chunk decompression with the outcomes of the reference's library calls, in bounded memory.
+// Chunk decompression by the rules of docs/schemas/parsed-file.md (*Chunks*), in bounded memory.
 #include <lz4frame.h>
 #include <zstd.h>
 
@@ -17,7 +17,7 @@ namespace {
 constexpr size_t kLz4Scratch = 64 * 1024;
 
 [[noreturn]] void undecompressable(const std::string& why, uint64_t offset) {
-  chunk_corrupt("chunk does not decompress: " + why, offset);
+  chunk_corrupt(ErrorKind::DecompressionFailed, "chunk does not decompress: " + why, offset);
 }
 
 // The first output buffer for a chunk: the whole output when it is plausibly that large,
@@ -53,18 +53,18 @@ uint8_t* ChunkDecoder::grow(size_t used, size_t limit) {
   return buf_.get();
 }
 
-// python-zstandard's ZstdDecompressor().decompress(data, max_output_size=usize): the output
-// buffer is the frame's declared content size (or max_output_size when undeclared) and one
-// ZSTD_decompressStream call must finish the first frame; bytes after it are ignored.
+// zstd: the first frame is decoded and bytes after it are ignored. A frame that declares its
+// content size must produce exactly that many bytes; an undeclared one may produce at most
+// uncompressed_size bytes.
 size_t ChunkDecoder::decompress_zstd(const ChunkRecord& chunk) {
   const uint64_t usize = chunk.uncompressed_size;
   unsigned long long declared = ZSTD_getFrameContentSize(chunk.data, chunk.size);
   if (declared == ZSTD_CONTENTSIZE_ERROR) {
-    undecompressable("error determining content size from frame header", chunk.offset);
+    undecompressable("bad zstd frame header", chunk.offset);
   }
   if (chunk.size >= 8 && (load_u32(chunk.data) & 0xFFFFFFF0u) == 0x184D2A50u) {
-    // A skippable frame: the libzstd bundled with python-zstandard reports its payload size
-    // as the content size, so a non-empty one fails below as "decompressed 0 bytes".
+    // A skippable frame declares its payload size as its content size and produces nothing,
+    // so only an empty one is a valid (empty) chunk.
     declared = load_u32(chunk.data + 4);
   }
   if (declared == 0) {
@@ -74,22 +74,22 @@ size_t ChunkDecoder::decompress_zstd(const ChunkRecord& chunk) {
   size_t capacity = 0;
   bool known = declared != ZSTD_CONTENTSIZE_UNKNOWN;
   if (!known) {
-    if (usize == 0) undecompressable("could not determine content size in frame header", chunk.offset);
+    if (usize == 0) undecompressable("zstd frame without content size in an empty chunk", chunk.offset);
     capacity = static_cast<size_t>(usize);
   } else {
     if (declared > static_cast<unsigned long long>(std::numeric_limits<int64_t>::max())) {
-      undecompressable("frame is too large to decompress on this platform", chunk.offset);
+      undecompressable("zstd frame declares an impossible size", chunk.offset);
     }
     if (declared > usize) {
-      // A bomb: the reference would allocate the declared size and then refuse the chunk.
-      chunk_corrupt("chunk decompresses to " + dec(uint64_t{declared}) + " bytes, not " + dec(usize),
-              chunk.offset);
+      // A bomb is refused before anything is inflated.
+      chunk_corrupt(ErrorKind::DecompressionFailed,
+                    "chunk decompresses to " + dec(uint64_t{declared}) + " bytes, not " + dec(usize),
+                    chunk.offset);
     }
     capacity = static_cast<size_t>(declared);
   }
   ZSTD_DCtx_reset(zstd_, ZSTD_reset_session_only);
-  // One ZSTD_decompressStream call into `capacity` bytes, as python-zstandard makes, split
-  // into calls over a growing buffer: same outcome, memory only for real output.
+  // Output into at most `capacity` bytes, over a growing buffer: memory only for real output.
   ZSTD_outBuffer out{reserve(first_capacity(capacity, chunk.size)), 0, 0};
   out.size = std::min(cap_, capacity);
   ZSTD_inBuffer in{chunk.data, chunk.size, 0};
@@ -97,25 +97,23 @@ size_t ChunkDecoder::decompress_zstd(const ChunkRecord& chunk) {
   while (true) {
     r = ZSTD_decompressStream(zstd_, &out, &in);
     if (ZSTD_isError(r)) {
-      undecompressable(std::string("decompression error: ") + ZSTD_getErrorName(r), chunk.offset);
+      undecompressable(std::string("zstd: ") + ZSTD_getErrorName(r), chunk.offset);
     }
     if (r == 0 || out.pos < out.size || out.size == capacity) break;
     out.dst = grow(out.pos, capacity);
     out.size = std::min(cap_, capacity);
   }
-  if (r != 0) undecompressable("decompression error: did not decompress full frame", chunk.offset);
+  if (r != 0) undecompressable("the zstd frame does not end within the size", chunk.offset);
   if (known && out.pos != declared) {
-    // python-zstandard prints the call's return value (0 here), not the bytes produced.
-    undecompressable("decompression error: decompressed 0 bytes; expected " +
-                         dec(uint64_t{declared}),
+    undecompressable("the zstd frame gives " + dec(uint64_t{out.pos}) + " bytes, not the " +
+                         dec(uint64_t{declared}) + " it declares",
                      chunk.offset);
   }
   return out.pos;
 }
 
-// python-lz4's lz4.frame.decompress(data): frame header first, then LZ4F_decompress until the
-// frame ends (trailing bytes ignored). It grows its buffer without limit; here output past the
-// declared uncompressed size goes to a scratch buffer only to learn whether any more comes.
+// lz4: one LZ4 frame is decoded to its end (bytes after it are ignored). Output past the
+// uncompressed size goes to a scratch buffer only to learn that more comes, which fails.
 size_t ChunkDecoder::decompress_lz4(const ChunkRecord& chunk) {
   LZ4F_resetDecompressionContext(lz4_);
   const uint8_t* src = chunk.data;
@@ -124,7 +122,7 @@ size_t ChunkDecoder::decompress_lz4(const ChunkRecord& chunk) {
   size_t consumed = chunk.size;
   size_t r = LZ4F_getFrameInfo(lz4_, &info, src, &consumed);
   if (LZ4F_isError(r)) {
-    undecompressable(std::string("LZ4F_getFrameInfo failed with code: ") + LZ4F_getErrorName(r),
+    undecompressable(std::string("lz4 frame header: ") + LZ4F_getErrorName(r),
                      chunk.offset);
   }
   src += consumed;
@@ -147,25 +145,23 @@ size_t ChunkDecoder::decompress_lz4(const ChunkRecord& chunk) {
     size_t taken = static_cast<size_t>(end - src);
     r = LZ4F_decompress(lz4_, dst, &produced, src, &taken, &options);
     if (LZ4F_isError(r)) {
-      undecompressable(std::string("LZ4F_decompress failed with code: ") + LZ4F_getErrorName(r),
+      undecompressable(std::string("lz4: ") + LZ4F_getErrorName(r),
                        chunk.offset);
     }
     src += taken;
     stalled = (taken == 0 && produced == 0) ? stalled + 1 : 0;
     if (stalled > 2) {
-      undecompressable("Frame incomplete. LZ4F_decompress returned: " + dec(uint64_t{r}),
-                       chunk.offset);
+      undecompressable("the lz4 frame is incomplete", chunk.offset);
     }
     if (dst != out + written && produced > 0) {
-      chunk_corrupt("chunk decompresses to more than " + dec(uint64_t{capacity}) + " bytes, not " +
-                  dec(uint64_t{capacity}),
-              chunk.offset);
+      chunk_corrupt(ErrorKind::DecompressionFailed,
+                    "chunk decompresses to more than " + dec(uint64_t{capacity}) + " bytes",
+                    chunk.offset);
     }
     if (dst == out + written) written += produced;
     if (r == 0) break;
     if (src == end) {
-      undecompressable("Frame incomplete. LZ4F_decompress returned: " + dec(uint64_t{r}),
-                       chunk.offset);
+      undecompressable("the lz4 frame is incomplete", chunk.offset);
     }
   }
   return written;

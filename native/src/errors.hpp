@@ -9,26 +9,50 @@
 
 namespace argus {
 
+// The closed set of error kinds: ErrorKind of src/argus/domain/parsed_file.py, same order.
+enum class ErrorKind : uint8_t {
+  Truncated,
+  BadMagic,
+  RecordTooLarge,
+  MalformedRecord,
+  UnknownCompression,
+  DecompressionFailed,
+  BadCrc,
+  UnknownSchema,
+  UnknownChannel,
+  BadCdr,
+  BadJson,
+  JsonTooDeep,
+  BadLog,
+  UnsupportedEncoding,
+};
+inline constexpr int kErrorKindCount = 14;
+
+// The kind's name in the summary, e.g. "bad_crc".
+const char* kind_name(ErrorKind kind);
+
 struct ParseError {
-  std::string kind;     // truncated | corrupt | decode | unsupported_encoding
-  std::string message;  // for people; worded like the reference parser
+  ErrorKind kind;
+  std::string message;  // for people; engines word it freely
   std::optional<uint64_t> offset;
   std::optional<std::string> record;
 };
 
-// Reading cannot go on: mirrors `Fatal` of the Python reference (kind, message, offset, record).
+// Reading cannot go on (kind, message, offset, record), like `Fatal` of the Python reference.
 struct Fatal : std::exception {
   ParseError error;
-  Fatal(std::string kind, std::string message, std::optional<uint64_t> offset,
+  Fatal(ErrorKind kind, std::string message, std::optional<uint64_t> offset,
         std::optional<std::string> record)
-      : error{std::move(kind), std::move(message), offset, std::move(record)} {}
+      : error{kind, std::move(message), offset, std::move(record)} {}
   const char* what() const noexcept override { return error.message.c_str(); }
 };
 
 // A record's bytes are invalid; the reader adds the record's offset and name.
 struct RecordCorrupt : std::exception {
+  ErrorKind kind;
   std::string message;
-  explicit RecordCorrupt(std::string m) : message(std::move(m)) {}
+  explicit RecordCorrupt(std::string m, ErrorKind k = ErrorKind::MalformedRecord)
+      : kind(k), message(std::move(m)) {}
   const char* what() const noexcept override { return message.c_str(); }
 };
 
@@ -37,10 +61,12 @@ struct RecordTruncated : std::exception {
   const char* what() const noexcept override { return "truncated"; }
 };
 
-// A message payload does not match its type (non-fatal `decode` error).
+// A message payload does not match its type (a non-fatal error of the given kind).
 struct DecodeError : std::exception {
+  ErrorKind kind;
   std::string message;
-  explicit DecodeError(std::string m) : message(std::move(m)) {}
+  explicit DecodeError(std::string m, ErrorKind k = ErrorKind::BadCdr)
+      : kind(k), message(std::move(m)) {}
   const char* what() const noexcept override { return message.c_str(); }
 };
 

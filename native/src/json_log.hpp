@@ -1,5 +1,6 @@
-// Decoder of JSON log messages with the exact acceptance and error messages of CPython 3.11's
-// `json.loads` (C scanner): the reference decodes them with json.loads(data.decode("utf-8")).
+// Decoder of JSON log messages by the rules of docs/schemas/parsed-file.md: strict UTF-8,
+// RFC 8259 JSON, at most kMaxJsonDepth nested containers (checked first, by a bracket scan),
+// escaped lone surrogates replaced with U+FFFD.
 #pragma once
 
 #include <cstddef>
@@ -8,18 +9,16 @@
 
 namespace argus {
 
-struct JsonLimits {
-  int max_depth = 990;            // containers json.loads can nest before RecursionError
-  int64_t max_int_digits = 4300;  // sys.get_int_max_str_digits(); 0 means unlimited
-};
-
 struct JsonLog {
   const char* level;  // DEBUG..FATAL, or nullptr for a level outside the table
   std::string node;
   std::string message;
 };
 
-// Throws DecodeError worded like argus/.../parsing/_decoders.py:decode_json_log.
-JsonLog decode_json_log(const uint8_t* data, size_t len, bool foxglove, const JsonLimits& limits);
+// Throws DecodeError of kind BadJson, JsonTooDeep or BadLog.
+JsonLog decode_json_log(const uint8_t* data, size_t len, bool foxglove);
+
+// The spec's depth scan: true when brackets outside strings nest deeper than `limit`.
+bool json_depth_exceeds(const uint8_t* data, size_t len, int limit);
 
 }  // namespace argus

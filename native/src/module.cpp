@@ -9,6 +9,8 @@
 #include <vector>
 
 #include "crc32.hpp"
+#include "errors.hpp"
+#include "limits.hpp"
 #include "reader.hpp"
 
 namespace nb = nanobind;
@@ -19,8 +21,8 @@ using argus::ParsedFile;
 namespace {
 
 nb::object text(const std::string& s) {
-  // JSON logs may carry lone surrogates (\ud800); they travel as 3-byte sequences.
-  PyObject* o = PyUnicode_DecodeUTF8(s.data(), static_cast<Py_ssize_t>(s.size()), "surrogatepass");
+  // Every string of the summary is valid UTF-8 (the spec's text rules); strict decoding.
+  PyObject* o = PyUnicode_DecodeUTF8(s.data(), static_cast<Py_ssize_t>(s.size()), nullptr);
   if (o == nullptr) throw nb::python_error();
   return nb::steal(o);
 }
@@ -33,7 +35,7 @@ nb::object maybe_int(bool present, uint64_t v) {
 
 nb::dict to_dict(ParsedFile& f) {
   nb::dict d;
-  d["schema_version"] = 1;
+  d["schema_version"] = 2;
   d["engine"] = "native";
   d["complete"] = f.complete;
   d["start_ns"] = maybe_int(f.has_times, f.start_ns);
@@ -93,7 +95,7 @@ nb::dict to_dict(ParsedFile& f) {
   nb::list errors;
   for (const auto& e : f.errors) {
     nb::dict x;
-    x["kind"] = text(e.kind);
+    x["kind"] = text(argus::kind_name(e.kind));
     x["message"] = text(e.message);
     x["offset"] = e.offset ? nb::object(nb::int_(*e.offset)) : nb::object(nb::none());
     x["record"] = e.record ? text(*e.record) : nb::object(nb::none());
@@ -103,13 +105,10 @@ nb::dict to_dict(ParsedFile& f) {
   return d;
 }
 
-Options make_options(uint64_t max_overrun_bytes, int json_max_depth, int64_t int_max_str_digits,
-                     size_t read_size, unsigned threads) {
+Options make_options(uint64_t max_overrun_bytes, size_t read_size, unsigned threads) {
   Options o;
   o.threads = std::clamp(threads, 1u, 64u);
   o.max_overrun_bytes = max_overrun_bytes;
-  o.json.max_depth = json_max_depth;
-  o.json.max_int_digits = int_max_str_digits;
   o.read_size = std::max<size_t>(read_size, 4096);
   return o;
 }
@@ -164,18 +163,26 @@ class Parser {
 
 NB_MODULE(_native, m) {
   m.doc() = "C++ MCAP reader for Argus (private; use argus.infrastructure.parsing.native).";
-  m.attr("MAX_RECORD_BYTES") = nb::int_(uint64_t{1} << 30);
+  nb::dict limits;
+  limits["MAX_RECORD_BYTES"] = nb::int_(argus::kMaxRecordBytes);
+  limits["MAX_JSON_DEPTH"] = nb::int_(argus::kMaxJsonDepth);
+  limits["MAX_JSON_INT_DIGITS"] = nb::int_(argus::kMaxJsonIntDigits);
+  limits["MAX_EVENTS_PER_KIND"] = nb::int_(argus::kMaxEventsPerKind);
+  limits["MAX_ERRORS"] = nb::int_(argus::kMaxErrors);
+  m.attr("LIMITS") = limits;
+  nb::list kinds;
+  for (int k = 0; k < argus::kErrorKindCount; ++k) {
+    kinds.append(nb::str(argus::kind_name(static_cast<argus::ErrorKind>(k))));
+  }
+  m.attr("ERROR_KINDS") = nb::tuple(kinds);
 
   nb::class_<Parser>(m, "Parser")
       .def(
           "__init__",
-          [](Parser* self, uint64_t max_overrun_bytes, int json_max_depth,
-             int64_t int_max_str_digits, unsigned threads) {
-            new (self) Parser(make_options(max_overrun_bytes, json_max_depth, int_max_str_digits,
-                                           4u << 20, threads));
+          [](Parser* self, uint64_t max_overrun_bytes, unsigned threads) {
+            new (self) Parser(make_options(max_overrun_bytes, 4u << 20, threads));
           },
           nb::kw_only(), nb::arg("max_overrun_bytes") = uint64_t{64} << 20,
-          nb::arg("json_max_depth") = 990, nb::arg("int_max_str_digits") = 4300,
           nb::arg("threads") = 1u)
       .def("feed", &Parser::feed, nb::arg("data"))
       .def("finish", &Parser::finish)
@@ -185,10 +192,8 @@ NB_MODULE(_native, m) {
 
   m.def(
       "parse_fd",
-      [](int fd, uint64_t max_overrun_bytes, int json_max_depth, int64_t int_max_str_digits,
-         size_t read_size, unsigned threads) {
-        McapReader reader(make_options(max_overrun_bytes, json_max_depth, int_max_str_digits,
-                                       read_size, threads));
+      [](int fd, uint64_t max_overrun_bytes, size_t read_size, unsigned threads) {
+        McapReader reader(make_options(max_overrun_bytes, read_size, threads));
         {
           nb::gil_scoped_release release;
           reader.read_fd(fd);
@@ -196,7 +201,6 @@ NB_MODULE(_native, m) {
         return to_dict(reader.result());
       },
       nb::arg("fd"), nb::kw_only(), nb::arg("max_overrun_bytes") = uint64_t{64} << 20,
-      nb::arg("json_max_depth") = 990, nb::arg("int_max_str_digits") = 4300,
       nb::arg("read_size") = size_t{4} << 20, nb::arg("threads") = 1u);
 
   m.def(

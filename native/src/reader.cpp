@@ -7,13 +7,13 @@
 #include <system_error>
 
 #include "bytes.hpp"
-#include "pystr.hpp"
+#include "limits.hpp"
+#include "utf8.hpp"
 #include "records.hpp"
 
 namespace argus {
 namespace {
 
-constexpr uint64_t kMaxRecordBytes = 1ull << 30;  // MAX_RECORD_BYTES of the reference
 const uint8_t kMagic[8] = {0x89, 'M', 'C', 'A', 'P', '0', '\r', '\n'};
 
 std::string where(const std::optional<uint8_t>& opcode) {
@@ -27,7 +27,6 @@ uint64_t round_up(uint64_t n, uint64_t step) { return (n + step - 1) / step * st
 
 McapReader::McapReader(const Options& options)
     : options_(options),
-      summary_(options.json),
       chunks_(options.threads, options.max_queued_chunk_bytes) {
   task_ = run();
   task_.start();  // runs until it waits for the leading magic
@@ -87,7 +86,8 @@ Task<void> McapReader::run() {
           const uint64_t length = co_await in_.u64();
           if (length > kMaxRecordBytes) {
             throw RecordCorrupt(opcode_enum_name(op) + " record has length " + dec(length) +
-                                " that exceeds limit " + dec(kMaxRecordBytes));
+                                " that exceeds limit " + dec(kMaxRecordBytes),
+                                ErrorKind::RecordTooLarge);
           }
           if (op == kOpMessage) {
             // Inline: the only top-level record that is frequent in unchunked files.
@@ -103,7 +103,7 @@ Task<void> McapReader::run() {
             const uint64_t size = length - 22;
             if (summary_.decodes(channel)) {
               if (!co_await in_.need(size)) throw RecordTruncated{};
-              summary_.message(channel, log_time, in_.data(), size, start, true);
+              summary_.message(channel, log_time, in_.data(), size, start);
               in_.consume(size);
             } else {
               if (in_.avail() >= size) {
@@ -111,7 +111,7 @@ Task<void> McapReader::run() {
               } else {
                 co_await skip(size);
               }
-              summary_.message(channel, log_time, nullptr, size, start, true);
+              summary_.message(channel, log_time, nullptr, size, start);
             }
           } else if (op >= kOpHeader && op <= kOpDataEnd) {
             co_await record(op, length, *run_op_ == op, &footer);
@@ -122,10 +122,10 @@ Task<void> McapReader::run() {
           break;
         }
       } catch (const RecordTruncated&) {
-        throw Fatal("truncated", "file ends at byte " + dec(in_.received()) + " " + where(run_op_),
+        throw Fatal(ErrorKind::Truncated, "file ends at byte " + dec(in_.received()) + " " + where(run_op_),
                     start, record_name(run_op_));
       } catch (const RecordCorrupt& exc) {
-        throw Fatal("corrupt", exc.message, start, record_name(run_op_));
+        throw Fatal(exc.kind, exc.message, start, record_name(run_op_));
       }
       if (footer) {
         co_await magic("trailing");
@@ -153,13 +153,13 @@ void McapReader::fail(const ParseError& error) {
 Task<void> McapReader::magic(const char* where) {
   const uint64_t start = in_.pos();
   if (!co_await in_.need(8)) {
-    throw Fatal("truncated",
+    throw Fatal(ErrorKind::Truncated,
                 "file ends at byte " + dec(in_.received()) + " inside the " + where + " magic",
                 start, std::string("Magic"));
   }
   if (std::memcmp(in_.data(), kMagic, 8) != 0) {
-    throw Fatal("corrupt", std::string("bad ") + where + " magic " + bytes_hex(in_.data(), 8),
-                start, std::string("Magic"));
+    throw Fatal(ErrorKind::BadMagic, std::string("bad ") + where + " magic", start,
+                std::string("Magic"));
   }
   in_.consume(8);
 }
@@ -182,7 +182,7 @@ Task<std::string> McapReader::string(uint64_t record_end, bool keep) {
   if (fits || n <= options_.max_overrun_bytes) {
     if (!co_await in_.need(n)) throw RecordTruncated{};
     const uint8_t* p = in_.data();
-    if (auto err = check_utf8(p, n)) throw RecordCorrupt(utf8_error_str(p, n, *err));
+    if (!valid_utf8(p, n)) throw RecordCorrupt("a string is not valid UTF-8");
     std::string out;
     if (keep) out.assign(reinterpret_cast<const char*>(p), n);
     in_.consume(n);
@@ -191,7 +191,7 @@ Task<std::string> McapReader::string(uint64_t record_end, bool keep) {
   Utf8Stream utf8;
   co_await skip(n, &utf8);  // the whole string is read before it is decoded
   if (!utf8.finish()) {
-    throw RecordCorrupt("'utf-8' codec can't decode a string of " + dec(n) + " bytes");
+    throw RecordCorrupt("a string of " + dec(n) + " bytes is not valid UTF-8");
   }
   if (keep) {
     throw RecordCorrupt("a string of " + dec(n) +

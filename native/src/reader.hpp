@@ -11,8 +11,7 @@
 #include "chunk.hpp"
 #include "chunk_pipeline.hpp"
 #include "input.hpp"
-#include "json_log.hpp"
-#include "pystr.hpp"
+#include "utf8.hpp"
 #include "summary.hpp"
 #include "task.hpp"
 
@@ -29,7 +28,6 @@ struct Options {
   // threads + 1 and by `max_queued_chunk_bytes` (see ChunkPipeline).
   unsigned threads = 1;
   uint64_t max_queued_chunk_bytes = 16ull << 20;
-  JsonLimits json;
 };
 
 class McapReader {

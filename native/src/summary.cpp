@@ -4,7 +4,7 @@
 #include <utility>
 
 #include "bytes.hpp"
-#include "pystr.hpp"
+#include "limits.hpp"
 
 namespace argus {
 
@@ -64,8 +64,7 @@ double TopicStats::mean_rate_hz() const {
   return static_cast<double>(count - 1) * 1e9 / static_cast<double>(span);
 }
 
-SummaryBuilder::SummaryBuilder(JsonLimits json_limits)
-    : json_limits_(json_limits), channels_(65536) {}
+SummaryBuilder::SummaryBuilder() : channels_(65536) {}
 
 void SummaryBuilder::schema(uint16_t id, std::string name) { schemas_[id] = std::move(name); }
 
@@ -73,7 +72,7 @@ void SummaryBuilder::channel(uint16_t id, uint16_t schema_id, const std::string&
                              const std::string& encoding, uint64_t offset) {
   auto found = schemas_.find(schema_id);
   if (schema_id != 0 && found == schemas_.end()) {
-    throw Fatal("corrupt",
+    throw Fatal(ErrorKind::UnknownSchema,
                 "channel " + dec(uint64_t{id}) + " uses unknown schema " + dec(uint64_t{schema_id}),
                 offset, std::string("Channel"));
   }
@@ -89,9 +88,9 @@ void SummaryBuilder::channel(uint16_t id, uint16_t schema_id, const std::string&
   channels_[id] = Channel{it->second, decoder_for(schema, encoding), true};
   if (!known_encoding(encoding) && !reported_[id]) {
     reported_[id] = true;
-    error("unsupported_encoding",
-          "channel " + dec(uint64_t{id}) + " (" + topic + ") has message encoding " +
-              str_repr(encoding) + "; messages counted, not decoded",
+    error(ErrorKind::UnsupportedEncoding,
+          "channel " + dec(uint64_t{id}) + " (" + topic + ") has message encoding \"" + encoding +
+              "\"; messages counted, not decoded",
           offset, std::string("Channel"));
   }
 }
@@ -102,10 +101,10 @@ bool SummaryBuilder::decodes(uint16_t channel_id) const {
 }
 
 void SummaryBuilder::message(uint16_t channel_id, uint64_t log_time, const uint8_t* data,
-                             size_t len, uint64_t offset, bool top_level) {
+                             size_t len, uint64_t offset) {
   const Channel& channel = channels_[channel_id];
   if (!channel.known) {
-    throw Fatal("corrupt", "message on unknown channel " + dec(uint64_t{channel_id}), offset,
+    throw Fatal(ErrorKind::UnknownChannel, "message on unknown channel " + dec(uint64_t{channel_id}), offset,
                 std::string("Message"));
   }
   TopicStats& topic = file_.topics[channel.topic];
@@ -140,9 +139,9 @@ void SummaryBuilder::message(uint16_t channel_id, uint64_t log_time, const uint8
   }
   if (channel.decoder != kNone) {
     try {
-      decode(channel, log_time, data, len, top_level);
+      decode(channel, log_time, data, len);
     } catch (const DecodeError& exc) {
-      error("decode",
+      error(exc.kind,
             topic.name + " message at log_time " + dec(log_time) + ": " + exc.message, offset,
             std::string("Message"));
     }
@@ -150,7 +149,7 @@ void SummaryBuilder::message(uint16_t channel_id, uint64_t log_time, const uint8
 }
 
 void SummaryBuilder::decode(const Channel& channel, uint64_t log_time, const uint8_t* data,
-                            size_t len, bool top_level) {
+                            size_t len) {
   const std::string& topic = file_.topics[channel.topic].name;
   if (channel.decoder == kCdrDiagnostics) {
     decode_cdr_diagnostics(data, len, statuses_);
@@ -172,9 +171,7 @@ void SummaryBuilder::decode(const Channel& channel, uint64_t log_time, const uin
     node = std::move(log.node);
     message = std::move(log.message);
   } else {
-    JsonLimits limits = json_limits_;
-    if (top_level) limits.max_depth += 1;
-    JsonLog log = decode_json_log(data, len, channel.decoder == kJsonFox, limits);
+    JsonLog log = decode_json_log(data, len, channel.decoder == kJsonFox);
     index = level_index(log.level);
     node = std::move(log.node);
     message = std::move(log.message);
@@ -196,7 +193,7 @@ void SummaryBuilder::add_event(std::vector<Event>& events, Event&& event) {
   }
 }
 
-void SummaryBuilder::error(const char* kind, std::string message, std::optional<uint64_t> offset,
+void SummaryBuilder::error(ErrorKind kind, std::string message, std::optional<uint64_t> offset,
                            std::optional<std::string> record) {
   if (file_.errors.size() < kMaxErrors - 1) {
     file_.errors.push_back(ParseError{kind, std::move(message), offset, std::move(record)});

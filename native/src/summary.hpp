@@ -15,11 +15,10 @@
 #include "cdr.hpp"
 #include "errors.hpp"
 #include "json_log.hpp"
+#include "limits.hpp"
 
 namespace argus {
 
-constexpr size_t kMaxEventsPerKind = 10000;
-constexpr size_t kMaxErrors = 100;
 extern const char* const kLogLevels[5];
 
 struct TopicStats {
@@ -71,20 +70,18 @@ struct ParsedFile {
 
 class SummaryBuilder {
  public:
-  explicit SummaryBuilder(JsonLimits json_limits);
+  SummaryBuilder();
 
   void schema(uint16_t id, std::string name);
   // Throws Fatal for a schema id never seen (offset is the record's start).
   void channel(uint16_t id, uint16_t schema_id, const std::string& topic,
                const std::string& encoding, uint64_t offset);
-  // Throws Fatal for a channel id never seen. `data` is the message payload. Messages outside
-  // chunks are decoded one Python frame shallower by the reference, so JSON may nest one
-  // level deeper there before it hits the recursion limit.
+  // Throws Fatal for a channel id never seen. `data` is the message payload.
   void message(uint16_t channel_id, uint64_t log_time, const uint8_t* data, size_t len,
-               uint64_t offset, bool top_level = false);
+               uint64_t offset);
   // True when messages on the channel are decoded (their payload must be available).
   bool decodes(uint16_t channel_id) const;
-  void error(const char* kind, std::string message, std::optional<uint64_t> offset,
+  void error(ErrorKind kind, std::string message, std::optional<uint64_t> offset,
              std::optional<std::string> record);
   void fail(ParseError error);
   ParsedFile& result() { return file_; }
@@ -96,13 +93,11 @@ class SummaryBuilder {
     bool known = false;
   };
 
-  void decode(const Channel& channel, uint64_t log_time, const uint8_t* data, size_t len,
-              bool top_level);
+  void decode(const Channel& channel, uint64_t log_time, const uint8_t* data, size_t len);
   template <class Event>
   void add_event(std::vector<Event>& events, Event&& event);
 
   ParsedFile file_;
-  JsonLimits json_limits_;
   std::unordered_map<uint16_t, std::string> schemas_;
   std::unordered_map<std::string, uint32_t> topic_index_;
   std::vector<Channel> channels_;  // indexed by channel id (65536 slots)

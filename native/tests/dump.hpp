@@ -23,7 +23,7 @@ inline std::string dump(const ParsedFile& f) {
     o << "\ndiag " << e.t_ns << e.name << e.level << e.message << e.hardware_id;
   }
   for (const auto& e : f.errors) {
-    o << "\nerror " << e.kind << '|' << e.message << '|' << (e.offset ? std::to_string(*e.offset) : "None")
+    o << "\nerror " << kind_name(e.kind) << '|' << e.message << '|' << (e.offset ? std::to_string(*e.offset) : "None")
       << '|' << e.record.value_or("None");
   }
   return o.str();

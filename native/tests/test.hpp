@@ -7,6 +7,13 @@
 #include <string>
 #include <vector>
 
+#include "errors.hpp"
+
+namespace argus {
+// Failed checks print error kinds by their summary names.
+inline std::ostream& operator<<(std::ostream& out, ErrorKind kind) { return out << kind_name(kind); }
+}  // namespace argus
+
 namespace argus::testing {
 
 struct Case {

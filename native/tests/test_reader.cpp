@@ -36,7 +36,10 @@ Parsed parse(const Bytes& data, size_t piece = SIZE_MAX, const Options& options 
 }
 
 const ParseError& last_error(const ParsedFile& f) {
-  static const ParseError none{"none", "", std::nullopt, std::nullopt};
+  // No error at all fails here, whatever kind the caller then expects.
+  CHECK(!f.errors.empty());
+  static const ParseError none{ErrorKind::UnsupportedEncoding, "(no error)", std::nullopt,
+                               std::nullopt};
   return f.errors.empty() ? none : f.errors.back();
 }
 
@@ -106,7 +109,7 @@ TEST(every_truncation_is_reported_and_never_crashes) {
     const Bytes part(data.begin(), data.begin() + static_cast<long>(cut));
     Parsed p = parse(part);
     CHECK(!p.file.complete);
-    CHECK_EQ(last_error(p.file).kind, std::string("truncated"));
+    CHECK_EQ(last_error(p.file).kind, ErrorKind::Truncated);
     CHECK(last_error(p.file).offset.value_or(0) <= cut);
     CHECK_EQ(dump(parse(part, 3).file), dump(p.file));
   }
@@ -127,7 +130,7 @@ TEST(record_length_near_2_64_is_corrupt_not_allocated) {
   Bytes data = cat({magic(), record(0x01, Bytes(4, 0), UINT64_MAX - 1)});
   Parsed p = parse(data);
   const ParseError& e = last_error(p.file);
-  CHECK_EQ(e.kind, std::string("corrupt"));
+  CHECK_EQ(e.kind, ErrorKind::RecordTooLarge);
   CHECK_EQ(e.offset.value_or(0), uint64_t{8});
   CHECK_EQ(e.record.value_or(""), std::string("Header"));
   CHECK_EQ(e.message, std::string("HEADER record has length 18446744073709551614 that exceeds "
@@ -141,7 +144,7 @@ TEST(a_record_past_the_end_of_its_chunk_is_corrupt) {
   Bytes data = cat({magic(), header(), chunk(inner), footer(), magic()});
   Parsed p = parse(data);
   const ParseError& e = last_error(p.file);
-  CHECK_EQ(e.kind, std::string("corrupt"));
+  CHECK_EQ(e.kind, ErrorKind::MalformedRecord);
   CHECK_EQ(e.record.value_or(""), std::string("Chunk"));
   CHECK(e.message.find("overruns the chunk") != std::string::npos);
 }
@@ -151,7 +154,7 @@ TEST(a_bad_chunk_crc_is_corrupt_and_zero_skips_the_check) {
   spec.compression = "zstd";
   spec.bad_crc = true;
   Parsed bad = parse(simple_chunked(spec));
-  CHECK_EQ(last_error(bad.file).message, std::string("chunk CRC mismatch"));
+  CHECK_EQ(last_error(bad.file).kind, ErrorKind::BadCrc);
   CHECK_EQ(bad.file.message_count, uint64_t{0});
   spec.bad_crc = false;
   spec.zero_crc = true;
@@ -167,7 +170,7 @@ TEST(decompression_bombs_are_refused_within_the_declared_size) {
   zstd_declared.compressed_override = compress(zeros, "zstd");
   zstd_declared.has_compressed_override = true;
   Parsed a = parse(cat({magic(), chunk(records, zstd_declared), footer(), magic()}));
-  CHECK_EQ(last_error(a.file).kind, std::string("corrupt"));
+  CHECK_EQ(last_error(a.file).kind, ErrorKind::DecompressionFailed);
   CHECK(a.chunk_capacity < (1u << 20));
   // zstd frame without a content size: stops at the declared size.
   ZSTD_CCtx* cctx = ZSTD_createCCtx();
@@ -181,15 +184,14 @@ TEST(decompression_bombs_are_refused_within_the_declared_size) {
   ChunkSpec zstd_undeclared = zstd_declared;
   zstd_undeclared.compressed_override = undeclared;
   Parsed b = parse(cat({magic(), chunk(records, zstd_undeclared), footer(), magic()}));
-  CHECK_EQ(last_error(b.file).message,
-           std::string("chunk does not decompress: decompression error: did not decompress full frame"));
+  CHECK_EQ(last_error(b.file).kind, ErrorKind::DecompressionFailed);
   CHECK(b.chunk_capacity <= (1u << 20));
   // lz4 frame: the reference would inflate all of it; the core stops past the declared size.
   ChunkSpec lz4 = zstd_declared;
   lz4.compression = "lz4";
   lz4.compressed_override = compress(zeros, "lz4");
   Parsed c = parse(cat({magic(), chunk(records, lz4), footer(), magic()}));
-  CHECK_EQ(last_error(c.file).kind, std::string("corrupt"));
+  CHECK_EQ(last_error(c.file).kind, ErrorKind::DecompressionFailed);
   CHECK_EQ(last_error(c.file).record.value_or(""), std::string("Chunk"));
   CHECK(c.chunk_capacity <= (1u << 20));
 }
@@ -198,7 +200,7 @@ TEST(a_chunk_that_claims_more_than_1_gib_is_corrupt) {
   ChunkSpec spec;
   spec.size_delta = int64_t{1} << 31;
   Parsed p = parse(simple_chunked(spec));
-  CHECK(last_error(p.file).message.find("uncompressed bytes") != std::string::npos);
+  CHECK_EQ(last_error(p.file).kind, ErrorKind::RecordTooLarge);
 }
 
 TEST(huge_cdr_string_lengths_are_decode_errors_and_reading_goes_on) {
@@ -206,25 +208,29 @@ TEST(huge_cdr_string_lengths_are_decode_errors_and_reading_goes_on) {
   Parsed p = parse(rosout_file(payload));
   CHECK(p.file.complete);
   CHECK_EQ(p.file.message_count, uint64_t{1});
-  CHECK_EQ(last_error(p.file).kind, std::string("decode"));
+  CHECK_EQ(last_error(p.file).kind, ErrorKind::BadCdr);
   CHECK_EQ(last_error(p.file).message,
            std::string("/rosout message at log_time 5: needs 4294967280 bytes at offset 20, data ends"));
 }
 
 TEST(deep_and_invalid_json_logs_are_decode_errors) {
-  for (const std::string& text : {std::string(100000, '['), std::string("{\"level\": 4"),
-                                  std::string("\xFF\xFE")}) {
+  const std::pair<std::string, ErrorKind> cases[] = {
+      {std::string(100000, '['), ErrorKind::JsonTooDeep},
+      {std::string("{\"level\": 4"), ErrorKind::BadJson},
+      {std::string("\xFF\xFE"), ErrorKind::BadJson},
+  };
+  for (const auto& [text, kind] : cases) {
     const Bytes data = cat({magic(), schema(1, "foxglove.Log"), channel(1, 1, "/log", "json"),
                             message(1, 1, Bytes(text.begin(), text.end())), footer(), magic()});
     Parsed p = parse(data);
     CHECK(p.file.complete);
-    CHECK_EQ(last_error(p.file).kind, std::string("decode"));
+    CHECK_EQ(last_error(p.file).kind, kind);
   }
 }
 
 TEST(a_message_on_an_unknown_channel_stops_reading) {
   Parsed p = parse(cat({magic(), message(9, 1, {}), footer(), magic()}));
-  CHECK_EQ(last_error(p.file).message, std::string("message on unknown channel 9"));
+  CHECK_EQ(last_error(p.file).kind, ErrorKind::UnknownChannel);
   CHECK_EQ(last_error(p.file).record.value_or(""), std::string("Message"));
 }
 

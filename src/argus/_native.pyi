@@ -4,7 +4,10 @@ from typing import Any
 
 from typing_extensions import Buffer
 
-MAX_RECORD_BYTES: int
+# The contract's numbers (native/src/limits.hpp); equal to argus.domain.parse_limits.LIMITS.
+LIMITS: dict[str, int]
+# Error kind names in the order of native/src/errors.hpp (ErrorKind of domain/parsed_file.py).
+ERROR_KINDS: tuple[str, ...]
 
 class Parser:
     """A streaming reader fed with pieces of one MCAP file, in order."""
@@ -13,8 +16,6 @@ class Parser:
         self,
         *,
         max_overrun_bytes: int = 67108864,
-        json_max_depth: int = 990,
-        int_max_str_digits: int = 4300,
         threads: int = 1,
     ) -> None: ...
     def feed(self, data: Buffer) -> None:
@@ -34,8 +35,6 @@ def parse_fd(
     fd: int,
     *,
     max_overrun_bytes: int = 67108864,
-    json_max_depth: int = 990,
-    int_max_str_digits: int = 4300,
     read_size: int = 4194304,
     threads: int = 1,
 ) -> dict[str, Any]:

@@ -1,21 +1,60 @@
 """The `ParsedFile` summary: what a parser extracts from one drive log.
 
 This is the contract between parser engines (the Python reference parser, the C++ core)
-and the gather stage. Its JSON form is documented in docs/schemas/parsed-file.md; every
-field is an integer, a string or a list/dict of those, except `mean_rate_hz`, which is
-derived from integers with one IEEE division so that every engine computes the same bits.
+and the gather stage. The specification is docs/schemas/parsed-file.md, its JSON Schema is
+`parsed_file.schema.json` beside this module, and the limits both engines apply live in
+`argus.domain.parse_limits`. Every field is an integer, a string or a list/dict of those,
+except `mean_rate_hz`, which is derived from integers with one IEEE division so that every
+engine computes the same bits.
 """
 
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
+from enum import StrEnum
 from typing import Any
 
-SCHEMA_VERSION = 1
+from argus.domain.parse_limits import MAX_ERRORS, MAX_EVENTS_PER_KIND
+
+SCHEMA_VERSION = 2
 LOG_LEVELS = ("DEBUG", "INFO", "WARN", "ERROR", "FATAL")
-# Caps keep one summary bounded however hostile or noisy the file is; overflow is counted.
-MAX_EVENTS_PER_KIND = 10_000
-MAX_ERRORS = 100
+
+
+class ErrorKind(StrEnum):
+    """The closed set of `errors[].kind` values (docs/schemas/parsed-file.md says when)."""
+
+    # Fatal: reading stops.
+    TRUNCATED = "truncated"
+    BAD_MAGIC = "bad_magic"
+    RECORD_TOO_LARGE = "record_too_large"
+    MALFORMED_RECORD = "malformed_record"
+    UNKNOWN_COMPRESSION = "unknown_compression"
+    DECOMPRESSION_FAILED = "decompression_failed"
+    BAD_CRC = "bad_crc"
+    UNKNOWN_SCHEMA = "unknown_schema"
+    UNKNOWN_CHANNEL = "unknown_channel"
+    # Not fatal: the message or channel is counted and reading goes on.
+    BAD_CDR = "bad_cdr"
+    BAD_JSON = "bad_json"
+    JSON_TOO_DEEP = "json_too_deep"
+    BAD_LOG = "bad_log"
+    UNSUPPORTED_ENCODING = "unsupported_encoding"
+
+    @property
+    def fatal(self) -> bool:
+        """True for the kinds that stop reading."""
+        return self not in _NON_FATAL
+
+
+_NON_FATAL = frozenset(
+    {
+        ErrorKind.BAD_CDR,
+        ErrorKind.BAD_JSON,
+        ErrorKind.JSON_TOO_DEEP,
+        ErrorKind.BAD_LOG,
+        ErrorKind.UNSUPPORTED_ENCODING,
+    }
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,3 +197,18 @@ class ParsedFile:
             dropped_events=data["dropped_events"],
             errors=[ParseError(**e) for e in data["errors"]],
         )
+
+
+__all__ = [
+    "LOG_LEVELS",
+    "MAX_ERRORS",  # re-exported: their home is argus.domain.parse_limits
+    "MAX_EVENTS_PER_KIND",
+    "SCHEMA_VERSION",
+    "DiagnosticEvent",
+    "ErrorKind",
+    "Gap",
+    "LogEvent",
+    "ParseError",
+    "ParsedFile",
+    "TopicStats",
+]

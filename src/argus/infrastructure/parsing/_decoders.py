@@ -3,16 +3,20 @@
 Hand-written rather than schema-driven so that a C++ engine can match them byte for byte:
 classic CDR only (encapsulation 0x0000 big endian, 0x0001 little endian), alignment counted
 from the end of the 4-byte encapsulation header, strings as uint32 length including a NUL
-terminator, decoded as strict UTF-8.
+terminator, decoded as strict UTF-8. JSON logs follow RFC 8259 with the depth limit and the
+text rules of docs/schemas/parsed-file.md, not whatever `json.loads` happens to accept.
 """
 
 from __future__ import annotations
 
 import json
+import re
 import struct
 from dataclasses import dataclass
+from typing import NoReturn
 
-from argus.domain.parsed_file import LOG_LEVELS
+from argus.domain.parse_limits import MAX_JSON_DEPTH, MAX_JSON_INT_DIGITS
+from argus.domain.parsed_file import LOG_LEVELS, ErrorKind
 
 ROS_LOG_LEVELS = {10: "DEBUG", 20: "INFO", 30: "WARN", 40: "ERROR", 50: "FATAL"}
 FOXGLOVE_LOG_LEVELS = {1: "DEBUG", 2: "INFO", 3: "WARN", 4: "ERROR", 5: "FATAL"}
@@ -20,7 +24,11 @@ DIAGNOSTIC_LEVELS = {1: "WARN", 2: "ERROR", 3: "STALE"}
 
 
 class DecodeError(Exception):
-    """A message's bytes do not match its schema."""
+    """A message's bytes do not match its schema; `kind` is the summary's error kind."""
+
+    def __init__(self, message: str, kind: ErrorKind = ErrorKind.BAD_CDR) -> None:
+        super().__init__(message)
+        self.kind = kind
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,23 +135,70 @@ def decode_cdr_diagnostics(data: bytes) -> list[StatusRecord]:
     return statuses
 
 
+# Strings (escapes skipped, possibly unterminated) and brackets: the spec's depth scan.
+_JSON_DEPTH_TOKENS = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"?|[\[{\]}]', re.DOTALL)
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+# Any integer outside both level tables stands in for one too long to be in them.
+_OUT_OF_TABLE = -1
+
+
+def _json_depth_exceeds(data: bytes, limit: int) -> bool:
+    if data.count(b"[") + data.count(b"{") <= limit:
+        return False  # cannot nest deeper than it has openers: the common case, counted in C
+    depth = 0
+    for token in _JSON_DEPTH_TOKENS.finditer(data):
+        char = token[0][:1]
+        if char in (b"[", b"{"):
+            depth += 1
+            if depth > limit:
+                return True
+        elif char in (b"]", b"}"):
+            depth -= 1
+    return False
+
+
+def _json_int(text: str) -> int:
+    return int(text) if len(text.lstrip("-")) <= MAX_JSON_INT_DIGITS else _OUT_OF_TABLE
+
+
+def _no_constant(name: str) -> NoReturn:
+    raise ValueError(f"{name} is not JSON")
+
+
+# One decoder for every message: json.loads with hooks would build a new one per call.
+_JSON = json.JSONDecoder(parse_int=_json_int, parse_constant=_no_constant)
+
+
+def _text(value: str) -> str:
+    # Escaped lone surrogates (\ud800) are not text: the spec replaces them with U+FFFD.
+    return value if value.isascii() else _LONE_SURROGATE.sub("\ufffd", value)
+
+
 def decode_json_log(data: bytes, *, foxglove: bool) -> LogRecord:
     """Decode a JSON log object: `rcl_interfaces/msg/Log` fields, or `foxglove.Log` fields."""
     try:
-        obj = json.loads(data.decode("utf-8"))
-    except (ValueError, RecursionError) as exc:
-        raise DecodeError(f"not valid JSON: {exc}") from exc
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise DecodeError(f"not UTF-8: {exc.reason}", ErrorKind.BAD_JSON) from exc
+    if _json_depth_exceeds(data, MAX_JSON_DEPTH):
+        raise DecodeError(f"nests deeper than {MAX_JSON_DEPTH}", ErrorKind.JSON_TOO_DEEP)
+    try:
+        # The depth scan bounds the recursion; the hooks refuse NaN/Infinity and keep huge
+        # integers from reaching int(), so acceptance is RFC 8259's, not the interpreter's.
+        obj = _JSON.decode(text)
+    except ValueError as exc:
+        raise DecodeError(f"not valid JSON: {exc}", ErrorKind.BAD_JSON) from exc
     if not isinstance(obj, dict):
-        raise DecodeError("JSON log is not an object")
+        raise DecodeError("JSON log is not an object", ErrorKind.BAD_LOG)
     raw_level = obj.get("level")
     if isinstance(raw_level, str):
         level = raw_level if raw_level in LOG_LEVELS else None
     elif isinstance(raw_level, int) and not isinstance(raw_level, bool):
         level = (FOXGLOVE_LOG_LEVELS if foxglove else ROS_LOG_LEVELS).get(raw_level)
     else:
-        raise DecodeError("JSON log has no integer or string `level`")
+        raise DecodeError("JSON log has no integer or string `level`", ErrorKind.BAD_LOG)
     node = obj.get("name", "")
     message = obj.get("message" if foxglove else "msg", "")
     if not isinstance(node, str) or not isinstance(message, str):
-        raise DecodeError("JSON log `name` and message must be strings")
-    return LogRecord(level=level, node=node, message=message)
+        raise DecodeError("JSON log `name` and message must be strings", ErrorKind.BAD_LOG)
+    return LogRecord(level=level, node=_text(node), message=_text(message))

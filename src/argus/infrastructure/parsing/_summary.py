@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TypeVar
 
+from argus.domain.parse_limits import MAX_ERRORS, MAX_EVENTS_PER_KIND
 from argus.domain.parsed_file import (
-    MAX_ERRORS,
-    MAX_EVENTS_PER_KIND,
     DiagnosticEvent,
+    ErrorKind,
     Gap,
     LogEvent,
     ParsedFile,
@@ -40,7 +40,9 @@ _DECODERS = {
 class Fatal(Exception):
     """Reading cannot go on: the file is truncated or corrupt at `offset`."""
 
-    def __init__(self, kind: str, message: str, offset: int | None, record: str | None) -> None:
+    def __init__(
+        self, kind: ErrorKind, message: str, offset: int | None, record: str | None
+    ) -> None:
         super().__init__(message)
         self.error = ParseError(kind=kind, message=message, offset=offset, record=record)
 
@@ -86,7 +88,7 @@ class SummaryBuilder:
         """Register a Channel record; the first channel of a topic names its schema."""
         if schema_id != 0 and schema_id not in self._schemas:
             raise Fatal(
-                "corrupt",
+                ErrorKind.UNKNOWN_SCHEMA,
                 f"channel {channel_id} uses unknown schema {schema_id}",
                 offset,
                 "Channel",
@@ -100,7 +102,7 @@ class SummaryBuilder:
         if encoding not in KNOWN_ENCODINGS and channel_id not in self._reported_channels:
             self._reported_channels.add(channel_id)
             self.error(
-                "unsupported_encoding",
+                ErrorKind.UNSUPPORTED_ENCODING,
                 f"channel {channel_id} ({topic}) has message "
                 f"encoding {encoding!r}; messages counted, not decoded",
                 offset,
@@ -113,7 +115,8 @@ class SummaryBuilder:
         """Count one Message record (its payload is `data`) and decode it if it is a log."""
         channel = self._channels.get(channel_id)
         if channel is None:
-            raise Fatal("corrupt", f"message on unknown channel {channel_id}", offset, "Message")
+            message = f"message on unknown channel {channel_id}"
+            raise Fatal(ErrorKind.UNKNOWN_CHANNEL, message, offset, "Message")
         topic = channel.topic
         topic.count += 1
         topic.data_bytes += len(data)
@@ -139,7 +142,7 @@ class SummaryBuilder:
                 self._decode(channel, log_time, bytes(data))
             except DecodeError as exc:
                 self.error(
-                    "decode",
+                    exc.kind,
                     f"{channel.name} message at log_time {log_time}: {exc}",
                     offset,
                     "Message",
@@ -172,7 +175,7 @@ class SummaryBuilder:
         else:
             self._file.dropped_events += 1
 
-    def error(self, kind: str, message: str, offset: int | None, record: str | None) -> None:
+    def error(self, kind: ErrorKind, message: str, offset: int | None, record: str | None) -> None:
         """Record a non-fatal error; one slot stays free for the fatal error that may follow."""
         if len(self._file.errors) < MAX_ERRORS - 1:
             self._file.errors.append(ParseError(kind, message, offset, record))

@@ -1,16 +1,15 @@
-"""The native MCAP parser: the C++ core (`argus._native`) behind the reference's contract.
+"""The native MCAP parser: the C++ core (`argus._native`) behind the parser contract.
 
-It returns the same `ParsedFile` as `PythonMcapParser` for the same bytes (docs/schemas/
-parsed-file.md); the engine name is the only difference. Parsing runs with the GIL released,
-so threads of one worker parse files in parallel, and one file's chunks are decompressed on
-several threads (`threads`). Design: docs/decisions/0007-*.md and 0012-*.md.
+Both engines implement the specification docs/schemas/parsed-file.md: for the same bytes they
+return the same `ParsedFile` except for the engine name and the wording of error messages.
+Parsing runs with the GIL released, so threads of one worker parse files in parallel, and one
+file's chunks are decompressed on several threads (`threads`). Design: docs/decisions/0007-*.md,
+0012-*.md and 0019-*.md.
 """
 
 from __future__ import annotations
 
-import json
 import os
-import sys
 from types import ModuleType
 from typing import BinaryIO
 
@@ -19,10 +18,6 @@ from argus.domain.parsed_file import ParsedFile
 _FEED_BYTES = 1 << 20
 _MAX_THREADS = 64  # as the core clamps it
 _MAX_DEFAULT_THREADS = 8
-# Python frames between PythonMcapParser.parse and its json.loads call for a message inside a
-# chunk (parse, _parse_stream, _read_file, _read_chunk, message, _decode, decode_json_log),
-# minus the two of the probe below (parse -> _json_depth -> json.loads).
-_REFERENCE_EXTRA_FRAMES = 5
 
 
 def _load() -> ModuleType | None:
@@ -39,24 +34,6 @@ _NATIVE = _load()
 def native_available() -> bool:
     """True when the compiled extension `argus._native` can be imported."""
     return _NATIVE is not None
-
-
-def _json_depth() -> int:
-    """How deeply json.loads can nest here, so the core fails deep JSON where the reference does.
-
-    The reference decodes JSON logs with json.loads, which raises RecursionError at a depth
-    that depends on the interpreter's remaining recursion budget; the probe measures it.
-    """
-    lo, hi = 0, sys.getrecursionlimit()
-    while lo < hi:
-        mid = (lo + hi + 1) // 2
-        try:
-            json.loads("[" * mid + "]" * mid)
-        except RecursionError:
-            hi = mid - 1
-        else:
-            lo = mid
-    return max(0, lo - _REFERENCE_EXTRA_FRAMES)
 
 
 def default_threads() -> int:
@@ -85,8 +62,6 @@ class NativeMcapParser:
         """Read `source` (a path or a readable binary stream, seekable or not) into a summary."""
         options = {
             "max_overrun_bytes": self._max_overrun_bytes,
-            "json_max_depth": _json_depth(),
-            "int_max_str_digits": sys.get_int_max_str_digits(),
             "threads": self.threads,
         }
         if isinstance(source, str | os.PathLike):

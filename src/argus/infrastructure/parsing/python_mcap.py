@@ -16,17 +16,16 @@ import lz4.frame
 import zstandard
 from mcap import records
 from mcap.data_stream import ReadDataStream
-from mcap.exceptions import McapError
+from mcap.exceptions import McapError, RecordLengthLimitExceeded
 from mcap.opcode import Opcode
 from mcap.records import Channel, Chunk, Footer, McapRecord, Message, Schema
 from mcap.stream_reader import StreamReader
 
-from argus.domain.parsed_file import ParsedFile
+from argus.domain.parse_limits import MAX_RECORD_BYTES
+from argus.domain.parsed_file import ErrorKind, ParsedFile
 from argus.infrastructure.parsing._summary import Fatal, SummaryBuilder
 
 MAGIC = b"\x89MCAP0\r\n"
-# Larger records are treated as corrupt lengths rather than allocated.
-MAX_RECORD_BYTES = 1 << 30
 _READ_PIECE = 16 << 20
 _RECORD_HEADER = struct.Struct("<BQ")
 _MESSAGE_PREFIX = struct.Struct("<HIQQ")
@@ -114,11 +113,10 @@ def _read_magic(reader: _CountingReader, where: str) -> None:
     try:
         magic = reader.read(len(MAGIC))
     except _EndOfData:
-        raise Fatal(
-            "truncated", f"file ends at byte {reader.pos} inside the {where} magic", start, "Magic"
-        ) from None
+        message = f"file ends at byte {reader.pos} inside the {where} magic"
+        raise Fatal(ErrorKind.TRUNCATED, message, start, "Magic") from None
     if magic != MAGIC:
-        raise Fatal("corrupt", f"bad {where} magic {magic.hex()}", start, "Magic")
+        raise Fatal(ErrorKind.BAD_MAGIC, f"bad {where} magic", start, "Magic")
 
 
 def _read_file(reader: _CountingReader, summary: SummaryBuilder) -> None:
@@ -138,9 +136,14 @@ def _read_file(reader: _CountingReader, summary: SummaryBuilder) -> None:
             name = _record_name(reader.opcode)
             where = "before the Footer record" if name is None else f"inside a {name} record"
             message = f"file ends at byte {reader.pos} {where}"
-            raise Fatal("truncated", message, start, name) from None
+            raise Fatal(ErrorKind.TRUNCATED, message, start, name) from None
         except _RECORD_ERRORS as exc:
-            raise Fatal("corrupt", str(exc), start, _record_name(reader.opcode)) from exc
+            kind = (
+                ErrorKind.RECORD_TOO_LARGE
+                if isinstance(exc, RecordLengthLimitExceeded)
+                else ErrorKind.MALFORMED_RECORD
+            )
+            raise Fatal(kind, str(exc), start, _record_name(reader.opcode)) from exc
         _check_framing(reader, start, record)
         if isinstance(record, Chunk):
             _read_chunk(record, start, summary)
@@ -164,14 +167,14 @@ def _check_framing(reader: _CountingReader, start: int, record: McapRecord) -> N
         return  # unknown records skipped by StreamReader come first; nothing to compare
     if reader.pos - start != 9 + length:
         name = _record_name(reader.opcode)
-        raise Fatal("corrupt", f"{name} fields run past its length {length}", start, name)
+        message = f"{name} fields run past its length {length}"
+        raise Fatal(ErrorKind.MALFORMED_RECORD, message, start, name)
 
 
 def _decompress(chunk: Chunk, offset: int) -> bytes:
     if chunk.uncompressed_size > MAX_RECORD_BYTES:
-        raise Fatal(
-            "corrupt", f"chunk claims {chunk.uncompressed_size} uncompressed bytes", offset, "Chunk"
-        )
+        message = f"chunk claims {chunk.uncompressed_size} uncompressed bytes"
+        raise Fatal(ErrorKind.RECORD_TOO_LARGE, message, offset, "Chunk")
     try:
         if chunk.compression == "":
             data = chunk.data
@@ -181,20 +184,20 @@ def _decompress(chunk: Chunk, offset: int) -> bytes:
         elif chunk.compression == "lz4":
             data = lz4.frame.decompress(chunk.data)
         else:
-            raise Fatal(
-                "corrupt", f"unknown chunk compression {chunk.compression!r}", offset, "Chunk"
-            )
+            message = f"unknown chunk compression {chunk.compression!r}"
+            raise Fatal(ErrorKind.UNKNOWN_COMPRESSION, message, offset, "Chunk")
     except (zstandard.ZstdError, RuntimeError, ValueError) as exc:
-        raise Fatal("corrupt", f"chunk does not decompress: {exc}", offset, "Chunk") from exc
+        message = f"chunk does not decompress: {exc}"
+        raise Fatal(ErrorKind.DECOMPRESSION_FAILED, message, offset, "Chunk") from exc
     if len(data) != chunk.uncompressed_size:
         raise Fatal(
-            "corrupt",
+            ErrorKind.DECOMPRESSION_FAILED,
             f"chunk decompresses to {len(data)} bytes, not {chunk.uncompressed_size}",
             offset,
             "Chunk",
         )
     if chunk.uncompressed_crc != 0 and zlib.crc32(data) != chunk.uncompressed_crc:
-        raise Fatal("corrupt", "chunk CRC mismatch", offset, "Chunk")
+        raise Fatal(ErrorKind.BAD_CRC, "chunk CRC mismatch", offset, "Chunk")
     return bytes(data)
 
 
@@ -204,9 +207,8 @@ def _parse_inner(body: bytes, opcode: int, offset: int) -> Schema | Channel:
         stream = ReadDataStream(cast(IO[bytes], inner))
         record: Schema | Channel = (Schema if opcode == Opcode.SCHEMA else Channel).read(stream)
     except (_EndOfData, *_RECORD_ERRORS) as exc:
-        raise Fatal(
-            "corrupt", f"bad {_record_name(opcode)} record inside chunk: {exc!r}", offset, "Chunk"
-        ) from exc
+        message = f"bad {_record_name(opcode)} record inside chunk: {exc!r}"
+        raise Fatal(ErrorKind.MALFORMED_RECORD, message, offset, "Chunk") from exc
     return record
 
 
@@ -216,16 +218,17 @@ def _read_chunk(chunk: Chunk, offset: int, summary: SummaryBuilder) -> None:
     pos, end = 0, len(data)
     while pos < end:
         if end - pos < _RECORD_HEADER.size:
-            raise Fatal("corrupt", f"chunk ends inside a record header at {pos}", offset, "Chunk")
+            message = f"chunk ends inside a record header at {pos}"
+            raise Fatal(ErrorKind.MALFORMED_RECORD, message, offset, "Chunk")
         opcode, length = _RECORD_HEADER.unpack_from(data, pos)
         body, nxt = pos + _RECORD_HEADER.size, pos + _RECORD_HEADER.size + length
         if nxt > end:
-            raise Fatal(
-                "corrupt", f"record at chunk byte {pos} overruns the chunk", offset, "Chunk"
-            )
+            message = f"record at chunk byte {pos} overruns the chunk"
+            raise Fatal(ErrorKind.MALFORMED_RECORD, message, offset, "Chunk")
         if opcode == Opcode.MESSAGE:
             if length < _MESSAGE_PREFIX.size:
-                raise Fatal("corrupt", f"message at chunk byte {pos} is too short", offset, "Chunk")
+                message = f"message at chunk byte {pos} is too short"
+                raise Fatal(ErrorKind.MALFORMED_RECORD, message, offset, "Chunk")
             channel_id, _sequence, log_time, _publish = _MESSAGE_PREFIX.unpack_from(data, body)
             summary.message(channel_id, log_time, view[body + _MESSAGE_PREFIX.size : nxt], offset)
         elif opcode in (Opcode.SCHEMA, Opcode.CHANNEL):
