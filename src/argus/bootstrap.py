@@ -13,6 +13,9 @@ from redis.asyncio.retry import Retry
 from redis.backoff import ExponentialBackoff
 
 from argus.application.delivery import DeliveryPolicy
+from argus.application.diagnosis.embedding import Embedder
+from argus.application.diagnosis.ports import IncidentMemory
+from argus.application.feedback import FeedbackService
 from argus.application.gathering import DiagnoseHandler, GatherHandler
 from argus.application.ingest import IngestLimits, IngestService
 from argus.application.janitor import Janitor
@@ -26,11 +29,14 @@ from argus.application.queries import ReportQuery
 from argus.config import Settings, SettingsError
 from argus.domain.analysis import RuleBasedDiagnoser
 from argus.infrastructure.blob.localfs import LocalFsBlobStore
+from argus.infrastructure.embeddings.hashed import HashedSignatureEmbedder
 from argus.infrastructure.kafka.bus import KafkaEventBus
 from argus.infrastructure.parsing.native import NativeMcapParser, native_available
 from argus.infrastructure.parsing.python_mcap import PythonMcapParser
 from argus.infrastructure.postgres.batch_repository import PostgresBatchRepository
 from argus.infrastructure.postgres.database import create_pool, migrate
+from argus.infrastructure.postgres.feedback_repository import PostgresFeedbackRepository
+from argus.infrastructure.postgres.incident_memory import PostgresIncidentMemory
 from argus.infrastructure.postgres.outbox import PostgresOutbox
 from argus.infrastructure.postgres.report_repository import PostgresReportRepository
 from argus.infrastructure.postgres.rows import init_connection
@@ -229,6 +235,27 @@ def gather_handler(a: Adapters) -> GatherHandler:
 
 def diagnose_handler(a: Adapters) -> DiagnoseHandler:
     return DiagnoseHandler(reports=a.reports, diagnoser=RuleBasedDiagnoser())
+
+
+def embedder(settings: Settings) -> Embedder:
+    """The signature embedder (`ARGUS_EMBEDDER`); `hashed` needs no model."""
+    return HashedSignatureEmbedder()
+
+
+def incident_memory(a: Adapters) -> IncidentMemory:
+    """Similar past incidents of this deployment's fleet, from pgvector."""
+    retrieval = a.settings.retrieval
+    return PostgresIncidentMemory(
+        a.pool,
+        embedder=embedder(a.settings),
+        fleet_id=retrieval.fleet_id,
+        candidates=retrieval.candidates,
+        min_similarity=retrieval.min_similarity,
+    )
+
+
+def feedback_service(a: Adapters) -> FeedbackService:
+    return FeedbackService(feedback=PostgresFeedbackRepository(a.pool), cache=a.cache)
 
 
 def parse_file_handler(m: Messaging) -> ParseFileHandler:

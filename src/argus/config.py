@@ -117,6 +117,22 @@ class GatherSettings(BaseSettings):
     agent_concurrency: int = Field(default=4, ge=1)
 
 
+class RetrievalSettings(BaseSettings):
+    """Similar past incidents (pgvector) for the diagnosis: how many, from which fleet."""
+
+    model_config = SettingsConfigDict(env_prefix="ARGUS_RETRIEVAL_", populate_by_name=True)
+
+    # Precedents a diagnosis is given.
+    k: int = Field(default=3, ge=0, le=20)
+    # Nearest neighbours fetched before reviewed ones are ranked first.
+    candidates: int = Field(default=10, ge=1, le=200)
+    # Neighbours less similar than this (cosine similarity) are not precedents.
+    min_similarity: float = Field(default=0.5, ge=-1.0, le=1.0)
+    # Retrieval never crosses fleets; until fleets exist (issue 10), one per deployment.
+    fleet_id: str = Field(default="default", min_length=1, validation_alias="ARGUS_FLEET_ID")
+    embedder: Literal["hashed"] = Field(default="hashed", validation_alias="ARGUS_EMBEDDER")
+
+
 class JanitorSettings(BaseSettings):
     """The sweep that fails abandoned uploads."""
 
@@ -160,6 +176,7 @@ class Settings(BaseSettings):
     parser: ParserSettings = Field(default_factory=ParserSettings)
     gather: GatherSettings = Field(default_factory=GatherSettings)
     janitor: JanitorSettings = Field(default_factory=JanitorSettings)
+    retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings)
     infra: InfraSettings = Field(default_factory=InfraSettings)
 
     @property
@@ -216,6 +233,7 @@ _SECTIONS: dict[str, type[BaseSettings]] = {
         ParserSettings,
         GatherSettings,
         JanitorSettings,
+        RetrievalSettings,
         InfraSettings,
     )
 }

@@ -6,11 +6,12 @@ import asyncio
 import copy
 import json
 from collections.abc import Callable, Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import TypeVar
 
 from argus.application.ports import BatchOverview, BatchPage, ReportRecord
 from argus.domain.analysis import Anomaly, BatchSummary, Diagnosis, JsonObject
+from argus.domain.analysis.feedback import Feedback
 from argus.domain.batch import Batch, BatchStatus
 from argus.domain.errors import Conflict, NotFound
 from argus.domain.events import Event
@@ -20,12 +21,14 @@ T = TypeVar("T")
 
 
 class FakeStore:
-    """Shared 'database' of the fakes: batches, reports, diagnoses and the outbox."""
+    """Shared 'database' of the fakes: batches, reports, diagnoses, feedback and the outbox."""
 
     def __init__(self) -> None:
         self.batches: dict[str, Batch] = {}
         self.reports: dict[str, tuple[BatchSummary, tuple[Anomaly, ...]]] = {}
         self.diagnoses: dict[str, Diagnosis] = {}
+        self.feedback: dict[str, Feedback] = {}
+        self.vectors: dict[str, tuple[str, list[float]]] = {}  # batch id → (fleet, embedding)
         self.outbox: list[tuple[int, Event, bool]] = []
         self.processed: set[tuple[str, str]] = set()
         self.lock = asyncio.Lock()
@@ -185,7 +188,27 @@ class FakeReportRepository:
             summary=summary,
             anomalies=anomalies,
             diagnosis=self.store.diagnoses.get(batch_id),
+            feedback=self.store.feedback.get(batch_id),
         )
+
+
+class FakeFeedbackRepository:
+    """Feedback per diagnosed batch, stamped with the wall clock like the database does."""
+
+    def __init__(self, store: FakeStore) -> None:
+        self.store = store
+
+    async def save(self, batch_id: str, feedback: Feedback) -> tuple[Feedback, bool]:
+        if batch_id not in self.store.batches:
+            raise NotFound(f"batch {batch_id} not found")
+        if batch_id not in self.store.diagnoses:
+            raise Conflict(f"batch {batch_id} has no diagnosis yet")
+        earlier = self.store.feedback.get(batch_id)
+        now = datetime.now(UTC)
+        created_at = now if earlier is None or earlier.created_at is None else earlier.created_at
+        stored = feedback.stamped(created_at=created_at, updated_at=now)
+        self.store.feedback[batch_id] = stored
+        return stored, earlier is None
 
 
 def _via_json(document: JsonObject) -> JsonObject:

@@ -54,6 +54,11 @@ DOCUMENTED = [
     ("ARGUS_INFRA_PG_PORT", "5433", lambda s: s.infra.pg_port, 5433),
     ("ARGUS_INFRA_REDIS_DIR", "/tmp/r", lambda s: s.infra.redis_dir, Path("/tmp/r")),
     ("ARGUS_PARSER_REDIS_MAX_CONNECTIONS", "4", lambda s: s.parser.redis_max_connections, 4),
+    ("ARGUS_RETRIEVAL_K", "5", lambda s: s.retrieval.k, 5),
+    ("ARGUS_RETRIEVAL_CANDIDATES", "20", lambda s: s.retrieval.candidates, 20),
+    ("ARGUS_RETRIEVAL_MIN_SIMILARITY", "0.25", lambda s: s.retrieval.min_similarity, 0.25),
+    ("ARGUS_FLEET_ID", "depot-7", lambda s: s.retrieval.fleet_id, "depot-7"),
+    ("ARGUS_EMBEDDER", "hashed", lambda s: s.retrieval.embedder, "hashed"),
 ]
 
 

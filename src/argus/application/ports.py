@@ -17,6 +17,7 @@ from argus.application.delivery import DeliveryPolicy
 from argus.application.delivery import GiveUp as GiveUp
 from argus.application.delivery import Handler as Handler
 from argus.domain.analysis import Anomaly, BatchSummary, Diagnosis
+from argus.domain.analysis.feedback import Feedback
 from argus.domain.batch import Batch, BatchStatus
 from argus.domain.events import Event
 from argus.domain.log_file import FileStatus, LogFile
@@ -106,6 +107,7 @@ class ReportRecord:
     summary: BatchSummary | None
     anomalies: tuple[Anomaly, ...] | None
     diagnosis: Diagnosis | None
+    feedback: Feedback | None = None
 
 
 class ReportRepository(Protocol):
@@ -124,6 +126,16 @@ class ReportRepository(Protocol):
 
     async def load(self, batch_id: str) -> ReportRecord | None:
         """One read of everything the report endpoint shows; None for an unknown batch."""
+
+
+class FeedbackRepository(Protocol):
+    """Engineers' feedback on diagnoses: one per batch, the latest wins."""
+
+    async def save(self, batch_id: str, feedback: Feedback) -> tuple[Feedback, bool]:
+        """Store (or replace) the batch's feedback; the stored one, and True if it is the first.
+
+        NotFound for an unknown batch, Conflict for a batch without a diagnosis yet.
+        """
 
 
 class Outbox(Protocol):

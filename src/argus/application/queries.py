@@ -35,6 +35,7 @@ def render_report(record: ReportRecord) -> JsonObject:
         document["summary"] = None if record.summary is None else record.summary.to_dict()
         document["anomalies"] = [a.to_dict() for a in record.anomalies or ()]
         document["diagnosis"] = None if record.diagnosis is None else record.diagnosis.to_dict()
+        document["feedback"] = None if record.feedback is None else record.feedback.to_dict()
     return document
 
 
@@ -65,7 +66,8 @@ class ReportQuery:
         body = json.dumps(render_report(record)).encode()
         ready = record.status.is_final
         if ready:
-            # Only final reports are cached: they never change, so no invalidation is needed.
+            # Only final reports are cached: only feedback changes them, and `FeedbackService`
+            # deletes the entry when it does.
             try:
                 await self._cache.set(batch_id, body)
             except Unavailable:

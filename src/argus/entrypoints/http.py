@@ -38,6 +38,7 @@ def http_services(a: Adapters) -> HttpServices:
         batches=a.batches,
         progress_feed=bootstrap.progress_feed(a),
         health=health,
+        feedback=bootstrap.feedback_service(a),
     )
 
 

@@ -1,7 +1,7 @@
 """PostgreSQL adapter of the ReportRepository port.
 
 The analysis types go in and out as their JSON form (`to_dict` / `from_dict`) in jsonb
-columns; `migrations/0001_initial.sql` defines the tables.
+columns; `migrations/0001_initial.sql` defines the tables (0003 the feedback joined in).
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from argus.domain.analysis import Anomaly, BatchSummary, Diagnosis
 from argus.domain.batch import BatchStatus
 from argus.domain.events import Event
 from argus.infrastructure.postgres._errors import connection
+from argus.infrastructure.postgres.feedback_repository import FEEDBACK_COLUMNS, feedback_from_row
 from argus.infrastructure.postgres.rows import append_outbox
 
 
@@ -65,9 +66,10 @@ class PostgresReportRepository:
         async with connection(self._pool) as conn:
             row = await conn.fetchrow(
                 "SELECT b.batch_id, b.vehicle_id, b.status, b.failure_reason,"
-                " r.summary, r.anomalies, d.diagnosis"
+                f" r.summary, r.anomalies, d.diagnosis, {FEEDBACK_COLUMNS}"
                 " FROM batches b LEFT JOIN reports r USING (batch_id)"
-                " LEFT JOIN ai_diagnoses d USING (batch_id) WHERE b.batch_id = $1",
+                " LEFT JOIN ai_diagnoses d USING (batch_id)"
+                " LEFT JOIN diagnosis_feedback f USING (batch_id) WHERE b.batch_id = $1",
                 batch_id,
             )
         if row is None:
@@ -81,4 +83,5 @@ class PostgresReportRepository:
             summary=None if summary is None else BatchSummary.from_dict(summary),
             anomalies=None if anomalies is None else tuple(Anomaly.from_dict(a) for a in anomalies),
             diagnosis=None if diagnosis is None else Diagnosis.from_dict(diagnosis),
+            feedback=feedback_from_row(row),
         )

@@ -4,12 +4,18 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from argus.interfaces.http import errors, routes_batches, routes_events, routes_reports
+from argus.interfaces.http import (
+    errors,
+    routes_batches,
+    routes_events,
+    routes_feedback,
+    routes_reports,
+)
 from argus.interfaces.http.services import HttpServices
 
 
 def create_app(svc: HttpServices, *, ingest: bool = True, query: bool = True) -> FastAPI:
-    """Ingest (create, upload, complete), query (status, reports, progress) or both; every
+    """Ingest (create, upload, complete), query (status, reports, progress, feedback) or both; every
     app also answers GET /healthz and the batch status, which uploaders poll too."""
     app = FastAPI(title="Argus", version="0.1.0", summary="Vehicle drive logs to diagnoses")
     app.state.services = svc
@@ -20,4 +26,5 @@ def create_app(svc: HttpServices, *, ingest: bool = True, query: bool = True) ->
     app.include_router(routes_reports.router if query else routes_reports.health_router)
     if query:
         app.include_router(routes_events.router)
+        app.include_router(routes_feedback.router)
     return app

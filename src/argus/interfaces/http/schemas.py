@@ -7,6 +7,7 @@ from datetime import datetime
 from pydantic import BaseModel, ConfigDict, Field
 
 from argus.application.ports import BatchOverview
+from argus.domain.analysis.feedback import Feedback
 from argus.domain.log_file import FileStatus, LogFile
 
 
@@ -80,3 +81,50 @@ class CompleteRead(BaseModel):
     batch_id: str
     status: str
     total_files: int
+
+
+class FeedbackCreate(BaseModel):
+    """An engineer's verdict; the rules (a correction names something, known severities,
+    note length) are the domain's (`argus.domain.analysis.feedback.Feedback`)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    verdict: str = Field(examples=["corrected"])
+    component: str | None = Field(default=None, examples=["power"])
+    root_cause: str | None = Field(default=None, examples=["PDU under-voltage"])
+    severity: str | None = Field(default=None, examples=["high"])
+    note: str | None = Field(default=None, examples=["brown-out, not the lidar"])
+
+    def to_domain(self) -> Feedback:
+        """The domain object; InvalidInput (400) when it breaks a feedback rule."""
+        return Feedback.parse(
+            verdict=self.verdict,
+            component=self.component,
+            root_cause=self.root_cause,
+            severity=self.severity,
+            note=self.note,
+        )
+
+
+class FeedbackRead(BaseModel):
+    batch_id: str
+    verdict: str
+    component: str | None
+    root_cause: str | None
+    severity: str | None
+    note: str
+    created_at: datetime | None
+    updated_at: datetime | None
+
+    @classmethod
+    def of(cls, batch_id: str, feedback: Feedback) -> FeedbackRead:
+        return cls(
+            batch_id=batch_id,
+            verdict=feedback.verdict.value,
+            component=feedback.component,
+            root_cause=feedback.root_cause,
+            severity=feedback.severity,
+            note=feedback.note,
+            created_at=feedback.created_at,
+            updated_at=feedback.updated_at,
+        )

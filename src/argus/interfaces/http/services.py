@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from fastapi import Request
 
+from argus.application.feedback import FeedbackService
 from argus.application.ingest import IngestService
 from argus.application.ports import BatchRepository
 from argus.application.progress_feed import ProgressFeed
@@ -20,6 +21,7 @@ class HttpServices:
     batches: BatchRepository
     progress_feed: ProgressFeed  # one per process: SSE followers share its watchers
     health: Callable[[], Awaitable[dict[str, str]]]
+    feedback: FeedbackService
 
 
 def services(request: Request) -> HttpServices:

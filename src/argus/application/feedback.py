@@ -1,0 +1,38 @@
+"""Engineers' feedback on a diagnosis: store it, and let readers see it at once."""
+
+from __future__ import annotations
+
+import logging
+
+from argus.application.ports import FeedbackRepository, ReportCache
+from argus.domain.analysis.feedback import Feedback
+from argus.domain.errors import Unavailable
+
+__all__ = ["FeedbackService"]
+
+log = logging.getLogger(__name__)
+
+
+class FeedbackService:
+    """Confirms or corrects a batch's diagnosis; the latest feedback wins."""
+
+    def __init__(self, *, feedback: FeedbackRepository, cache: ReportCache) -> None:
+        self._feedback = feedback
+        self._cache = cache
+
+    async def submit(self, batch_id: str, feedback: Feedback) -> tuple[Feedback, bool]:
+        """Store `feedback` (True when it is the batch's first) and drop the cached report.
+
+        NotFound for an unknown batch, Conflict before the batch is diagnosed.
+        """
+        stored, created = await self._feedback.save(batch_id, feedback)
+        # Final reports are cached (decision 0004); feedback is the one change they see.
+        try:
+            await self._cache.delete(batch_id)
+        except Unavailable:
+            log.warning(
+                "report cache unavailable; %s may show old feedback until its TTL",
+                batch_id,
+                exc_info=True,
+            )
+        return stored, created

@@ -1,0 +1,1 @@
+"""Adapters of the `Embedder` port (argus.application.diagnosis.embedding)."""
