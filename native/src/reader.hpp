@@ -55,12 +55,13 @@ class McapReader {
  private:
   Task<void> run();
   Task<void> magic(const char* where);
-  Task<void> record(uint8_t op, uint64_t length, bool checked, bool* footer);
-  Task<void> chunk(uint64_t length, bool checked);
-  Task<std::string> string(uint64_t record_end, bool keep);
   Task<void> skip(uint64_t n, Utf8Stream* utf8 = nullptr);
   void pump();
   void fail(const ParseError& error);
+  // The bodies of records and the strings in them: reader_records.cpp.
+  Task<void> record(uint8_t op, uint64_t length, bool checked, bool* footer);
+  Task<void> chunk(uint64_t length, bool checked);
+  Task<std::string> string(uint64_t record_end, bool keep);
 
   Options options_;
   Input in_;
