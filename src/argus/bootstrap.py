@@ -13,6 +13,10 @@ from redis.asyncio.retry import Retry
 from redis.backoff import ExponentialBackoff
 
 from argus.application.delivery import DeliveryPolicy
+from argus.application.diagnosis.llm_diagnoser import LlmDiagnoser
+from argus.application.diagnosis.memory import NoMemory
+from argus.application.diagnosis.ports import Diagnoser
+from argus.application.diagnosis.tokens import ByteBoundCounter
 from argus.application.gathering import DiagnoseHandler, GatherHandler
 from argus.application.ingest import IngestLimits, IngestService
 from argus.application.janitor import Janitor
@@ -27,10 +31,12 @@ from argus.config import Settings, SettingsError
 from argus.domain.analysis import RuleBasedDiagnoser
 from argus.infrastructure.blob.localfs import LocalFsBlobStore
 from argus.infrastructure.kafka.bus import KafkaEventBus
+from argus.infrastructure.llm import OpenAiChatModel
 from argus.infrastructure.parsing.native import NativeMcapParser, native_available
 from argus.infrastructure.parsing.python_mcap import PythonMcapParser
 from argus.infrastructure.postgres.batch_repository import PostgresBatchRepository
 from argus.infrastructure.postgres.database import create_pool, migrate
+from argus.infrastructure.postgres.diagnosis_lock import PostgresDiagnosisLock
 from argus.infrastructure.postgres.outbox import PostgresOutbox
 from argus.infrastructure.postgres.report_repository import PostgresReportRepository
 from argus.infrastructure.postgres.rows import init_connection
@@ -228,7 +234,29 @@ def gather_handler(a: Adapters) -> GatherHandler:
 
 
 def diagnose_handler(a: Adapters) -> DiagnoseHandler:
-    return DiagnoseHandler(reports=a.reports, diagnoser=RuleBasedDiagnoser())
+    """The rules, or the model when `ARGUS_DIAGNOSER=llm`; no incident memory yet."""
+    settings = a.settings
+    diagnoser: Diagnoser = RuleBasedDiagnoser()
+    if settings.llm is not None:
+        key = settings.llm.api_key
+        chat = OpenAiChatModel(
+            url=settings.llm.url,
+            model=settings.llm.model,
+            api_key=None if key is None else key.get_secret_value(),
+            timeout_s=settings.llm.timeout_s,
+            max_retries=settings.llm.max_retries,
+            backoff_s=settings.llm.backoff_s,
+            max_completion_tokens=settings.llm.max_completion_tokens,
+        )
+        budget = settings.diagnosis.token_budget
+        diagnoser = LlmDiagnoser(model=chat, counter=ByteBoundCounter(), token_budget=budget)
+    return DiagnoseHandler(
+        reports=a.reports,
+        diagnoser=diagnoser,
+        memory=NoMemory(),
+        lock=PostgresDiagnosisLock(a.pool),
+        precedents_k=settings.diagnosis.precedents_k,
+    )
 
 
 def parse_file_handler(m: Messaging) -> ParseFileHandler:
