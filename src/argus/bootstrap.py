@@ -15,7 +15,7 @@ from redis.backoff import ExponentialBackoff
 from argus.application.delivery import DeliveryPolicy
 from argus.application.diagnosis.llm_diagnoser import LlmDiagnoser
 from argus.application.diagnosis.memory import NoMemory
-from argus.application.diagnosis.ports import Diagnoser
+from argus.application.diagnosis.ports import Diagnoser, TokenCounter
 from argus.application.diagnosis.tokens import ByteBoundCounter
 from argus.application.gathering import DiagnoseHandler, GatherHandler
 from argus.application.ingest import IngestLimits, IngestService
@@ -31,7 +31,7 @@ from argus.config import Settings, SettingsError
 from argus.domain.analysis import RuleBasedDiagnoser
 from argus.infrastructure.blob.localfs import LocalFsBlobStore
 from argus.infrastructure.kafka.bus import KafkaEventBus
-from argus.infrastructure.llm import OpenAiChatModel
+from argus.infrastructure.llm import OpenAiChatModel, TiktokenCounter
 from argus.infrastructure.parsing.native import NativeMcapParser, native_available
 from argus.infrastructure.parsing.python_mcap import PythonMcapParser
 from argus.infrastructure.postgres.batch_repository import PostgresBatchRepository
@@ -235,21 +235,24 @@ def gather_handler(a: Adapters) -> GatherHandler:
 
 def diagnose_handler(a: Adapters) -> DiagnoseHandler:
     """The rules, or the model when `ARGUS_DIAGNOSER=llm`; no incident memory yet."""
-    settings = a.settings
+    settings, llm, tokenizer = a.settings, a.settings.llm, a.settings.diagnosis.tokenizer
     diagnoser: Diagnoser = RuleBasedDiagnoser()
-    if settings.llm is not None:
-        key = settings.llm.api_key
+    if llm is not None:
+        key = None if llm.api_key is None else llm.api_key.get_secret_value()
         chat = OpenAiChatModel(
-            url=settings.llm.url,
-            model=settings.llm.model,
-            api_key=None if key is None else key.get_secret_value(),
-            timeout_s=settings.llm.timeout_s,
-            max_retries=settings.llm.max_retries,
-            backoff_s=settings.llm.backoff_s,
-            max_completion_tokens=settings.llm.max_completion_tokens,
+            url=llm.url,
+            model=llm.model,
+            api_key=key,
+            timeout_s=llm.timeout_s,
+            max_retries=llm.max_retries,
+            backoff_s=llm.backoff_s,
+            max_completion_tokens=llm.max_completion_tokens,
+        )
+        counter: TokenCounter = (
+            ByteBoundCounter() if tokenizer == "bytes" else TiktokenCounter(tokenizer)
         )
         budget = settings.diagnosis.token_budget
-        diagnoser = LlmDiagnoser(model=chat, counter=ByteBoundCounter(), token_budget=budget)
+        diagnoser = LlmDiagnoser(model=chat, counter=counter, token_budget=budget)
     return DiagnoseHandler(
         reports=a.reports,
         diagnoser=diagnoser,

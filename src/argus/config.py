@@ -125,6 +125,9 @@ class DiagnosisSettings(BaseSettings):
     engine: Literal["rules", "llm"] = Field(default="rules", validation_alias="ARGUS_DIAGNOSER")
     # Prompt tokens per model request, counted before sending (docs/architecture/diagnosis.md).
     token_budget: int = Field(default=4000, ge=1000, le=1_000_000)
+    # "bytes": one token per UTF-8 byte, a bound for every byte-level BPE model; an OpenAI
+    # encoding counts exactly for the models that use it (needs the `tokens` extra).
+    tokenizer: Literal["bytes", "cl100k_base", "o200k_base"] = "bytes"
     precedents_k: int = Field(default=3, ge=0, le=20)
 
 

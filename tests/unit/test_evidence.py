@@ -6,6 +6,7 @@ import dataclasses
 
 import pytest
 
+from argus.application.diagnosis.ports import TokenCounter
 from argus.application.diagnosis.prompt import BudgetTooSmall, Prompt, build_prompt
 from argus.application.diagnosis.tokens import ByteBoundCounter
 from argus.domain.analysis import (
@@ -87,12 +88,12 @@ def test_the_cut_keeps_the_best_items_that_fit() -> None:
     assert sum(counter.count(i.line(origin) + "\n") for i in kept) <= 600
 
 
-def prompt_for(n: int) -> tuple[Prompt, int]:
+def prompt_for(n: int, counter: TokenCounter | None = None) -> tuple[Prompt, int]:
     """The prompt of a `huge(n)` batch under a budget of 3000, and its count by the counter."""
     summary, anomalies = huge(n)
     # Gather's Top-K is at most 100: the rules are not made for more.
     rules = diagnose_offline(summary=summary, anomalies=anomalies[:100])
-    counter = ByteBoundCounter()
+    counter = counter or ByteBoundCounter()
     prompt = build_prompt(
         summary=summary,
         anomalies=anomalies,

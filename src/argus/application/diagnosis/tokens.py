@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from argus.application.diagnosis.ports import ChatMessage
 
-__all__ = ["MESSAGE_OVERHEAD", "REPLY_PRIMING", "ByteBoundCounter"]
+__all__ = ["MESSAGE_OVERHEAD", "REPLY_PRIMING", "ByteBoundCounter", "count_messages"]
 
 # Chat templates wrap each message in a few special tokens (`<|im_start|>role\n … <|im_end|>\n`
 # is 5 in ChatML); 8 covers the templates of OpenAI, Qwen, Llama 3 and Mistral.
 MESSAGE_OVERHEAD = 8
 # Tokens the template adds to start the assistant's reply.
 REPLY_PRIMING = 8
+
+
+def count_messages(count: Callable[[str], int], messages: Sequence[ChatMessage]) -> int:
+    """A whole prompt's tokens from a text counter: the texts plus the template's overhead."""
+    body = sum(count(m.role) + count(m.content) for m in messages)
+    return body + MESSAGE_OVERHEAD * len(messages) + REPLY_PRIMING
 
 
 class ByteBoundCounter:
@@ -28,5 +34,4 @@ class ByteBoundCounter:
 
     def count_messages(self, messages: Sequence[ChatMessage]) -> int:
         """Tokens of a whole prompt."""
-        body = sum(self.count(m.role) + self.count(m.content) for m in messages)
-        return body + MESSAGE_OVERHEAD * len(messages) + REPLY_PRIMING
+        return count_messages(self.count, messages)
