@@ -129,7 +129,7 @@ def file_items(summary: BatchSummary) -> list[EvidenceItem]:
             first = errors.errors[0] if errors.errors else None
             detail = "" if first is None else f"; first: {first.kind} {first.message}"
             count = errors.error_count if errors.error_count is not None else len(errors.errors)
-            text, score = f"file {name} read partly, {count} errors{detail}", 2.0
+            text, score = f"file {name} read partly, error count {count}{detail}", 2.0
         items.append(EvidenceItem(evidence_id("file", name), "recorder", score, None, None, text))
     return items
 
