@@ -23,7 +23,7 @@ from starlette.routing import Route
 
 from argus.infrastructure.embedded.process import free_port
 
-FAULTS = ("429", "500", "hang", "bad_json", "unknown_ids", "no_usage")
+FAULTS = ("429", "500", "hang", "bad_json", "unknown_ids", "no_usage", "not_a_completion")
 # A hung request outlasts the client timeout the tests set (a fault, not a measured timing).
 HANG_S = 2.0
 _LINE = re.compile(r"^\[(?P<id>[^\]]+)\] (?:\S+ )?(?P<component>[a-z_0-9]+): ", re.MULTILINE)
@@ -56,6 +56,8 @@ class StubLlm:
             return JSONResponse({"error": {"message": "slow down"}}, status_code=429)
         if fault == "500":
             return JSONResponse({"error": {"message": "boom"}}, status_code=500)
+        if fault == "not_a_completion":
+            return JSONResponse({"object": "list", "data": []})
         if fault == "hang":
             await asyncio.sleep(HANG_S)
         prompt = "\n".join(m["content"] for m in body["messages"])

@@ -108,6 +108,7 @@ async def test_429_and_500_are_retried_and_counted_as_calls(
         (("429", "429", "429"), "model failed: HTTP 429"),
         (("hang", "hang", "hang"), "model failed: ReadTimeout"),
         (("bad_json",), "invalid answer"),
+        (("not_a_completion",), "model failed: not a chat completion"),
         (("unknown_ids", "unknown_ids"), "cited evidence ids that do not exist"),
     ],
 )

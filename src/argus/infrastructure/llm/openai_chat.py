@@ -87,9 +87,11 @@ def _reply(response: httpx.Response, model: str, attempts: int) -> ChatReply:
     try:
         data: dict[str, Any] = response.json()
         content = data["choices"][0]["message"]["content"]
-        usage = data.get("usage") or {}
-    except (ValueError, KeyError, IndexError, TypeError) as exc:
+        usage = data.get("usage")
+    except (ValueError, KeyError, IndexError, TypeError, AttributeError) as exc:
         raise ModelFailed(f"not a chat completion: {exc!r}", attempts=attempts) from exc
+    if not isinstance(usage, dict):
+        usage = {}
     if not isinstance(content, str):
         raise ModelFailed("the completion has no text content", attempts=attempts)
     return ChatReply(
