@@ -136,7 +136,7 @@ class LlmSettings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="ARGUS_LLM_")
 
-    url: str  # e.g. http://127.0.0.1:8000 (the /v1/chat/completions path is added)
+    url: str  # http://127.0.0.1:8000 or …/v1: /v1/chat/completions is completed as needed
     model: str = "default"
     api_key: SecretStr | None = None
     timeout_s: float = Field(default=60.0, gt=0)

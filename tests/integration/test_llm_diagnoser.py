@@ -167,3 +167,22 @@ async def test_the_rule_diagnosis_is_kept_when_the_model_disagrees(
     assert rules is not None
     assert (rules.engine, rules.component, rules.severity) == ("offline-rules", "lidar", "critical")
     assert Diagnosis.from_dict(diagnosis.to_dict()) == diagnosis
+
+
+async def test_a_base_url_ending_in_v1_reaches_the_same_endpoint(
+    stub: StubLlm, gathered: GatherResult
+) -> None:
+    chat = OpenAiChatModel(
+        url=f"{stub.url}/v1/",
+        model="stub-model",
+        api_key=None,
+        timeout_s=5,
+        max_retries=0,
+        backoff_s=0,
+        max_completion_tokens=400,
+    )
+    try:
+        diagnosis = await diagnose(chat, gathered)
+    finally:
+        await chat.close()
+    assert diagnosis.engine == "llm" and stub.calls == 1

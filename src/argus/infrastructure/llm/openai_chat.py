@@ -36,8 +36,11 @@ class OpenAiChatModel:
         transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
         headers = {} if api_key is None else {"Authorization": f"Bearer {api_key}"}
+        base = url.rstrip("/")
+        # Both spellings work: the server's root, or the OpenAI SDKs' base URL ending in /v1.
+        self._path = "/chat/completions" if base.endswith("/v1") else "/v1/chat/completions"
         self._client = httpx.AsyncClient(
-            base_url=url.rstrip("/"), headers=headers, timeout=timeout_s, transport=transport
+            base_url=base, headers=headers, timeout=timeout_s, transport=transport
         )
         self._model = model
         self._max_retries = max_retries
@@ -71,7 +74,7 @@ class OpenAiChatModel:
         while True:
             attempts += 1
             try:
-                response = await self._client.post("/v1/chat/completions", json=body)
+                response = await self._client.post(self._path, json=body)
             except (httpx.TimeoutException, httpx.TransportError) as exc:
                 if attempts > self._max_retries:
                     raise ModelFailed(f"{type(exc).__name__}: {exc}", attempts=attempts) from exc
