@@ -22,6 +22,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from argus.infrastructure.embedded.process import free_port
+from argus.infrastructure.llm import OpenAiChatModel
 
 FAULTS = ("429", "500", "hang", "bad_json", "unknown_ids", "no_usage", "not_a_completion")
 # A hung request outlasts the client timeout the tests set (a fault, not a measured timing).
@@ -153,3 +154,16 @@ def running_stub() -> Iterator[StubLlm]:
     finally:
         server.should_exit = True
         thread.join(10)
+
+
+def chat_model(url: str, *, timeout_s: float = 5.0, max_retries: int = 0) -> OpenAiChatModel:
+    """The real client for a stub at `url`: no backoff, so injected retries cost no waiting."""
+    return OpenAiChatModel(
+        url=url,
+        model="stub-model",
+        api_key="not-a-real-key",
+        timeout_s=timeout_s,
+        max_retries=max_retries,
+        backoff_s=0.0,
+        max_completion_tokens=400,
+    )

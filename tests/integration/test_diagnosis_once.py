@@ -20,7 +20,7 @@ from argus.infrastructure.llm import OpenAiChatModel
 from argus.infrastructure.postgres.diagnosis_lock import PostgresDiagnosisLock
 from tests.fakes.analysis import sample_files
 from tests.fakes.templates import FakeTemplateMiner
-from tests.llm_stub import StubLlm, running_stub
+from tests.llm_stub import StubLlm, chat_model, running_stub
 
 pytestmark = pytest.mark.integration
 
@@ -58,15 +58,7 @@ async def test_concurrent_deliveries_and_a_redelivery_call_the_model_once(
     adapters: Adapters, stub: StubLlm, batch_id: str
 ) -> None:
     await gathered_batch(adapters, batch_id)
-    chat = OpenAiChatModel(
-        url=stub.url,
-        model="stub-model",
-        api_key=None,
-        timeout_s=5,
-        max_retries=0,
-        backoff_s=0,
-        max_completion_tokens=400,
-    )
+    chat = chat_model(stub.url)
     before = stub.calls
     try:
         first, second = agent(adapters, chat), agent(adapters, chat)

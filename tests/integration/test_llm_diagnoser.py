@@ -12,7 +12,7 @@ from argus.domain.analysis import Diagnosis, GatherResult, Outcome, Precedent, g
 from argus.infrastructure.llm import OpenAiChatModel
 from tests.fakes.analysis import sample_files
 from tests.fakes.templates import FakeTemplateMiner
-from tests.llm_stub import StubLlm, running_stub
+from tests.llm_stub import StubLlm, chat_model, running_stub
 
 pytestmark = pytest.mark.integration
 
@@ -33,15 +33,7 @@ def stub(server: StubLlm) -> StubLlm:
 
 @pytest.fixture
 async def chat(stub: StubLlm) -> AsyncIterator[OpenAiChatModel]:
-    model = OpenAiChatModel(
-        url=stub.url,
-        model="stub-model",
-        api_key="secret",
-        timeout_s=0.5,
-        max_retries=2,
-        backoff_s=0.0,
-        max_completion_tokens=400,
-    )
+    model = chat_model(stub.url, timeout_s=0.5, max_retries=2)
     yield model
     await model.close()
 
@@ -172,15 +164,7 @@ async def test_the_rule_diagnosis_is_kept_when_the_model_disagrees(
 async def test_a_base_url_ending_in_v1_reaches_the_same_endpoint(
     stub: StubLlm, gathered: GatherResult
 ) -> None:
-    chat = OpenAiChatModel(
-        url=f"{stub.url}/v1/",
-        model="stub-model",
-        api_key=None,
-        timeout_s=5,
-        max_retries=0,
-        backoff_s=0,
-        max_completion_tokens=400,
-    )
+    chat = chat_model(f"{stub.url}/v1/")
     try:
         diagnosis = await diagnose(chat, gathered)
     finally:
