@@ -10,7 +10,7 @@ import os
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import Field, ValidationError
+from pydantic import Field, SecretStr, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from argus.infrastructure.kafka.settings import KafkaSettings
@@ -133,6 +133,33 @@ class RetrievalSettings(BaseSettings):
     embedder: Literal["hashed"] = Field(default="hashed", validation_alias="ARGUS_EMBEDDER")
 
 
+class DiagnosisSettings(BaseSettings):
+    """Which diagnoser the agent runs and its prompt token budget (precedents: `retrieval`)."""
+
+    model_config = SettingsConfigDict(env_prefix="ARGUS_DIAGNOSIS_", populate_by_name=True)
+
+    engine: Literal["rules", "llm"] = Field(default="rules", validation_alias="ARGUS_DIAGNOSER")
+    # Prompt tokens per model request, counted before sending (docs/architecture/diagnosis.md).
+    token_budget: int = Field(default=4000, ge=1000, le=1_000_000)
+    # "bytes": one token per UTF-8 byte, a bound for every byte-level BPE model; an OpenAI
+    # encoding counts exactly for the models that use it (needs the `tokens` extra).
+    tokenizer: Literal["bytes", "cl100k_base", "o200k_base"] = "bytes"
+
+
+class LlmSettings(BaseSettings):
+    """The OpenAI-compatible chat endpoint of `ARGUS_DIAGNOSER=llm` (vLLM, llama.cpp, OpenAI)."""
+
+    model_config = SettingsConfigDict(env_prefix="ARGUS_LLM_")
+
+    url: str  # http://127.0.0.1:8000 or …/v1: /v1/chat/completions is completed as needed
+    model: str = "default"
+    api_key: SecretStr | None = None
+    timeout_s: float = Field(default=60.0, gt=0)
+    max_retries: int = Field(default=2, ge=0, le=10)
+    backoff_s: float = Field(default=0.5, ge=0)
+    max_completion_tokens: int = Field(default=800, ge=64)
+
+
 class JanitorSettings(BaseSettings):
     """The sweep that fails abandoned uploads."""
 
@@ -160,6 +187,12 @@ def _s3_when_chosen(data: dict[str, Any]) -> S3Settings | None:
     return S3Settings() if blob.backend == "s3" else None
 
 
+def _llm_when_chosen(data: dict[str, Any]) -> LlmSettings | None:
+    # Only the llm diagnoser needs (and validates) the LLM section: ARGUS_LLM_URL is required.
+    diagnosis: DiagnosisSettings = data["diagnosis"]
+    return LlmSettings() if diagnosis.engine == "llm" else None
+
+
 class Settings(BaseSettings):
     """Every section, each read from its own `ARGUS_*` variables."""
 
@@ -175,6 +208,8 @@ class Settings(BaseSettings):
     kafka: KafkaSettings = Field(default_factory=KafkaSettings)
     parser: ParserSettings = Field(default_factory=ParserSettings)
     gather: GatherSettings = Field(default_factory=GatherSettings)
+    diagnosis: DiagnosisSettings = Field(default_factory=DiagnosisSettings)
+    llm: LlmSettings | None = Field(default_factory=_llm_when_chosen)
     janitor: JanitorSettings = Field(default_factory=JanitorSettings)
     retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings)
     infra: InfraSettings = Field(default_factory=InfraSettings)
@@ -232,6 +267,8 @@ _SECTIONS: dict[str, type[BaseSettings]] = {
         KafkaSettings,
         ParserSettings,
         GatherSettings,
+        DiagnosisSettings,
+        LlmSettings,
         JanitorSettings,
         RetrievalSettings,
         InfraSettings,

@@ -12,6 +12,7 @@ import subprocess
 import sys
 import time
 from collections.abc import AsyncIterator, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -45,15 +46,25 @@ class RunningServer:
 
 @pytest.fixture(scope="session")
 def server(servers: Servers, tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
-    data_dir = tmp_path_factory.mktemp("argus-e2e")
+    with serve(
+        servers, tmp_path_factory.mktemp("argus-e2e"), database="argus_e2e", redis_db=1
+    ) as s:
+        yield s
+
+
+@contextmanager
+def serve(
+    servers: Servers, data_dir: Path, *, database: str, redis_db: int, **extra_env: str
+) -> Iterator[RunningServer]:
+    """A real `argus serve` on a free port over the session's servers, until the block ends."""
     port = free_port()
     env = {
         **os.environ,
         "ARGUS_DATA_DIR": str(data_dir),
         "ARGUS_HTTP_PORT": str(port),
         "ARGUS_HTTP_HOST": "127.0.0.1",
-        "ARGUS_PG_URL": servers.pg_url("argus_e2e"),
-        "ARGUS_REDIS_URL": servers.redis_url(db=1),
+        "ARGUS_PG_URL": servers.pg_url(database),
+        "ARGUS_REDIS_URL": servers.redis_url(db=redis_db),
         "ARGUS_PARSER_WORKERS": "2",
         "ARGUS_MAX_UPLOAD_BYTES": str(MAX_UPLOAD_BYTES),
         "ARGUS_BUS_CLAIM_IDLE_MS": "1500",
@@ -62,6 +73,7 @@ def server(servers: Servers, tmp_path_factory: pytest.TempPathFactory) -> Iterat
         # Sweeps often; the upload TTL stays 24 h, tests age a batch in the database instead.
         "ARGUS_JANITOR_INTERVAL_S": "0.5",
         "ARGUS_LOG_LEVEL": "INFO",
+        **extra_env,
     }
     log = open(data_dir / "serve.log", "wb")  # noqa: SIM115 - closed at teardown
     process = subprocess.Popen(

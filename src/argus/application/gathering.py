@@ -7,13 +7,14 @@ inputs, run it off the event loop and store its typed results through `ReportRep
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import json
 import logging
 from collections.abc import Callable
 
-from argus.application.diagnosis.ports import Diagnoser
+from argus.application.diagnosis.ports import Diagnoser, DiagnosisLock, IncidentMemory
 from argus.application.ports import BatchRepository, BlobStore, ReportRepository
-from argus.domain.analysis import FileResult, TemplateMiner, gather
+from argus.domain.analysis import FileResult, Precedent, TemplateMiner, gather
 from argus.domain.errors import NotFound
 from argus.domain.events import (
     AllFilesParsed,
@@ -85,11 +86,26 @@ class GatherHandler:
 
 
 class DiagnoseHandler:
-    """On `DiagnosisRequested`: diagnose the Top-K anomalies and store the diagnosis."""
+    """On `DiagnosisRequested`: diagnose the Top-K anomalies once, with precedents, and store it.
 
-    def __init__(self, *, reports: ReportRepository, diagnoser: Diagnoser) -> None:
+    The check for a stored diagnosis and the diagnosis itself run under the batch's lock, so
+    concurrent and repeated deliveries call the model at most once per batch.
+    """
+
+    def __init__(
+        self,
+        *,
+        reports: ReportRepository,
+        diagnoser: Diagnoser,
+        memory: IncidentMemory,
+        lock: DiagnosisLock,
+        precedents_k: int,
+    ) -> None:
         self._reports = reports
         self._diagnoser = diagnoser
+        self._memory = memory
+        self._lock = lock
+        self._k = precedents_k
 
     async def handle(self, event: Event) -> None:
         """Diagnose the batch of a `DiagnosisRequested` event; other events are ignored."""
@@ -98,21 +114,52 @@ class DiagnoseHandler:
 
     async def diagnose(self, batch_id: str) -> None:
         """Diagnose once; a stored diagnosis is never recomputed (LLM calls cost money)."""
-        record = await self._reports.load(batch_id)
-        if record is None or record.summary is None or record.anomalies is None:
-            raise NotFound(f"gathered report of {batch_id} not found")
-        if record.diagnosis is not None:
-            return
-        diagnosis = await self._diagnoser.diagnose(
-            batch_id=record.batch_id,
-            vehicle_id=record.vehicle_id,
-            summary=record.summary,
-            anomalies=record.anomalies,
-        )
-        await self._reports.save_diagnosis(
-            record.batch_id,
+        if await self._stored(batch_id):
+            return  # the common redelivery: no lock needed
+        async with self._lock.hold(batch_id):
+            record = await self._reports.load(batch_id)
+            if record is None or record.summary is None or record.anomalies is None:
+                raise NotFound(f"gathered report of {batch_id} not found")
+            if record.diagnosis is not None:
+                return
+            batch, vehicle = record.batch_id, record.vehicle_id
+            summary, anomalies = record.summary, record.anomalies
+            precedents: list[Precedent] = []
+            if self._k > 0:
+                precedents = await self._memory.similar(
+                    batch_id=batch,
+                    vehicle_id=vehicle,
+                    summary=summary,
+                    anomalies=anomalies,
+                    k=self._k,
+                )
+            diagnosis = await self._diagnoser.diagnose(
+                batch_id=batch,
+                vehicle_id=vehicle,
+                summary=summary,
+                anomalies=anomalies,
+                precedents=precedents,
+            )
+            if not diagnosis.precedents and precedents:
+                # The report shows the precedents whichever diagnoser ran (the rules ignore them).
+                diagnosis = dataclasses.replace(diagnosis, precedents=tuple(precedents))
+            await self._reports.save_diagnosis(
+                record.batch_id,
+                diagnosis=diagnosis,
+                event=DiagnosisCompleted(
+                    batch_id=record.batch_id,
+                    component=diagnosis.component,
+                    severity=diagnosis.severity,
+                ),
+            )
+        await self._memory.remember(
+            batch_id=batch,
+            vehicle_id=vehicle,
+            summary=summary,
+            anomalies=anomalies,
             diagnosis=diagnosis,
-            event=DiagnosisCompleted(
-                batch_id=record.batch_id, component=diagnosis.component, severity=diagnosis.severity
-            ),
         )
+
+    async def _stored(self, batch_id: str) -> bool:
+        record = await self._reports.load(batch_id)
+        return record is not None and record.diagnosis is not None

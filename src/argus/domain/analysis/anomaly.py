@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from argus.domain.analysis._json import FlatRecord, JsonObject
+from argus.domain.analysis.evidence_chain import ChainStep
+from argus.domain.analysis.precedents import Precedent
 from argus.domain.component import UNKNOWN_COMPONENT, component_of
 from argus.domain.errors import InvalidInput
 
@@ -148,7 +150,11 @@ class Anomaly:
 
 @dataclass(frozen=True, slots=True)
 class Diagnosis:
-    """A diagnoser's conclusion for one batch; `related_anomalies` index into its Top-K input."""
+    """A diagnoser's conclusion for one batch; `related_anomalies` index into its Top-K input.
+
+    The fields after `related_anomalies` say how it was reached (model, tokens, calls, why the
+    model was not used, the propagation chain, the precedents); their defaults are the rules'.
+    """
 
     component: str
     root_cause: str
@@ -158,6 +164,17 @@ class Diagnosis:
     actions: tuple[str, ...]
     engine: str
     related_anomalies: tuple[int, ...]
+    model: str | None = None
+    prompt_tokens: int | None = None
+    completion_tokens: int | None = None
+    token_budget: int | None = None
+    llm_calls: int = 0
+    fallback_reason: str | None = None
+    chain: tuple[ChainStep, ...] = ()
+    cited_evidence_ids: tuple[str, ...] = ()
+    precedents: tuple[Precedent, ...] = ()
+    # The rules' diagnosis, kept when another engine concluded differently.
+    rule_diagnosis: Diagnosis | None = None
 
     def __post_init__(self) -> None:
         if self.severity not in SEVERITIES:
@@ -169,6 +186,7 @@ class Diagnosis:
 
     def to_dict(self) -> JsonObject:
         """The JSON form."""
+        rules = self.rule_diagnosis
         return {
             "component": self.component,
             "root_cause": self.root_cause,
@@ -178,11 +196,22 @@ class Diagnosis:
             "actions": list(self.actions),
             "engine": self.engine,
             "related_anomalies": list(self.related_anomalies),
+            "model": self.model,
+            "prompt_tokens": self.prompt_tokens,
+            "completion_tokens": self.completion_tokens,
+            "token_budget": self.token_budget,
+            "llm_calls": self.llm_calls,
+            "fallback_reason": self.fallback_reason,
+            "chain": [step.to_dict() for step in self.chain],
+            "cited_evidence_ids": list(self.cited_evidence_ids),
+            "precedents": [p.to_dict() for p in self.precedents],
+            "rule_diagnosis": None if rules is None else rules.to_dict(),
         }
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Diagnosis:
-        """Inverse of `to_dict`."""
+        """Inverse of `to_dict`; rows stored before the model fields existed read as the rules'."""
+        rules = data.get("rule_diagnosis")
         return cls(
             component=data["component"],
             root_cause=data["root_cause"],
@@ -192,4 +221,14 @@ class Diagnosis:
             actions=tuple(data["actions"]),
             engine=data["engine"],
             related_anomalies=tuple(int(i) for i in data["related_anomalies"]),
+            model=data.get("model"),
+            prompt_tokens=data.get("prompt_tokens"),
+            completion_tokens=data.get("completion_tokens"),
+            token_budget=data.get("token_budget"),
+            llm_calls=int(data.get("llm_calls", 0)),
+            fallback_reason=data.get("fallback_reason"),
+            chain=tuple(ChainStep.from_dict(s) for s in data.get("chain", ())),
+            cited_evidence_ids=tuple(data.get("cited_evidence_ids", ())),
+            precedents=tuple(Precedent.from_dict(p) for p in data.get("precedents", ())),
+            rule_diagnosis=None if rules is None else Diagnosis.from_dict(rules),
         )

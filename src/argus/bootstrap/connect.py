@@ -1,11 +1,9 @@
-"""Composition root: the one place that picks adapters and wires them to use cases."""
+"""Connecting a process to its servers: the bus and blob store, then PostgreSQL and Redis."""
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import timedelta
 
 import asyncpg
 from redis.asyncio import BlockingConnectionPool, Redis
@@ -13,31 +11,12 @@ from redis.asyncio.retry import Retry
 from redis.backoff import ExponentialBackoff
 
 from argus.application.delivery import DeliveryPolicy
-from argus.application.diagnosis.embedding import Embedder
-from argus.application.diagnosis.ports import IncidentMemory
-from argus.application.feedback import FeedbackService
-from argus.application.gathering import DiagnoseHandler, GatherHandler
-from argus.application.ingest import IngestLimits, IngestService
-from argus.application.janitor import Janitor
-from argus.application.orchestrator import Orchestrator
-from argus.application.outbox_relay import OutboxRelay
-from argus.application.parsing import ParseFileHandler
-from argus.application.ports import BlobStore, EventBus, Parser
-from argus.application.progress import ProgressProjector
-from argus.application.progress_feed import ProgressFeed
-from argus.application.queries import ReportQuery
+from argus.application.ports import BlobStore, EventBus
 from argus.config import Settings, SettingsError
-from argus.domain.analysis import RuleBasedDiagnoser
 from argus.infrastructure.blob.localfs import LocalFsBlobStore
-from argus.infrastructure.embeddings.hashed import HashedSignatureEmbedder
 from argus.infrastructure.kafka.bus import KafkaEventBus
-from argus.infrastructure.parsing.native import NativeMcapParser, native_available
-from argus.infrastructure.parsing.python_mcap import PythonMcapParser
 from argus.infrastructure.postgres.batch_repository import PostgresBatchRepository
 from argus.infrastructure.postgres.database import create_pool, migrate
-from argus.infrastructure.postgres.feedback_repository import PostgresFeedbackRepository
-from argus.infrastructure.postgres.incident_memory import PostgresIncidentMemory
-from argus.infrastructure.postgres.outbox import PostgresOutbox
 from argus.infrastructure.postgres.report_repository import PostgresReportRepository
 from argus.infrastructure.postgres.rows import init_connection
 from argus.infrastructure.redis.barrier import RedisBarrier
@@ -47,9 +26,6 @@ from argus.infrastructure.redis.report_cache import RedisReportCache
 from argus.infrastructure.redis.stream_consumer import ConsumerTuning
 from argus.infrastructure.redis.streams_bus import RedisStreamsBus
 from argus.infrastructure.s3.blob_store import S3BlobStore
-from argus.infrastructure.templates.drain3_miner import Drain3TemplateMiner
-
-log = logging.getLogger(__name__)
 
 
 def delivery_policy(settings: Settings) -> DeliveryPolicy:
@@ -205,89 +181,3 @@ def redis_client(url: str, *, max_connections: int) -> Redis:
         retry=Retry(ExponentialBackoff(cap=1.0, base=0.05), _REDIS_RETRIES),
     )
     return Redis.from_pool(pool)  # the client owns the pool: aclose() closes it
-
-
-def ingest_service(a: Adapters) -> IngestService:
-    return IngestService(
-        batches=a.batches,
-        blobs=a.blobs,
-        limits=IngestLimits(max_file_bytes=a.settings.app.max_upload_bytes),
-    )
-
-
-def report_query(a: Adapters) -> ReportQuery:
-    return ReportQuery(reports=a.reports, cache=a.cache)
-
-
-def orchestrator(a: Adapters) -> Orchestrator:
-    return Orchestrator(batches=a.batches, barrier=a.barrier)
-
-
-def gather_handler(a: Adapters) -> GatherHandler:
-    return GatherHandler(
-        batches=a.batches,
-        blobs=a.blobs,
-        reports=a.reports,
-        template_miner=Drain3TemplateMiner,
-        top_k=a.settings.gather.top_k,
-    )
-
-
-def diagnose_handler(a: Adapters) -> DiagnoseHandler:
-    return DiagnoseHandler(reports=a.reports, diagnoser=RuleBasedDiagnoser())
-
-
-def embedder(settings: Settings) -> Embedder:
-    """The signature embedder (`ARGUS_EMBEDDER`); `hashed` needs no model."""
-    return HashedSignatureEmbedder()
-
-
-def incident_memory(a: Adapters) -> IncidentMemory:
-    """Similar past incidents of this deployment's fleet, from pgvector."""
-    retrieval = a.settings.retrieval
-    return PostgresIncidentMemory(
-        a.pool,
-        embedder=embedder(a.settings),
-        fleet_id=retrieval.fleet_id,
-        candidates=retrieval.candidates,
-        min_similarity=retrieval.min_similarity,
-    )
-
-
-def feedback_service(a: Adapters) -> FeedbackService:
-    return FeedbackService(feedback=PostgresFeedbackRepository(a.pool), cache=a.cache)
-
-
-def parse_file_handler(m: Messaging) -> ParseFileHandler:
-    return ParseFileHandler(
-        blobs=m.blobs, parser=default_parser(m.settings.parser.threads), publisher=m.bus
-    )
-
-
-def default_parser(threads: int | None) -> Parser:
-    """The native C++ engine when it is built, else the Python reference (same summaries)."""
-    if native_available():
-        return NativeMcapParser(threads=threads)
-    log.warning("argus._native is not built; parsing with the Python reference parser")
-    return PythonMcapParser()
-
-
-def progress_projector(a: Adapters) -> ProgressProjector:
-    return ProgressProjector(channel=a.progress)
-
-
-def progress_feed(a: Adapters) -> ProgressFeed:
-    return ProgressFeed(channel=a.progress, batches=a.batches)
-
-
-def janitor(a: Adapters) -> Janitor:
-    return Janitor(
-        batches=a.batches,
-        blobs=a.blobs,
-        upload_ttl=timedelta(seconds=a.settings.janitor.upload_ttl_s),
-    )
-
-
-def outbox_relay(a: Adapters) -> tuple[OutboxRelay, PostgresOutbox]:
-    outbox = PostgresOutbox(a.pg_url)
-    return OutboxRelay(outbox=outbox, publisher=a.bus), outbox

@@ -1,0 +1,169 @@
+"""A deterministic OpenAI-protocol server for tests: real HTTP, injectable faults, counted calls.
+
+It answers `/v1/chat/completions` by citing the first evidence line of the prompt (the highest
+score) and naming its component; `fail_next` queues faults for the next requests.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+import threading
+from collections import deque
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import uvicorn
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from argus.infrastructure.embedded.process import free_port
+from argus.infrastructure.llm import OpenAiChatModel
+
+FAULTS = ("429", "500", "hang", "bad_json", "unknown_ids", "no_usage", "not_a_completion")
+# A hung request outlasts the client timeout the tests set (a fault, not a measured timing).
+HANG_S = 2.0
+_LINE = re.compile(r"^\[(?P<id>[^\]]+)\] (?:\S+ )?(?P<component>[a-z_0-9]+): ", re.MULTILINE)
+
+
+class StubLlm:
+    """The server's state: requests seen (parsed bodies) and faults still to inject."""
+
+    def __init__(self) -> None:
+        self.requests: list[dict[str, Any]] = []
+        self._faults: deque[str] = deque()
+        self.url = ""
+        self.model = "stub-model"
+
+    @property
+    def calls(self) -> int:
+        """Chat completion requests received, failed ones included."""
+        return len(self.requests)
+
+    def fail_next(self, *faults: str) -> None:
+        """Inject these faults, one per coming request, in order."""
+        assert all(f in FAULTS for f in faults), faults
+        self._faults.extend(faults)
+
+    async def _chat(self, request: Request) -> Response:
+        body = await request.json()
+        self.requests.append(body)
+        fault = self._faults.popleft() if self._faults else None
+        if fault == "429":
+            return JSONResponse({"error": {"message": "slow down"}}, status_code=429)
+        if fault == "500":
+            return JSONResponse({"error": {"message": "boom"}}, status_code=500)
+        if fault == "not_a_completion":
+            return JSONResponse({"object": "list", "data": []})
+        if fault == "hang":
+            await asyncio.sleep(HANG_S)
+        prompt = "\n".join(m["content"] for m in body["messages"])
+        content = "{not json" if fault == "bad_json" else json.dumps(_answer(prompt, fault))
+        reply: dict[str, Any] = {
+            "id": f"chatcmpl-{self.calls}",
+            "object": "chat.completion",
+            "model": body.get("model") or self.model,
+            "choices": [
+                {
+                    "index": 0,
+                    "finish_reason": "stop",
+                    "message": {"role": "assistant", "content": content},
+                }
+            ],
+        }
+        if fault != "no_usage":
+            # About four bytes a token, as real tokenizers count log text.
+            reply["usage"] = {
+                "prompt_tokens": len(prompt.encode()) // 4 + 1,
+                "completion_tokens": len(content.encode()) // 4 + 1,
+            }
+        return JSONResponse(reply)
+
+    async def _models(self, request: Request) -> Response:
+        return JSONResponse({"object": "list", "data": [{"id": self.model, "object": "model"}]})
+
+    def app(self) -> Starlette:
+        return Starlette(
+            routes=[
+                Route("/v1/chat/completions", self._chat, methods=["POST"]),
+                Route("/v1/models", self._models, methods=["GET"]),
+            ]
+        )
+
+
+def _answer(prompt: str, fault: str | None) -> dict[str, Any]:
+    found = _LINE.search(prompt)
+    if found is None:
+        return {
+            "component": "none",
+            "severity": "info",
+            "root_cause": "Nothing abnormal.",
+            "confidence": 0.7,
+            "chain": [],
+            "evidence_ids": [],
+            "actions": [],
+        }
+    cited = "made-up-000000000000" if fault == "unknown_ids" else found["id"]
+    component = found["component"]
+    return {
+        "component": component,
+        "severity": "high",
+        "root_cause": f"{component} failed first [{cited}].",
+        "confidence": 0.8,
+        "chain": [
+            {
+                "component": component,
+                "event": "failed",
+                "start_s": 0.0,
+                "end_s": None,
+                "evidence_ids": [cited],
+            }
+        ],
+        "evidence_ids": [cited],
+        "actions": [f"Inspect the {component}."],
+    }
+
+
+@contextmanager
+def running_stub() -> Iterator[StubLlm]:
+    """A stub server on a free port of 127.0.0.1, in a thread, until the block ends."""
+    stub = StubLlm()
+    port = free_port()
+    config = uvicorn.Config(
+        stub.app(),
+        host="127.0.0.1",
+        port=port,
+        log_level="warning",
+        lifespan="off",
+        timeout_graceful_shutdown=1,
+    )
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    while not server.started:
+        if not thread.is_alive():
+            raise RuntimeError("the LLM stub did not start")
+        threading.Event().wait(0.01)
+    stub.url = f"http://127.0.0.1:{port}"
+    try:
+        yield stub
+    finally:
+        server.should_exit = True
+        thread.join(10)
+
+
+def chat_model(url: str, *, timeout_s: float = 5.0, max_retries: int = 0) -> OpenAiChatModel:
+    """The real client for a stub at `url`: no backoff, so injected retries cost no waiting."""
+    return OpenAiChatModel(
+        url=url,
+        model="stub-model",
+        api_key="not-a-real-key",
+        timeout_s=timeout_s,
+        max_retries=max_retries,
+        backoff_s=0.0,
+        max_completion_tokens=400,
+    )
