@@ -10,7 +10,6 @@ from argus.application.diagnosis.tokens import ByteBoundCounter
 from argus.infrastructure.llm import TiktokenCounter
 from tests.unit.test_evidence import prompt_for
 
-
 pytestmark = pytest.mark.unit
 
 TEXTS = [
