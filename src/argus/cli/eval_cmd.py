@@ -51,6 +51,7 @@ def register(app: typer.Typer) -> None:
         # this module.
         from argus.evaluation import (
             EvalOptions,
+            ServerFailed,
             default_out_dir,
             evaluate,
             parse_scenarios,
@@ -74,7 +75,11 @@ def register(app: typer.Typer) -> None:
             f"eval: {len(options.scenarios)} scenarios × {len(options.seeds)} seeds, "
             f"diagnoser {diagnoser}, against {where}"
         )
-        run = evaluate(options, out_dir=out_dir, url=url, keep=keep, on_row=_progress)
+        try:
+            run = evaluate(options, out_dir=out_dir, url=url, keep=keep, on_row=_progress)
+        except ServerFailed as exc:
+            typer.echo(f"argus eval: {exc}", err=True)
+            raise typer.Exit(1) from exc
         _print_table(run)
         console.print(f"wrote {out_dir / 'eval.json'} and {out_dir / 'eval.md'}")
 

@@ -14,10 +14,11 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx
 
-from argus.cli.client import ArgusClient
+from argus.cli.client import ApiError, ArgusClient
 from argus.evaluation.report_facts import ReportFacts
 from argus.evaluation.results import BatchRow, batch_row
 from argus.loggen.scenarios import generate_scenario
@@ -27,6 +28,7 @@ __all__ = ["EvalOptions", "parse_scenarios", "parse_seeds", "run_suite"]
 _REPORT_READY = 200
 _POLL_S = 0.2
 _BATCH_TIMEOUT_S = 600.0
+_STATUS_CHARS = 200
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,12 +55,16 @@ async def run_suite(
     work_dir: Path,
     run_tag: str,
     on_row: Callable[[BatchRow], None] = lambda _row: None,
+    transport: httpx.AsyncBaseTransport | None = None,
 ) -> list[BatchRow]:
-    """Every scenario × seed as one batch named `eval-<run_tag>-<scenario>-s<seed>`."""
+    """Every scenario × seed as one batch named `eval-<run_tag>-<scenario>-s<seed>`.
+
+    `transport` replaces the network (tests pass an `httpx.MockTransport`).
+    """
     rows: list[BatchRow] = []
     limit = asyncio.Semaphore(options.concurrency)
     timeout = httpx.Timeout(60, read=_BATCH_TIMEOUT_S)
-    async with httpx.AsyncClient(base_url=base_url, timeout=timeout) as http:
+    async with httpx.AsyncClient(base_url=base_url, timeout=timeout, transport=transport) as http:
         client = ArgusClient(http)
 
         async def one(name: str, seed: int, *, repeated: bool) -> None:
@@ -96,18 +102,23 @@ async def _run_batch(
         vehicle_id=options.vehicle_id,
     )
     batch_id = f"eval-{run_tag}-{name}-s{seed}"
-    await client.create_batch(vehicle_id=options.vehicle_id, batch_id=batch_id)
-    for path in paths:
-        await client.upload(batch_id, path, on_bytes=lambda _n: None)
     started = time.monotonic()
-    await client.complete(batch_id)
-    report = await asyncio.wait_for(_final_report(client, batch_id), _BATCH_TIMEOUT_S)
+    try:
+        await client.create_batch(vehicle_id=options.vehicle_id, batch_id=batch_id)
+        for path in paths:
+            await client.upload(batch_id, path, on_bytes=lambda _n: None)
+        started = time.monotonic()
+        await client.complete(batch_id)
+        report = await asyncio.wait_for(_final_report(client, batch_id), _BATCH_TIMEOUT_S)
+    except (ApiError, httpx.HTTPError, TimeoutError) as exc:
+        # A batch the server did not finish misses on every metric; the other batches go on.
+        report = {"status": f"error: {type(exc).__name__}: {exc}"[:_STATUS_CHARS]}
     latency_s = time.monotonic() - started
     facts = ReportFacts.from_report(report)
     return batch_row(truth, facts, batch_id=batch_id, latency_s=latency_s, repeated=repeated)
 
 
-async def _final_report(client: ArgusClient, batch_id: str) -> dict[str, object]:
+async def _final_report(client: ArgusClient, batch_id: str) -> dict[str, Any]:
     # The progress stream ends once the batch is final; the report may lag it by a cache
     # refresh, so a 202 after the stream ends is polled until it turns into the report.
     async for _event in client.follow(batch_id):
