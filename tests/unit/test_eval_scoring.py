@@ -134,7 +134,7 @@ def row(
 
 def test_rules_report_without_the_new_fields_scores_them_na() -> None:
     s = score(truth(LIDAR), report("lidar", "high"))
-    assert (s.top1, s.top3, s.severity) == (True, True, True)
+    assert (s.top1, s.top3, s.severity_right) == (True, True, True)
     assert (s.evidence_valid, s.grounded, s.retrieval_hit) == (None, None, None)
     cells = aggregate("rules", [row(truth(LIDAR), report("lidar"))]).cells()
     for metric in ("evidence valid", "grounded", "retrieval hit@3", "LLM calls/batch mean/max"):
@@ -145,7 +145,7 @@ def test_rules_report_without_the_new_fields_scores_them_na() -> None:
 def test_wrong_component_counts_for_top3_when_an_anomaly_names_the_root_cause() -> None:
     anomalies = [anomaly("sensor_dropout", "radar"), anomaly("sensor_dropout", "power")]
     s = score(truth(POWER), report("radar", "critical", anomalies))
-    assert (s.top1, s.top3, s.severity) == (False, True, True)
+    assert (s.top1, s.top3, s.severity_right) == (False, True, True)
 
 
 def test_top3_takes_only_the_first_three_distinct_components() -> None:
@@ -163,13 +163,15 @@ def test_chain_components_come_before_anomalies_in_top3() -> None:
 
 def test_severity_is_scored_apart_from_the_component() -> None:
     s = score(truth(LIDAR), report("lidar", "critical"))
-    assert (s.top1, s.severity) == (True, False)
+    assert (s.top1, s.severity_right) == (True, False)
 
 
 def test_healthy_drive_is_right_only_when_the_diagnosis_names_no_component() -> None:
     healthy = truth()
     right = score(healthy, report("none", "info"))
-    assert (right.top1, right.severity, right.said_healthy, right.truly_healthy) == (True,) * 4
+    assert (right.top1, right.severity_right, right.said_healthy, right.truly_healthy) == (
+        True,
+    ) * 4
     assert right.grounded is None
     wrong = score(healthy, report("lidar", "high"))
     assert (wrong.top1, wrong.top3, wrong.said_healthy) == (False, False, False)
@@ -196,7 +198,7 @@ def test_no_fault_precision_is_na_when_no_batch_was_said_healthy() -> None:
 def test_two_faults_either_root_cause_is_right_and_the_worst_severity_counts() -> None:
     two = truth(PLANNER, LIDAR)
     assert score(two, report("planner", "high")).top1 is True
-    assert score(two, report("lidar", "high")).severity is True
+    assert score(two, report("lidar", "high")).severity_right is True
     assert score(two, report("localization", "high")).top1 is False
 
 
@@ -367,7 +369,7 @@ def test_malformed_or_missing_fields_read_as_na_not_a_crash() -> None:
     assert (facts.chain, facts.precedents, facts.prompt_tokens, facts.llm_calls) == (None,) * 4
     failed = {"batch_id": "b", "vehicle_id": "v", "status": "failed", "diagnosis": None}
     s = score(truth(LIDAR), failed)
-    assert (s.top1, s.top3, s.severity, s.evidence_valid) == (False, False, False, None)
+    assert (s.top1, s.top3, s.severity_right, s.evidence_valid) == (False, False, False, None)
 
 
 def test_aggregates_json_gives_ratios_with_values_and_na_as_null() -> None:
@@ -376,6 +378,11 @@ def test_aggregates_json_gives_ratios_with_values_and_na_as_null() -> None:
     ).to_dict()
     assert data["top1"] == {"hits": 1, "total": 2, "value": 0.5}
     assert data["grounded"] is None
+
+
+def test_a_json_row_keeps_the_diagnosed_severity_beside_the_scores() -> None:
+    data = row(truth(LIDAR), report("lidar", "critical")).to_dict()
+    assert (data["severity"], data["severity_right"], data["top1"]) == ("critical", False, True)
 
 
 def test_markdown_has_the_metrics_and_one_line_per_batch() -> None:

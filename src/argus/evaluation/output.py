@@ -75,7 +75,7 @@ def batch_cells(row: BatchRow) -> list[str]:
         row.engine,
         _mark(score.top1),
         _mark(score.top3),
-        _mark(score.severity),
+        _mark(score.severity_right),
         _mark(score.evidence_valid),
         _mark(score.grounded),
         _mark(score.retrieval_hit),

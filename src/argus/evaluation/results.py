@@ -145,7 +145,7 @@ def aggregate(diagnoser: str, rows: Sequence[BatchRow]) -> Aggregates:
         batches=len(rows),
         top1=_ratio([s.top1 for s in scores]) or Ratio(0, 0),
         top3=_ratio([s.top3 for s in scores]) or Ratio(0, 0),
-        severity=_ratio([s.severity for s in scores]) or Ratio(0, 0),
+        severity=_ratio([s.severity_right for s in scores]) or Ratio(0, 0),
         no_fault_precision=_ratio([s.truly_healthy for s in said_healthy]),
         healthy_recall=_ratio([s.said_healthy for s in truly_healthy]),
         evidence_validity=_ratio_of(scores, lambda s: s.evidence_valid),

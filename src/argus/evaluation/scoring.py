@@ -29,7 +29,7 @@ class BatchScore:
 
     top1: bool
     top3: bool
-    severity: bool
+    severity_right: bool
     said_healthy: bool
     truly_healthy: bool
     evidence_valid: bool | None
@@ -44,7 +44,7 @@ def score_batch(truth: GroundTruth, facts: ReportFacts, *, repeated: bool) -> Ba
     return BatchScore(
         top1=top1,
         top3=bool(right & set(candidates(facts)[:TOP_K])),
-        severity=facts.severity == truth.severity,
+        severity_right=facts.severity == truth.severity,
         said_healthy=facts.said_healthy,
         truly_healthy=truth.healthy,
         evidence_valid=_evidence_valid(facts),
