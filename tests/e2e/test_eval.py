@@ -66,12 +66,13 @@ def test_argus_eval_scores_two_scenarios_through_a_server_it_starts(
         text=True,
         timeout=110,
     )
-    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    output = result.stdout[-3000:] + result.stderr[-3000:]
+    assert result.returncode == 0, output
 
     document = json.loads((out / "eval.json").read_text())
     rows = {row["scenario"]: row for row in document["rows"]}
     assert set(rows) == {"lidar-dropout", "healthy"}
-    assert all(row["status"] == "completed" for row in rows.values())
+    assert all(row["status"] == "completed" for row in rows.values()), output
     assert (rows["lidar-dropout"]["component"], rows["lidar-dropout"]["top1"]) == ("lidar", True)
     assert document["aggregates"]["batches"] == 2
     assert document["aggregates"]["top1"]["total"] == 2
@@ -79,4 +80,4 @@ def test_argus_eval_scores_two_scenarios_through_a_server_it_starts(
     markdown = (out / "eval.md").read_text()
     assert sum(line.startswith("| lidar-dropout | 1 |") for line in markdown.splitlines()) == 1
     # Without --keep, only the results stay.
-    assert sorted(p.name for p in out.iterdir()) == ["eval.json", "eval.md"]
+    assert sorted(p.name for p in out.iterdir()) == ["eval.json", "eval.md"], output

@@ -403,7 +403,11 @@ def test_seeds_are_a_count_or_a_list_and_scenarios_are_checked() -> None:
     assert parse_seeds("2") == (1, 2)
     assert parse_seeds("3,7") == (3, 7)
     assert parse_seeds("5,") == (5,)
+    for bad in ("0", "1,1", "x"):
+        with pytest.raises(ValueError):
+            parse_seeds(bad)
     assert parse_scenarios("all", ["a", "b"]) == ("a", "b")
     assert parse_scenarios("b", ["a", "b"]) == ("b",)
+    assert parse_scenarios("b,a,b", ["a", "b"]) == ("b", "a")
     with pytest.raises(ValueError, match="unknown"):
         parse_scenarios("a,zzz", ["a", "b"])

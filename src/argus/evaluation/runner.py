@@ -131,18 +131,23 @@ async def _final_report(client: ArgusClient, batch_id: str) -> dict[str, Any]:
 
 
 def parse_seeds(text: str) -> tuple[int, ...]:
-    """`--seeds`: a count N (seeds 1..N) or a comma-separated list of seeds."""
+    """`--seeds`: a count N (seeds 1..N) or a comma-separated list of distinct seeds."""
     parts = [p.strip() for p in text.split(",") if p.strip()]
-    if len(parts) == 1 and "," not in text:
-        return tuple(range(1, int(parts[0]) + 1))
-    return tuple(int(p) for p in parts)
+    seeds = (
+        tuple(range(1, int(parts[0]) + 1))
+        if len(parts) == 1 and "," not in text
+        else tuple(int(p) for p in parts)
+    )
+    if not seeds or len(set(seeds)) != len(seeds):
+        raise ValueError(f"--seeds needs a count >= 1 or distinct seeds, got {text!r}")
+    return seeds
 
 
 def parse_scenarios(text: str, known: Sequence[str]) -> tuple[str, ...]:
-    """`--scenarios`: "all" or a comma-separated list of known scenario names."""
+    """`--scenarios`: "all" or a comma-separated list of distinct known scenario names."""
     if text.strip() == "all":
         return tuple(known)
-    names = tuple(n.strip() for n in text.split(",") if n.strip())
+    names = tuple(dict.fromkeys(n.strip() for n in text.split(",") if n.strip()))
     unknown = [n for n in names if n not in known]
     if unknown or not names:
         raise ValueError(f"unknown scenarios {unknown}; known: {', '.join(known)} or all")
