@@ -82,5 +82,17 @@ bench-scale: setup
 bench-sse: setup
 	$(PY) bench/sse.py
 
+## The labeled scenario suite through a fresh embedded `argus serve`, every scenario × 2 seeds,
+## scored against the ground truth (docs/architecture/evaluation.md); results in var/eval/<time>.
+## EVAL_ARGS adds options, e.g. EVAL_ARGS="--seeds 3 --keep".
+.PHONY: eval eval-llm
+eval: setup
+	$(BIN)/argus eval --scenarios all --seeds 2 --diagnoser rules $(EVAL_ARGS)
+
+## The same with the model diagnoser: needs ARGUS_LLM_URL (an OpenAI-compatible endpoint).
+eval-llm: setup
+	@test -n "$$ARGUS_LLM_URL" || { echo "make eval-llm needs ARGUS_LLM_URL"; exit 2; }
+	$(BIN)/argus eval --scenarios all --seeds 2 --diagnoser llm $(EVAL_ARGS)
+
 clean:
 	rm -rf var .pytest_cache .mypy_cache .ruff_cache

@@ -99,10 +99,19 @@ def agent_worker() -> None:
 
 
 def _register_optional() -> None:
-    from argus.cli import config_cmd, demo_cmd, gen_logs_cmd, infra_cmd, parse_cmd, scenarios_cmd
+    from argus.cli import (
+        config_cmd,
+        demo_cmd,
+        eval_cmd,
+        gen_logs_cmd,
+        infra_cmd,
+        parse_cmd,
+        scenarios_cmd,
+    )
 
     for module in (parse_cmd, gen_logs_cmd, scenarios_cmd, demo_cmd, infra_cmd, config_cmd):
         module.register(app)
+    eval_cmd.register(app)
 
 
 _register_optional()
