@@ -6,7 +6,8 @@ from typing import Any
 
 import pytest
 
-from argus.domain.analysis import Anomaly
+from argus.domain.analysis import Anomaly, gather
+from argus.domain.analysis.evidence import build_evidence
 from argus.evaluation import (
     BatchRow,
     EvalRun,
@@ -20,6 +21,8 @@ from argus.evaluation import (
     score_batch,
 )
 from argus.loggen.scenarios import ChainStep, GroundTruth, RootCause
+from tests.fakes.analysis import sample_files
+from tests.fakes.templates import FakeTemplateMiner
 
 pytestmark = pytest.mark.unit
 
@@ -209,12 +212,22 @@ def test_two_faults_chain_is_matched_against_the_named_root_cause() -> None:
     assert score(two, report("planner", chain=lidar_chain)).grounded is False
 
 
-def test_evidence_is_valid_when_every_cited_id_is_a_reported_anomaly_or_item() -> None:
-    dropout = anomaly("sensor_dropout", "lidar")
-    ids = [anomaly_id(dropout), "tpl-0123456789ab"]
-    items = [{"id": "tpl-0123456789ab", "type": "template"}]
-    valid = report("lidar", anomalies=[dropout], cited_evidence_ids=ids, evidence_items=items)
+def test_evidence_is_valid_when_every_cited_id_is_in_the_batch_evidence() -> None:
+    # The ids that exist are recomputed from the report's summary and Top-K, never taken from
+    # the diagnosis itself.
+    result = gather(sample_files(), template_miner=FakeTemplateMiner())
+    items = build_evidence(result.summary, result.anomalies)
+    non_anomaly = next(i.evidence_id for i in items if i.evidence_id.startswith("tpl-"))
+    cited = [result.anomalies[0].anomaly_id, non_anomaly]
+    batch = {
+        "summary": result.summary.to_dict(),
+        "anomalies": [a.to_dict() for a in result.anomalies],
+    }
+    valid = {**report("lidar", cited_evidence_ids=cited), **batch}
     assert score(truth(LIDAR), valid).evidence_valid is True
+    made_up = {**report("lidar", cited_evidence_ids=["tpl-ffffffffffff"]), **batch}
+    assert score(truth(LIDAR), made_up).evidence_valid is False
+    dropout = anomaly("sensor_dropout", "lidar")
     unknown = report(
         "lidar", anomalies=[dropout], cited_evidence_ids=["sensor_dropout-ffffffffffff"]
     )

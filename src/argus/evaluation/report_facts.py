@@ -12,7 +12,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from argus.domain.analysis import NO_COMPONENT, Anomaly, Precedent
+from argus.domain.analysis import NO_COMPONENT, Anomaly, BatchSummary, Precedent
+from argus.domain.analysis.evidence import build_evidence
+from argus.domain.errors import ArgusError
 
 __all__ = ["ReportFacts", "StepFacts"]
 
@@ -55,13 +57,9 @@ class ReportFacts:
         """Read a report document; a finished report without a diagnosis reads as "unknown"."""
         diagnosis: Mapping[str, Any] = report.get("diagnosis") or {}
         anomalies = [Anomaly.from_dict(a) for a in report.get("anomalies") or ()]
-        # Evidence items other than anomalies (templates, diagnostics, rates, files) are listed
-        # by the diagnoser under `evidence_items`, each with an `id`, when it has any.
-        extra_ids = {
-            str(item["id"])
-            for item in _list(diagnosis.get("evidence_items")) or ()
-            if isinstance(item, Mapping) and "id" in item
-        }
+        # The evidence that exists is recomputed from the report's own summary and Top-K with
+        # the pipeline's evidence builder, so a diagnoser cannot vouch for its own citations.
+        extra_ids = _evidence_ids(report.get("summary"), anomalies)
         return cls(
             status=str(report.get("status", "unknown")),
             component=str(diagnosis.get("component", "unknown")),
@@ -77,6 +75,16 @@ class ReportFacts:
             llm_calls=_int(diagnosis.get("llm_calls")),
             fallback_reason=_str(diagnosis.get("fallback_reason")),
         )
+
+
+def _evidence_ids(summary: object, anomalies: Sequence[Anomaly]) -> set[str]:
+    if not isinstance(summary, Mapping):
+        return set()
+    try:
+        parsed = BatchSummary.from_dict(summary)
+    except (ArgusError, KeyError, TypeError, ValueError):  # a foreign summary: anomalies only
+        return set()
+    return {item.evidence_id for item in build_evidence(parsed, anomalies)}
 
 
 def _list(value: object) -> Sequence[Any] | None:
