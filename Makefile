@@ -86,8 +86,14 @@ bench-sse: setup
 ## scored against the ground truth (docs/architecture/evaluation.md); results in var/eval/<time>.
 ## EVAL_ARGS adds options, e.g. EVAL_ARGS="--seeds 3 --keep".
 .PHONY: eval eval-llm
+## The rules, then the model path against the deterministic OpenAI-protocol stub of the tests
+## (tests/llm_stub.py: it blames the first, highest-scored evidence line; no model is needed).
 eval: setup
-	$(BIN)/argus eval --scenarios all --seeds 2 --diagnoser rules $(EVAL_ARGS)
+	$(BIN)/argus eval --scenarios all --seeds 2 --diagnoser rules --out var/eval/rules $(EVAL_ARGS)
+	@port=$$($(PY) -c 'from argus.infrastructure.embedded.process import free_port; print(free_port())'); \
+	$(PY) -m tests.llm_stub --port $$port & stub=$$!; trap "kill $$stub" EXIT; \
+	ARGUS_LLM_URL=http://127.0.0.1:$$port ARGUS_LLM_MODEL=stub \
+	$(BIN)/argus eval --scenarios all --seeds 2 --diagnoser llm --out var/eval/llm-stub $(EVAL_ARGS)
 
 ## The same with the model diagnoser: needs ARGUS_LLM_URL (an OpenAI-compatible endpoint).
 eval-llm: setup

@@ -167,3 +167,19 @@ def chat_model(url: str, *, timeout_s: float = 5.0, max_retries: int = 0) -> Ope
         backoff_s=0.0,
         max_completion_tokens=400,
     )
+
+
+def main() -> None:
+    """`python -m tests.llm_stub --port N`: serve the stub on 127.0.0.1 until killed, so that
+    `make eval` can score the model path without a model (its answers are the stub's rule:
+    the first, highest-scored evidence line's component)."""
+    import argparse
+
+    parser = argparse.ArgumentParser(description=main.__doc__)
+    parser.add_argument("--port", type=int, required=True)
+    port = parser.parse_args().port
+    uvicorn.run(StubLlm().app(), host="127.0.0.1", port=port, log_level="warning")
+
+
+if __name__ == "__main__":
+    main()
