@@ -1,7 +1,8 @@
 """`RuleBasedDiagnoser`: an offline, explainable diagnosis from the Top-K anomalies.
 
 The suspected component is the one with the highest summed anomaly score; the root cause joins
-the titles of its anomalies and adds a hypothesis chosen by which kinds of signal agree. No
+the titles of its anomalies and adds a hypothesis chosen by which kinds of signal agree; the
+chain (`rule_chain`) cites the anomalies by their evidence ids, the suspect first. No
 network, no model: the baseline the LLM diagnoser is compared against, and its fallback.
 """
 
@@ -10,8 +11,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from argus.domain.analysis.anomaly import NO_COMPONENT, SEVERITIES, Anomaly, Diagnosis
+from argus.domain.analysis.evidence import build_evidence
 from argus.domain.analysis.precedents import Precedent
 from argus.domain.analysis.rule_advice import PERCEPTION, STATE_SENSORS, actions, hypothesis, when
+from argus.domain.analysis.rule_chain import cited_ids, rule_chain
 from argus.domain.analysis.rules import NS_PER_S
 from argus.domain.analysis.scoring import CHANNELS
 from argus.domain.analysis.summary import BatchSummary
@@ -54,6 +57,8 @@ def diagnose_offline(*, summary: BatchSummary, anomalies: Sequence[Anomaly]) -> 
     origin = summary.timeline.start_ns
     share = totals[suspect] / sum(totals.values()) if sum(totals.values()) > 0 else 1.0
     channels = {CHANNELS.get(a.kind, a.kind) for a in mine}
+    known = {item.evidence_id for item in build_evidence(summary, anomalies)}
+    chain = rule_chain(anomalies, suspect=suspect, origin_ns=origin, known_ids=known)
     return Diagnosis(
         component=suspect,
         root_cause=_root_cause(suspect, mine, origin),
@@ -63,6 +68,8 @@ def diagnose_offline(*, summary: BatchSummary, anomalies: Sequence[Anomaly]) -> 
         actions=actions(suspect, mine, origin),
         engine=ENGINE,
         related_anomalies=related,
+        chain=chain,
+        cited_evidence_ids=cited_ids(chain),
     )
 
 
