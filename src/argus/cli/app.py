@@ -99,10 +99,12 @@ def agent_worker() -> None:
 
 
 def _register_optional() -> None:
+    import argus.cli.llm_cmd as llm_cmd
     from argus.cli import config_cmd, demo_cmd, gen_logs_cmd, infra_cmd, parse_cmd, scenarios_cmd
 
     for module in (parse_cmd, gen_logs_cmd, scenarios_cmd, demo_cmd, infra_cmd, config_cmd):
         module.register(app)
+    llm_cmd.register(app)
 
 
 _register_optional()
