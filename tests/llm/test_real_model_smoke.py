@@ -19,7 +19,7 @@ from argus.application.diagnosis.answer import ANSWER_SCHEMA
 from argus.application.diagnosis.llm_diagnoser import LlmDiagnoser
 from argus.application.diagnosis.ports import ChatMessage
 from argus.application.diagnosis.tokens import ByteBoundCounter
-from argus.domain.analysis import Diagnosis, gather
+from argus.domain.analysis import NO_COMPONENT, Diagnosis, gather
 from argus.infrastructure.llm import OpenAiChatModel
 from tests.fakes.analysis import sample_files
 from tests.fakes.templates import FakeTemplateMiner
@@ -114,7 +114,9 @@ async def test_the_diagnoser_gets_a_well_formed_diagnosis_within_budget_in_count
     # The same diagnosis survives its stored JSON form (Diagnosis checks its own fields).
     assert Diagnosis.from_dict(json.loads(json.dumps(diagnosis.to_dict()))) == diagnosis
     if diagnosis.engine == "llm":
-        assert diagnosis.fallback_reason is None and diagnosis.cited_evidence_ids
+        assert diagnosis.fallback_reason is None
+        # A fault must cite evidence; "none" (no fault found) may cite nothing.
+        assert diagnosis.cited_evidence_ids or diagnosis.component == NO_COMPONENT
     else:  # the model's answer was not usable: the rules answer and say why
         assert diagnosis.engine == "offline-rules" and diagnosis.fallback_reason
     # One question, and one repair at most; each of them one HTTP request, none failed.
