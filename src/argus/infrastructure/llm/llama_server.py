@@ -9,7 +9,6 @@ the second into the first in front of it, so both become the same grammar-constr
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 from typing import Any
 
@@ -40,10 +39,9 @@ def llama_app(*, model_path: Path, n_ctx: int, n_threads: int | None) -> ASGIApp
             f"llama-cpp-python's server is not installed ({exc.name or exc}): "
             "pip install 'argus[llm]'"
         ) from exc
-    # Its settings classes read unprefixed environment variables (MODEL, API_KEY,
-    # HF_MODEL_REPO_ID, …) and CONFIG_FILE replaces them all: the options alone decide here,
-    # and the fields that would fetch from a model hub stay empty.
-    os.environ.pop("CONFIG_FILE", None)
+    # Its settings classes also read unprefixed environment variables (MODEL, API_KEY,
+    # HF_MODEL_REPO_ID, …): what we pass wins, so the fields that would fetch from a model hub
+    # stay empty whatever the environment says.
     model: dict[str, Any] = {
         "model": str(model_path),
         "model_alias": model_path.stem,  # what /v1/models lists
