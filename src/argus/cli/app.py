@@ -105,13 +105,14 @@ def _register_optional() -> None:
         eval_cmd,
         gen_logs_cmd,
         infra_cmd,
+        llm_cmd,
         parse_cmd,
         scenarios_cmd,
     )
 
-    for module in (parse_cmd, gen_logs_cmd, scenarios_cmd, demo_cmd, infra_cmd, config_cmd):
+    commands = (parse_cmd, gen_logs_cmd, scenarios_cmd, demo_cmd, infra_cmd, config_cmd, eval_cmd)
+    for module in (*commands, llm_cmd):
         module.register(app)
-    eval_cmd.register(app)
 
 
 _register_optional()
