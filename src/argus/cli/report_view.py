@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from rich.console import Console
+from rich.markup import escape
 from rich.panel import Panel
 from rich.table import Table
 
@@ -38,6 +39,12 @@ def print_report(console: Console, report: Mapping[str, Any]) -> None:
     console.print(table)
     if report.get("diagnosis"):
         _print_diagnosis(console, Diagnosis.from_dict(report["diagnosis"]))
+    feedback = report.get("feedback")
+    if isinstance(feedback, Mapping):
+        console.print(
+            f"[bold]engineer feedback:[/bold] {feedback.get('verdict')} — "
+            f"{feedback.get('component') or ''} {feedback.get('note') or ''}".rstrip()
+        )
 
 
 def _print_diagnosis(console: Console, diagnosis: Diagnosis) -> None:
@@ -50,6 +57,62 @@ def _print_diagnosis(console: Console, diagnosis: Diagnosis) -> None:
             *(f"  • {line}" for line in diagnosis.evidence),
             "[bold]actions:[/bold]",
             *(f"  • {line}" for line in diagnosis.actions),
+            *_chain_lines(diagnosis),
+            *_precedent_lines(diagnosis),
+            *_cost_lines(diagnosis),
         ]
     )
     console.print(Panel(body, title=f"Diagnosis ({diagnosis.engine})"))
+    rules = diagnosis.rule_diagnosis
+    if rules is not None:
+        console.print(
+            f"[bold]the rules disagree:[/bold] {rules.component} ({rules.severity}) — "
+            f"{rules.root_cause}"
+        )
+
+
+def _chain_lines(diagnosis: Diagnosis) -> list[str]:
+    if not diagnosis.chain:
+        return []
+    return [
+        "[bold]propagation:[/bold]",
+        *(
+            escape(
+                f"  {i}. {step.component}: {step.event} ({_seconds(step.start_s)}) "
+                f"[{', '.join(step.evidence_ids)}]"
+            )
+            for i, step in enumerate(diagnosis.chain, start=1)
+        ),
+    ]
+
+
+def _precedent_lines(diagnosis: Diagnosis) -> list[str]:
+    # Shown whichever diagnoser ran: retrieval needs no model.
+    if not diagnosis.precedents:
+        return ["[bold]similar past incidents:[/bold] none yet"]
+    return [
+        "[bold]similar past incidents:[/bold]",
+        *(
+            escape(
+                f"  • {p.batch_id} ({p.similarity:.2f}, {p.outcome.value}): {p.component} — "
+                f"{p.root_cause}"
+            )
+            for p in diagnosis.precedents
+        ),
+    ]
+
+
+def _cost_lines(diagnosis: Diagnosis) -> list[str]:
+    lines = []
+    if diagnosis.model is not None:
+        lines.append(
+            f"[bold]model:[/bold] {diagnosis.model}, prompt {diagnosis.prompt_tokens} of "
+            f"{diagnosis.token_budget} tokens, {diagnosis.llm_calls} call(s)"
+        )
+    if diagnosis.fallback_reason is not None:
+        lines.append(f"[bold]fell back to the rules:[/bold] {diagnosis.fallback_reason}")
+    return lines
+
+
+def _seconds(value: float | None) -> str:
+    return "time unknown" if value is None else f"{value:.1f} s"
