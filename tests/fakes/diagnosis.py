@@ -75,3 +75,30 @@ class CountingDiagnoser:
         self.seen_precedents.append(tuple(precedents))
         await asyncio.sleep(0)
         return diagnose_offline(summary=summary, anomalies=anomalies)
+
+
+class NoMemory:
+    """The `IncidentMemory` port that remembers nothing and so finds no precedents."""
+
+    async def similar(
+        self,
+        *,
+        batch_id: str,
+        vehicle_id: str,
+        summary: BatchSummary,
+        anomalies: Sequence[Anomaly],
+        k: int,
+    ) -> list[Precedent]:
+        """No precedents."""
+        return []
+
+    async def remember(
+        self,
+        *,
+        batch_id: str,
+        vehicle_id: str,
+        summary: BatchSummary,
+        anomalies: Sequence[Anomaly],
+        diagnosis: Diagnosis,
+    ) -> None:
+        """Nothing to store."""

@@ -9,7 +9,6 @@ from collections.abc import Iterator
 import pytest
 
 from argus.application.diagnosis.llm_diagnoser import LlmDiagnoser
-from argus.application.diagnosis.memory import NoMemory
 from argus.application.diagnosis.tokens import ByteBoundCounter
 from argus.application.gathering import DiagnoseHandler
 from argus.bootstrap import Adapters
@@ -19,6 +18,7 @@ from argus.domain.events import BatchGathered, DiagnosisRequested
 from argus.infrastructure.llm import OpenAiChatModel
 from argus.infrastructure.postgres.diagnosis_lock import PostgresDiagnosisLock
 from tests.fakes.analysis import sample_files
+from tests.fakes.diagnosis import NoMemory
 from tests.fakes.templates import FakeTemplateMiner
 from tests.llm_stub import StubLlm, chat_model, running_stub
 
