@@ -7,6 +7,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from argus.domain.analysis import SEVERITIES
+from argus.domain.analysis.evidence_chain import MAX_CHAIN_STEPS, MAX_STEP_EVIDENCE
 from argus.domain.errors import InvalidInput
 
 __all__ = ["ANSWER_SCHEMA", "Answer", "StepAnswer", "parse_answer"]
@@ -21,7 +22,7 @@ class StepAnswer(BaseModel):
     event: str = Field(min_length=1, max_length=400)
     start_s: float | None = None
     end_s: float | None = None
-    evidence_ids: list[str] = Field(default_factory=list, max_length=12)
+    evidence_ids: list[str] = Field(default_factory=list, max_length=MAX_STEP_EVIDENCE)
 
 
 class Answer(BaseModel):
@@ -33,7 +34,7 @@ class Answer(BaseModel):
     severity: str = Field(json_schema_extra={"enum": list(SEVERITIES)})
     root_cause: str = Field(min_length=1, max_length=1000)
     confidence: float = Field(ge=0.0, le=1.0)
-    chain: list[StepAnswer] = Field(default_factory=list, max_length=10)
+    chain: list[StepAnswer] = Field(default_factory=list, max_length=MAX_CHAIN_STEPS)
     evidence_ids: list[str] = Field(default_factory=list, max_length=20)
     actions: list[str] = Field(default_factory=list, max_length=6)
 

@@ -8,7 +8,12 @@ from typing import Any
 
 from argus.domain.analysis._json import JsonObject
 
-__all__ = ["ChainStep"]
+__all__ = ["MAX_CHAIN_STEPS", "MAX_STEP_EVIDENCE", "ChainStep"]
+
+# A chain reads alike whichever engine stated it: the rules (`rule_chain.py`) and the model's
+# validated answer (`application/diagnosis/answer.py`) are both held to these bounds.
+MAX_CHAIN_STEPS = 10
+MAX_STEP_EVIDENCE = 12
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,15 +11,10 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 
 from argus.domain.analysis.anomaly import Anomaly
-from argus.domain.analysis.evidence_chain import ChainStep
+from argus.domain.analysis.evidence_chain import MAX_CHAIN_STEPS, MAX_STEP_EVIDENCE, ChainStep
 from argus.domain.analysis.rules import NS_PER_S
 
 __all__ = ["MAX_CHAIN_STEPS", "MAX_STEP_EVIDENCE", "cited_ids", "rule_chain"]
-
-# The same bounds as the model's answer (`application/diagnosis/answer.py`), so a chain reads
-# alike whichever engine stated it.
-MAX_CHAIN_STEPS = 10
-MAX_STEP_EVIDENCE = 12
 
 # What each kind of anomaly says happened in its component, in a few words.
 _EVENTS = {
