@@ -9,7 +9,7 @@ PYTEST_ARGS ?=
 # Native core targets (native-deps, native-build, native-test[-tsan], fuzz, native-bench).
 include mk/native.mk
 
-.PHONY: infra-up infra-down app-up app-down setup demo serve test check lint typecheck imports test-unit test-integration test-e2e test-llm llm-serve bench-upload bench-scale bench-sse clean
+.PHONY: infra-up infra-down app-up app-down setup demo serve test check lint typecheck imports test-unit test-integration test-e2e test-llm llm-serve bench-upload bench-scale bench-sse bench-foxglove clean
 
 setup: $(VENV)/.installed
 
@@ -105,6 +105,11 @@ bench-scale: setup
 ## Progress fan-out: many SSE followers of one batch, per-follower blocking reads vs ProgressFeed.
 bench-sse: setup
 	$(PY) bench/sse.py
+
+## Argus's native parser vs foxglove's C++ MCAP reader (../shared/peers), same files, same run,
+## interleaved rounds; prints throughput ratios. FOXGLOVE_ARGS adds options, e.g. "--rounds 5".
+bench-foxglove: setup
+	$(PY) bench/foxglove.py $(FOXGLOVE_ARGS)
 
 ## The labeled scenario suite through a fresh embedded `argus serve`, every scenario × 2 seeds,
 ## scored against the ground truth (docs/architecture/evaluation.md); results in var/eval/<time>.
