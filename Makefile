@@ -9,7 +9,7 @@ PYTEST_ARGS ?=
 # Native core targets (native-deps, native-build, native-test[-tsan], fuzz, native-bench).
 include mk/native.mk
 
-.PHONY: infra-up infra-down app-up app-down setup demo serve test check lint typecheck imports test-unit test-integration test-e2e test-llm llm-serve bench-upload bench-scale bench-sse clean
+.PHONY: infra-up infra-down app-up app-down setup demo serve test check lint typecheck imports test-unit test-integration test-e2e test-llm llm-serve bench-upload bench-scale bench-sse bench-http clean
 
 setup: $(VENV)/.installed
 
@@ -105,6 +105,10 @@ bench-scale: setup
 ## Progress fan-out: many SSE followers of one batch, per-follower blocking reads vs ProgressFeed.
 bench-sse: setup
 	$(PY) bench/sse.py
+
+## Report read: `ab` on GET /api/report/{id} of argus serve vs a Gin peer serving the same bytes.
+bench-http: setup
+	$(PY) bench/http.py
 
 ## The labeled scenario suite through a fresh embedded `argus serve`, every scenario × 2 seeds,
 ## scored against the ground truth (docs/architecture/evaluation.md); results in var/eval/<time>.
