@@ -121,6 +121,8 @@ def run_ab(ab: str, url: str, flags: list[str], requests: int, concurrency: int)
         "failed": int(field(r"^Failed requests:\s+(\d+)"))
         + int(field(r"^Non-2xx responses:\s+(\d+)", "0")),
         "length": int(field(r"^Document Length:\s+(\d+)")),
+        # Requests answered on a reused connection (ab omits the line without -k).
+        "kept": int(field(r"^Keep-Alive requests:\s+(\d+)", "0")),
     }
 
 
@@ -137,7 +139,7 @@ def stop(process: subprocess.Popen[bytes] | None) -> None:
 
 def print_mode(mode: str, argus: list[dict], gin: list[dict]) -> None:
     print(f"\n{mode}")
-    head = f"{'min req/s':>10} {'median req/s':>13} {'p99 ms':>7} {'failed':>7}"
+    head = f"{'min req/s':>10} {'median req/s':>13} {'p99 ms':>7} {'failed':>7} {'kept-alive':>10}"
     print(f"{'contender':<10} {head}")
     medians, minimums = [], []
     for label, runs in (("Argus", argus), ("Gin", gin)):
@@ -146,7 +148,8 @@ def print_mode(mode: str, argus: list[dict], gin: list[dict]) -> None:
         medians.append(statistics.median(rps))
         p99 = statistics.median(r["p99"] for r in runs)
         failed = sum(r["failed"] for r in runs)
-        row = f"{minimums[-1]:>10.0f} {medians[-1]:>13.0f} {p99:>7.0f} {failed:>7}"
+        kept = min(r["kept"] for r in runs)
+        row = f"{minimums[-1]:>10.0f} {medians[-1]:>13.0f} {p99:>7.0f} {failed:>7} {kept:>10}"
         print(f"{label:<10} {row}")
     ratio_min, ratio_median = minimums[0] / minimums[1], medians[0] / medians[1]
     print(f"Argus ÷ Gin: min {ratio_min:.3f}, median {ratio_median:.3f}")
@@ -189,6 +192,7 @@ def main() -> None:
             print_mode(mode, results[(mode, "argus")], results[(mode, "gin")])
         print("\np99 = median over rounds of ab's 99th percentile (ms)")
         print("failed = failed + non-2xx responses, summed over rounds")
+        print("kept-alive = fewest requests in a round answered on a reused connection")
     finally:
         stop(gin)
         stop(argus)
