@@ -9,7 +9,7 @@ PYTEST_ARGS ?=
 # Native core targets (native-deps, native-build, native-test[-tsan], fuzz, native-bench).
 include mk/native.mk
 
-.PHONY: infra-up infra-down app-up app-down setup demo serve test check lint typecheck imports test-unit test-integration test-e2e test-llm llm-serve bench-upload bench-scale bench-sse bench-foxglove clean
+.PHONY: infra-up infra-down app-up app-down setup demo serve test check lint typecheck imports test-unit test-integration test-e2e test-llm llm-serve bench-upload bench-scale bench-sse bench-foxglove bench-http clean
 
 setup: $(VENV)/.installed
 
@@ -110,6 +110,10 @@ bench-sse: setup
 ## interleaved rounds; prints throughput ratios. FOXGLOVE_ARGS adds options, e.g. "--rounds 5".
 bench-foxglove: setup
 	$(PY) bench/foxglove.py $(FOXGLOVE_ARGS)
+
+## Report read: `ab` on GET /api/report/{id} of argus serve vs a Gin peer serving the same bytes.
+bench-http: setup
+	$(PY) bench/report_reads.py
 
 ## The labeled scenario suite through a fresh embedded `argus serve`, every scenario × 2 seeds,
 ## scored against the ground truth (docs/architecture/evaluation.md); results in var/eval/<time>.
