@@ -11,7 +11,7 @@ from pathlib import Path
 
 import typer
 
-from argus.cli.config_cmd import load_or_exit
+from argus.cli.config_cmd import load_or_exit, mask_url_password
 from argus.infrastructure.embedded.postgres_server import EmbeddedPostgres
 from argus.infrastructure.embedded.process import port_open
 from argus.infrastructure.embedded.redis_server import EmbeddedRedis
@@ -74,12 +74,14 @@ def postgres(
     """PostgreSQL 18 + pgvector on 127.0.0.1:PORT (TCP), detached; idempotent."""
     infra = load_or_exit().infra
     port = port or infra.pg_port
-    server = EmbeddedPostgres((data_dir or infra.pg_dir).resolve() / "data", port)
+    server = EmbeddedPostgres(
+        (data_dir or infra.pg_dir).resolve() / "data", port, port_variable="ARGUS_INFRA_PG_PORT"
+    )
     pid_file = server.data_dir / "postmaster.pid"
 
     def start() -> str:
         server.start()  # the server runs in its own session and outlives this command
-        return server.dsn
+        return f"{mask_url_password(server.dsn)}, password in {server.app_password_file}"
 
     running = _pid_alive(pid_file) is not None and port_open(port)
     _act(
@@ -101,14 +103,14 @@ def redis(
     """Redis with AOF on 127.0.0.1:PORT, detached; idempotent."""
     infra = load_or_exit().infra
     port = port or infra.redis_port
-    server = EmbeddedRedis((data_dir or infra.redis_dir).resolve(), port)
-    pid_file = server.data_dir / "redis.pid"
+    server = EmbeddedRedis(
+        (data_dir or infra.redis_dir).resolve(), port, port_variable="ARGUS_INFRA_REDIS_PORT"
+    )
+    pid_file = server.data_dir / "redis.pid"  # written by Redis itself
 
     def start() -> str:
         server.start()
-        assert server.process is not None
-        pid_file.write_text(str(server.process.pid))
-        return server.url
+        return f"{mask_url_password(server.url)}, password in {server.password_file}"
 
     running = _pid_alive(pid_file) is not None and port_open(port)
     _act(

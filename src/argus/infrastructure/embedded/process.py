@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import secrets
 import socket
 import subprocess
@@ -12,6 +13,10 @@ from pathlib import Path
 from argus.domain.errors import Unavailable
 
 
+class StartError(Exception):
+    """An embedded server cannot start (its port is taken, ...): said in one line."""
+
+
 def free_port() -> int:
     """A TCP port on loopback nobody listens on right now.
 
@@ -19,11 +24,7 @@ def free_port() -> int:
     bind(0) can be taken by any outgoing connection before our server binds it."""
     for _ in range(200):
         port = secrets.randbelow(_HIGH - _LOW) + _LOW
-        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-            try:
-                sock.bind(("127.0.0.1", port))
-            except OSError:
-                continue
+        if port_free(port):
             return port
     raise RuntimeError("no free port found")
 
@@ -31,11 +32,80 @@ def free_port() -> int:
 _LOW, _HIGH = 20_000, 32_000
 
 
+def port_free(port: int, host: str = "127.0.0.1") -> bool:
+    """True when a server could listen on `host:port` now (SO_REUSEADDR, as servers bind:
+    connections in TIME_WAIT do not count, a listening socket does)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind((host, port))
+        except OSError:
+            return False
+        return True
+
+
 def port_open(port: int, host: str = "127.0.0.1") -> bool:
     """True when something accepts TCP connections on `host:port`."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.settimeout(0.2)
         return sock.connect_ex((host, port)) == 0
+
+
+def claim_port(record: Path, requested: int | None, *, what: str, variable: str) -> int:
+    """The port a server listens on: `requested` (it must be free), else the one recorded in
+    `record` on an earlier start, else a new free one, recorded for the next start."""
+    if requested is not None:
+        if not port_free(requested):
+            raise StartError(
+                f"{what} cannot listen on 127.0.0.1:{requested}: the port is in use "
+                f"(another server?); set {variable} to a free port or leave it unset"
+            )
+        return requested
+    try:
+        recorded = int(record.read_text().strip())
+    except (FileNotFoundError, ValueError):
+        recorded = None
+    if recorded is not None and port_free(recorded):
+        return recorded
+    port = free_port()
+    record.parent.mkdir(parents=True, exist_ok=True)
+    record.write_text(f"{port}\n")
+    return port
+
+
+def known_port(bound: int | None, record: Path, configured: int | None, *, what: str) -> int:
+    """The port a server listens on: the one it bound, else the one its last start recorded
+    (for a command reaching a running server), else the configured one."""
+    try:
+        recorded: int | None = int(record.read_text().strip())
+    except (FileNotFoundError, ValueError):
+        recorded = None
+    port = bound or recorded or configured
+    if port is None:
+        raise StartError(f"no {what} has been started under {record.parent} yet")
+    return port
+
+
+def read_secret(path: Path) -> str:
+    """A password kept by `secret`; `StartError` if its server never started."""
+    try:
+        return path.read_text().strip()
+    except FileNotFoundError:
+        raise StartError(f"no password at {path}: start the embedded servers first") from None
+
+
+def secret(path: Path) -> str:
+    """The password kept in `path` (mode 0600, its folder 0700), generated on first use."""
+    try:
+        return path.read_text().strip()
+    except FileNotFoundError:
+        pass
+    path.parent.mkdir(parents=True, exist_ok=True)
+    value = secrets.token_hex(24)  # 192 bits; hex needs no quoting in URLs, SQL or configs
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as out:
+        out.write(value + "\n")
+    return value
 
 
 def wait_until(
@@ -49,10 +119,11 @@ def wait_until(
     """Poll `ready` until it holds; fail loudly (with the log's tail) on exit or timeout."""
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
-        if ready():
-            return
+        # Exit first: a server that could not bind must fail even if another one answers.
         if process is not None and process.poll() is not None:
             raise Unavailable(f"{what} exited with code {process.returncode}: {tail(log)}")
+        if ready():
+            return
         time.sleep(0.1)
     raise Unavailable(f"{what} not ready after {timeout_s:.0f} s: {tail(log)}")
 
@@ -61,7 +132,7 @@ def tail(path: Path, lines: int = 15) -> str:
     """The last lines of a log file, for error messages."""
     try:
         return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
-    except FileNotFoundError:
+    except (FileNotFoundError, PermissionError):
         return "(no log)"
 
 
