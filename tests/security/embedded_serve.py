@@ -14,9 +14,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-import httpx
-
 from argus.infrastructure.embedded.process import free_port
+from tests.e2e.conftest import _wait_healthy
 
 PROBE_USER = "argus-probe"
 
@@ -92,16 +91,7 @@ def serving(data_dir: Path, **env: str) -> Iterator[Serve]:
 
 
 def wait_healthy(port: int, process: subprocess.Popen[bytes], log: Path) -> None:
-    for _ in range(600):
-        if process.poll() is not None:
-            raise AssertionError(f"argus serve exited: {log.read_text()[-3000:]}")
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.2)
-    raise AssertionError(f"argus serve not healthy: {log.read_text()[-3000:]}")
+    _wait_healthy(f"http://127.0.0.1:{port}", process, log)
 
 
 def alive(pid: int) -> bool:
