@@ -13,7 +13,7 @@ import typer
 
 from argus.cli.config_cmd import load_or_exit, mask_url_password
 from argus.infrastructure.embedded.postgres_server import EmbeddedPostgres
-from argus.infrastructure.embedded.process import port_open
+from argus.infrastructure.embedded.process import StartError, port_open
 from argus.infrastructure.embedded.redis_server import EmbeddedRedis
 
 infra_app = typer.Typer(help="Local PostgreSQL and Redis servers for the distributed mode.")
@@ -48,10 +48,17 @@ def _act(
     what: str,
     running: bool,
     start: Callable[[], str],
+    url: Callable[[], str],
     stop_signal: int,
     pid_file: Path,
 ) -> None:
-    if action == "start":
+    if action == "url":  # password included: for scripts (ARGUS_PG_URL=$(argus infra … url))
+        try:
+            typer.echo(url())
+        except StartError as exc:
+            typer.echo(f"argus: {exc}", err=True)
+            raise typer.Exit(1) from exc
+    elif action == "start":
         if running:
             typer.echo(f"{what}: already running")
             return
@@ -62,12 +69,12 @@ def _act(
         typer.echo(f"{what}: {'running' if running else 'stopped'}")
         raise typer.Exit(0 if running else 1)
     else:
-        raise typer.BadParameter(f"unknown action {action!r}: start, stop or status")
+        raise typer.BadParameter(f"unknown action {action!r}: start, stop, status or url")
 
 
 @infra_app.command()
 def postgres(
-    action: str = typer.Argument(..., help="start | stop | status"),
+    action: str = typer.Argument(..., help="start | stop | status | url"),
     data_dir: Path | None = typer.Option(None, help="Default: ARGUS_INFRA_PG_DIR."),
     port: int | None = typer.Option(None, help="Default: ARGUS_INFRA_PG_PORT (5432)."),
 ) -> None:
@@ -89,6 +96,7 @@ def postgres(
         what="postgres",
         running=running,
         start=start,
+        url=lambda: server.dsn,
         stop_signal=signal.SIGINT,
         pid_file=pid_file,
     )
@@ -96,7 +104,7 @@ def postgres(
 
 @infra_app.command()
 def redis(
-    action: str = typer.Argument(..., help="start | stop | status"),
+    action: str = typer.Argument(..., help="start | stop | status | url"),
     data_dir: Path | None = typer.Option(None, help="Default: ARGUS_INFRA_REDIS_DIR."),
     port: int | None = typer.Option(None, help="Default: ARGUS_INFRA_REDIS_PORT (6379)."),
 ) -> None:
@@ -118,6 +126,7 @@ def redis(
         what="redis",
         running=running,
         start=start,
+        url=lambda: server.url,
         stop_signal=signal.SIGTERM,
         pid_file=pid_file,
     )
