@@ -104,6 +104,7 @@ def test_the_socket_directory_and_password_files_are_closed_to_other_users(
         first.data_dir / "postgres" / "argus.password",
         first.data_dir / "redis" / "redis.password",
         first.data_dir / "redis" / "redis.conf",
+        first.data_dir / "postgres" / "postgres.log",
     ]
     for path in secrets:
         assert stat.S_IMODE(path.stat().st_mode) == 0o600, path

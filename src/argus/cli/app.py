@@ -9,7 +9,7 @@ from typing import Any
 
 import typer
 
-from argus.cli.config_cmd import exit_on, load_or_exit
+from argus.cli.config_cmd import exit_on, exit_on_start, load_or_exit
 from argus.config import Settings, SettingsError
 from argus.entrypoints.roles import RoleName
 from argus.infrastructure.embedded.process import StartError
@@ -35,8 +35,7 @@ def _run(main: Callable[[Settings], Coroutine[Any, Any, None]]) -> None:
     except SettingsError as exc:  # found when connecting: e.g. a role without its servers
         exit_on(exc)
     except StartError as exc:  # an embedded server cannot start: its port is taken, ...
-        typer.echo(f"argus: {exc}", err=True)
-        raise typer.Exit(1) from exc
+        exit_on_start(exc)
 
 
 @app.command()

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import typer
 
-from argus.cli.config_cmd import load_or_exit, mask_url_password
+from argus.cli.config_cmd import exit_on_start, load_or_exit, mask_url_password
 from argus.infrastructure.embedded.postgres_server import EmbeddedPostgres
 from argus.infrastructure.embedded.process import StartError, port_open
 from argus.infrastructure.embedded.redis_server import EmbeddedRedis
@@ -56,8 +56,7 @@ def _act(
         try:
             typer.echo(url())
         except StartError as exc:
-            typer.echo(f"argus: {exc}", err=True)
-            raise typer.Exit(1) from exc
+            exit_on_start(exc)
     elif action == "start":
         if running:
             typer.echo(f"{what}: already running")

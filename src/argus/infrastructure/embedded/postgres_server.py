@@ -212,7 +212,10 @@ class EmbeddedPostgres:
             # Test clusters trade crash safety for speed; the demo keeps the defaults.
             options |= {"fsync": "off", "synchronous_commit": "off", "full_page_writes": "off"}
         args = [arg for key, value in options.items() for arg in ("-c", f"{key}={value}")]
-        with open(self.log_path, "ab") as log:  # the child keeps its own descriptor
+        # 0600: a failed statement is logged with its text, and set-up statements hold passwords.
+        fd = os.open(self.log_path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+        os.chmod(self.log_path, 0o600)  # a log from before
+        with os.fdopen(fd, "ab") as log:  # the child keeps its own descriptor
             self.process = subprocess.Popen(
                 [str(_bin("postgres")), "-D", str(self.data_dir), *args],
                 stdout=log,
