@@ -236,3 +236,15 @@ def test_a_serve_whose_port_is_taken_fails_at_start_in_one_line(first: Serve) ->
         assert client.info("server")["process_id"] == first.redis_pid
     finally:
         client.close()
+
+
+def test_a_serve_whose_http_port_is_taken_fails_before_starting_anything(first: Serve) -> None:
+    data_dir = new_data_dir()
+    process, _, log = start_serve(data_dir, ARGUS_HTTP_PORT=str(first.http_port))
+    assert process.wait(60) == 1
+    errors = [line for line in log.read_text().splitlines() if line.startswith("argus: ")]
+    assert errors == [
+        f"argus: the HTTP API cannot listen on 127.0.0.1:{first.http_port}: the port is in use "
+        "(another server?); set ARGUS_HTTP_PORT to a free port"
+    ]
+    assert not (data_dir / "postgres").exists() and not (data_dir / "redis").exists()

@@ -5,13 +5,22 @@ from __future__ import annotations
 
 import socket
 import stat
+import subprocess
 from pathlib import Path
 
 import pytest
 
 from argus.cli.config_cmd import MASK, effective
 from argus.config import PostgresSettings, RedisSettings, Settings
-from argus.infrastructure.embedded.process import StartError, claim_port, known_port, secret
+from argus.domain.errors import Unavailable
+from argus.infrastructure.embedded.process import (
+    StartError,
+    claim_port,
+    known_port,
+    port_in_use,
+    secret,
+    wait_until,
+)
 
 pytestmark = pytest.mark.unit
 
@@ -74,3 +83,25 @@ def test_argus_config_masks_the_embedded_servers_passwords() -> None:
     assert tree["postgres"]["ARGUS_PG_URL"] == f"postgresql://argus:{MASK}@127.0.0.1:21000/argus"
     assert tree["redis"]["ARGUS_REDIS_URL"] == f"redis://:{MASK}@127.0.0.1:21001/0"
     assert "s3cr3t" not in str(tree)
+
+
+def test_a_server_that_exits_on_a_taken_port_fails_in_one_line(tmp_path: Path) -> None:
+    # Taken between the check and the server's bind: the server logs it and exits.
+    log = tmp_path / "redis.log"
+    line = "Could not create server TCP listening socket 127.0.0.1:1: bind: Address already in use"
+    process = subprocess.Popen(["sh", "-c", f"echo '{line}' >> {log}; exit 1"])
+    process.wait()
+    taken = port_in_use("Redis", 1, "ARGUS_EMBEDDED_REDIS_PORT")
+    with pytest.raises(StartError) as raised:
+        wait_until(lambda: False, what="Redis", timeout_s=5, process=process, log=log, taken=taken)
+    assert str(raised.value) == taken
+
+
+def test_a_server_that_exits_for_another_reason_shows_its_log(tmp_path: Path) -> None:
+    log = tmp_path / "postgres.log"
+    process = subprocess.Popen(["sh", "-c", f"echo 'FATAL: no space left' >> {log}; exit 1"])
+    process.wait()
+    with pytest.raises(Unavailable, match="FATAL: no space left"):
+        wait_until(
+            lambda: False, what="PostgreSQL", timeout_s=5, process=process, log=log, taken="unused"
+        )

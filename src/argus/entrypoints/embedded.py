@@ -15,6 +15,7 @@ from argus.config import Settings
 from argus.entrypoints.http import OnReady
 from argus.entrypoints.roles import EMBEDDED_IN_PROCESS
 from argus.entrypoints.runner import run
+from argus.infrastructure.embedded.process import require_free
 from argus.infrastructure.embedded.stack import EmbeddedStack
 from argus.workers.runtime import stop_on_signals
 from argus.workers.supervisor import ParserSupervisor
@@ -27,6 +28,9 @@ async def serve(settings: Settings, *, on_ready: OnReady | None = None) -> None:
 
     Signals are caught from the first moment: a SIGTERM while the servers start stops them
     too, and no child outlives this process on SIGTERM or SIGINT."""
+    # The API's port first: better one line now than after the servers have started.
+    app = settings.app
+    require_free(app.http_port, host=app.http_host, what="the HTTP API", variable="ARGUS_HTTP_PORT")
     stop = asyncio.Event()
     stop_on_signals(stop)
     stack: EmbeddedStack | None = None

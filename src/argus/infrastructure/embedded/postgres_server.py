@@ -24,6 +24,7 @@ from argus.infrastructure.embedded.process import (
     StartError,
     claim_port,
     known_port,
+    port_in_use,
     read_secret,
     secret,
     stop,
@@ -120,6 +121,7 @@ class EmbeddedPostgres:
             timeout_s=timeout_s,
             process=self.process,
             log=self.log_path,
+            taken=port_in_use("PostgreSQL", self.listening_port, self.port_variable),
         )
         self._lock_down(superuser_password, upgrade=upgrade)
         self.create_database(DATABASE)

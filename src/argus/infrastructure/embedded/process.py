@@ -56,10 +56,7 @@ def claim_port(record: Path, requested: int | None, *, what: str, variable: str)
     `record` on an earlier start, else a new free one, recorded for the next start."""
     if requested is not None:
         if not port_free(requested):
-            raise StartError(
-                f"{what} cannot listen on 127.0.0.1:{requested}: the port is in use "
-                f"(another server?); set {variable} to a free port or leave it unset"
-            )
+            raise StartError(port_in_use(what, requested, variable))
         return requested
     try:
         recorded = int(record.read_text().strip())
@@ -71,6 +68,20 @@ def claim_port(record: Path, requested: int | None, *, what: str, variable: str)
     record.parent.mkdir(parents=True, exist_ok=True)
     record.write_text(f"{port}\n")
     return port
+
+
+def port_in_use(
+    what: str, port: int, variable: str, *, host: str = "127.0.0.1", unset_picks: bool = True
+) -> str:
+    """The one line a start fails with when its port is taken."""
+    fix = f"set {variable} to a free port" + (" or leave it unset" if unset_picks else "")
+    return f"{what} cannot listen on {host}:{port}: the port is in use (another server?); {fix}"
+
+
+def require_free(port: int, *, host: str, what: str, variable: str) -> None:
+    """`StartError` unless a server could listen on `host:port` now (a port with a default)."""
+    if not port_free(port, host):
+        raise StartError(port_in_use(what, port, variable, host=host, unset_picks=False))
 
 
 def known_port(bound: int | None, record: Path, configured: int | None, *, what: str) -> int:
@@ -115,13 +126,18 @@ def wait_until(
     timeout_s: float,
     process: subprocess.Popen[bytes] | None,
     log: Path,
+    taken: str | None = None,
 ) -> None:
-    """Poll `ready` until it holds; fail loudly (with the log's tail) on exit or timeout."""
+    """Poll `ready` until it holds; fail loudly (with the log's tail) on exit or timeout, or
+    with the one line `taken` when the server exited because its port was in use."""
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         # Exit first: a server that could not bind must fail even if another one answers.
         if process is not None and process.poll() is not None:
-            raise Unavailable(f"{what} exited with code {process.returncode}: {tail(log)}")
+            logged = tail(log)
+            if taken is not None and "Address already in use" in logged:
+                raise StartError(taken)  # taken between our check and its bind
+            raise Unavailable(f"{what} exited with code {process.returncode}: {logged}")
         if ready():
             return
         time.sleep(0.1)

@@ -22,6 +22,7 @@ from argus.infrastructure.embedded.account import allow_traversal, server_accoun
 from argus.infrastructure.embedded.process import (
     claim_port,
     known_port,
+    port_in_use,
     read_secret,
     secret,
     stop,
@@ -117,6 +118,7 @@ class EmbeddedRedis:
             timeout_s=timeout_s,
             process=self.process,
             log=self.log_path,
+            taken=port_in_use("Redis", self.listening_port, self.port_variable),
         )
 
     def stop(self) -> None:
