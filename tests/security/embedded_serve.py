@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from argus.infrastructure.embedded.process import free_port
+from argus.infrastructure.embedded.process import alive, free_port
 from tests.e2e.conftest import _wait_healthy
 
 PROBE_USER = "argus-probe"
@@ -92,15 +92,6 @@ def serving(data_dir: Path, **env: str) -> Iterator[Serve]:
 
 def wait_healthy(port: int, process: subprocess.Popen[bytes], log: Path) -> None:
     _wait_healthy(f"http://127.0.0.1:{port}", process, log)
-
-
-def alive(pid: int) -> bool:
-    """The process exists and is not a zombie."""
-    try:
-        status = Path(f"/proc/{pid}/status").read_text()
-    except FileNotFoundError:
-        return False
-    return "\nState:\tZ" not in status
 
 
 def wait_gone(pids: list[int]) -> list[int]:

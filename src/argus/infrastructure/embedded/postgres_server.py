@@ -14,7 +14,6 @@ import importlib.util
 import os
 import signal
 import subprocess
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -28,6 +27,7 @@ from argus.infrastructure.embedded.process import (
     read_secret,
     secret,
     stop,
+    stop_orphan,
     wait_until,
 )
 
@@ -110,7 +110,9 @@ class EmbeddedPostgres:
         if account is not None:
             account.own(self.data_dir, self.socket_dir, self.log_path)
         self.data_dir.chmod(0o700)
-        self._stop_orphan()
+        stop_orphan(
+            self.data_dir / "postmaster.pid", workdir=self.data_dir, signal_first=signal.SIGINT
+        )
         self._bound = claim_port(
             self.home / "port", self.port, what="PostgreSQL", variable=self.port_variable
         )
@@ -247,18 +249,3 @@ class EmbeddedPostgres:
         if upgrade:
             setup.write_hba(self.data_dir, setup.LOCKED_HBA)
             self.superuser_sql("SELECT pg_reload_conf()")
-
-    def _stop_orphan(self) -> None:
-        """A server left behind by an app that was killed: stop it before starting ours."""
-        try:
-            pid = int((self.data_dir / "postmaster.pid").read_text().splitlines()[0])
-            os.kill(pid, signal.SIGINT)
-        except (FileNotFoundError, ValueError, IndexError, ProcessLookupError):
-            return
-        for _ in range(200):
-            try:
-                os.kill(pid, 0)
-            except ProcessLookupError:
-                return
-            time.sleep(0.05)
-        os.kill(pid, signal.SIGKILL)

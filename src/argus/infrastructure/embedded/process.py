@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
+import signal
 import socket
 import subprocess
 import time
@@ -162,3 +164,33 @@ def stop(process: subprocess.Popen[bytes], *, signal_first: int, timeout_s: floa
     except subprocess.TimeoutExpired:
         process.kill()
         process.wait(5)
+
+
+def stop_orphan(pid_file: Path, *, workdir: Path, signal_first: int) -> None:
+    """A server left behind by an app that was killed: stop it, kill it after 10 s. Only a
+    process working in `workdir` (both servers chdir to their data directory) is signalled,
+    never another one that reused the pid."""
+    try:
+        pid = int(pid_file.read_text().split()[0])
+        cwd = Path(os.readlink(f"/proc/{pid}/cwd"))
+    except (FileNotFoundError, ValueError, IndexError, PermissionError):
+        return
+    if cwd != workdir.resolve():
+        return
+    with contextlib.suppress(ProcessLookupError):
+        os.kill(pid, signal_first)
+    for _ in range(200):
+        if not alive(pid):
+            return
+        time.sleep(0.05)
+    with contextlib.suppress(ProcessLookupError):
+        os.kill(pid, signal.SIGKILL)
+
+
+def alive(pid: int) -> bool:
+    """The process exists and is not a zombie (exited, not yet reaped by its parent)."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except FileNotFoundError:
+        return False
+    return "\nState:\tZ" not in status

@@ -7,12 +7,10 @@ load code or stop the server disabled, run as an account without root's user or 
 
 from __future__ import annotations
 
-import contextlib
 import os
 import shutil
 import signal
 import subprocess
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -26,6 +24,7 @@ from argus.infrastructure.embedded.process import (
     read_secret,
     secret,
     stop,
+    stop_orphan,
     wait_until,
 )
 
@@ -96,7 +95,11 @@ class EmbeddedRedis:
         account = server_account()
         self.data_dir.mkdir(parents=True, exist_ok=True)
         password = secret(self.password_file)
-        self._stop_orphan()
+        stop_orphan(
+            self.data_dir / "redis.pid",
+            workdir=self.data_dir,
+            signal_first=signal.SIGTERM,
+        )
         self._bound = claim_port(
             self.data_dir / "port", self.port, what="Redis", variable=self.port_variable
         )
@@ -160,22 +163,3 @@ class EmbeddedRedis:
             return False
         finally:
             client.close()
-
-    def _stop_orphan(self) -> None:
-        """A Redis left behind by an app that was killed (its pid file names a redis-server
-        started with this data directory's config): stop it before starting ours."""
-        try:
-            pid = int((self.data_dir / "redis.pid").read_text().split()[0])
-            cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
-        except (FileNotFoundError, ValueError, IndexError):
-            return
-        if str(self.data_dir / "redis.conf").encode() not in cmdline:
-            return
-        with contextlib.suppress(ProcessLookupError):
-            os.kill(pid, signal.SIGTERM)
-        for _ in range(200):
-            if not Path(f"/proc/{pid}").exists():
-                return
-            time.sleep(0.05)
-        with contextlib.suppress(ProcessLookupError):
-            os.kill(pid, signal.SIGKILL)
