@@ -105,6 +105,8 @@ def read_secret(path: Path) -> str:
         return path.read_text().strip()
     except FileNotFoundError:
         raise StartError(f"no password at {path}: start the embedded servers first") from None
+    except PermissionError:
+        raise StartError(f"cannot read {path}: run as the user that runs argus serve") from None
 
 
 def secret(path: Path) -> str:
