@@ -77,8 +77,6 @@ def start_server(data_dir: Path) -> tuple[subprocess.Popen[bytes], str]:
         "ARGUS_HTTP_PORT": str(port),
         "ARGUS_HTTP_HOST": "127.0.0.1",
         "ARGUS_PARSER_WORKERS": "1",
-        "ARGUS_EMBEDDED_PG_PORT": str(free_port()),
-        "ARGUS_EMBEDDED_REDIS_PORT": str(free_port()),
         "ARGUS_LOG_LEVEL": "WARNING",
     }
     process = subprocess.Popen([sys.executable, "-m", "argus", "serve"], env=env)

@@ -8,7 +8,6 @@ database and Redis db so its consumers never see the integration tests' events.
 from __future__ import annotations
 
 import shutil
-import subprocess
 import tempfile
 import uuid
 from collections.abc import AsyncIterator, Iterator
@@ -19,7 +18,7 @@ import pytest
 
 from argus.bootstrap import Adapters, connect
 from argus.config import BlobSettings, Settings
-from argus.infrastructure.embedded.postgres_server import EmbeddedPostgres, _bin
+from argus.infrastructure.embedded.postgres_server import EmbeddedPostgres
 from argus.infrastructure.embedded.process import free_port
 from argus.infrastructure.embedded.redis_server import EmbeddedRedis
 
@@ -52,11 +51,8 @@ def servers() -> Iterator[Servers]:
     postgres.start()
     try:
         redis.start()
-        psql = [str(_bin("psql")), "-h", "127.0.0.1", "-p", str(postgres.port), "-U", "postgres"]
         for database in ("argus_e2e", "argus_dist"):
-            subprocess.run(
-                [*psql, "-c", f"CREATE DATABASE {database}"], check=True, capture_output=True
-            )
+            postgres.create_database(database)  # owned by the app role, with pgvector
         yield Servers(postgres, redis)
     finally:
         redis.stop()

@@ -26,7 +26,8 @@ class AppSettings(BaseSettings):
 
     data_dir: Path = Path("var")
     log_level: str = "INFO"
-    http_host: str = "0.0.0.0"
+    # Loopback unless asked: ARGUS_HTTP_HOST=0.0.0.0 serves every interface.
+    http_host: str = "127.0.0.1"
     http_port: int = Field(default=8080, ge=1, le=65535)
     # The distributed ingestor's port; the embedded mode serves everything on http_port.
     ingest_port: int = Field(default=8081, ge=1, le=65535)
@@ -61,8 +62,10 @@ class EmbeddedSettings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="ARGUS_EMBEDDED_")
 
-    pg_port: int = Field(default=54329, ge=1, le=65535)
-    redis_port: int = Field(default=63799, ge=1, le=65535)
+    # Unset: a free loopback port, chosen on first start and recorded in the data dir, so
+    # two data dirs run side by side. A port set here must be free, or `argus serve` fails.
+    pg_port: int | None = Field(default=None, ge=1, le=65535)
+    redis_port: int | None = Field(default=None, ge=1, le=65535)
     # Off only for throw-away test clusters: fsync=off and no AOF.
     durable: bool = True
 

@@ -11,7 +11,6 @@ from pathlib import Path
 
 import pytest
 
-from argus.infrastructure.embedded.postgres_server import _bin
 from tests.conftest import Servers
 
 pytestmark = pytest.mark.e2e
@@ -19,16 +18,7 @@ pytestmark = pytest.mark.e2e
 
 def _create_database(servers: Servers) -> str:
     name = f"argus_eval_{uuid.uuid4().hex[:8]}"
-    psql = [
-        str(_bin("psql")),
-        "-h",
-        "127.0.0.1",
-        "-p",
-        str(servers.postgres.port),
-        "-U",
-        "postgres",
-    ]
-    subprocess.run([*psql, "-c", f"CREATE DATABASE {name}"], check=True, capture_output=True)
+    servers.postgres.create_database(name)
     return servers.pg_url(name)
 
 

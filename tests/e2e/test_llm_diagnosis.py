@@ -3,7 +3,6 @@ which engine, model and tokens produced the diagnosis, and the model ran once.""
 
 from __future__ import annotations
 
-import subprocess
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
@@ -11,7 +10,6 @@ import httpx
 import pytest
 
 from argus.cli.client import ArgusClient
-from argus.infrastructure.embedded.postgres_server import _bin
 from tests.conftest import Servers
 from tests.e2e.conftest import RunningServer, serve
 from tests.e2e.helpers import follow_to_end, upload_batch
@@ -33,12 +31,7 @@ def stub() -> Iterator[StubLlm]:
 def llm_server(
     servers: Servers, stub: StubLlm, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[RunningServer]:
-    psql = [str(_bin("psql")), "-h", "127.0.0.1", "-p", str(servers.postgres.port)]
-    subprocess.run(
-        [*psql, "-U", "postgres", "-c", f"CREATE DATABASE {DATABASE}"],
-        check=True,
-        capture_output=True,
-    )
+    servers.postgres.create_database(DATABASE)  # owned by the app role, with pgvector
     with serve(
         servers,
         tmp_path_factory.mktemp("argus-llm"),

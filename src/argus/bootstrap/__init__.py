@@ -16,6 +16,7 @@ from argus.bootstrap.connect import (
     redis_client,
 )
 from argus.bootstrap.diagnosis import diagnose_handler, embedder, feedback_service, incident_memory
+from argus.bootstrap.servers import embedded_stack, server_urls
 from argus.bootstrap.wiring import (
     default_parser,
     gather_handler,
@@ -38,6 +39,7 @@ __all__ = [
     "default_parser",
     "delivery_policy",
     "diagnose_handler",
+    "embedded_stack",
     "embedder",
     "event_bus",
     "feedback_service",
@@ -52,4 +54,5 @@ __all__ = [
     "progress_projector",
     "redis_client",
     "report_query",
+    "server_urls",
 ]

@@ -9,9 +9,10 @@ from typing import Any
 
 import typer
 
-from argus.cli.config_cmd import exit_on, load_or_exit
+from argus.cli.config_cmd import exit_on, exit_on_start, load_or_exit
 from argus.config import Settings, SettingsError
 from argus.entrypoints.roles import RoleName
+from argus.infrastructure.embedded.process import StartError
 
 app = typer.Typer(
     help="Argus: vehicle drive logs to diagnoses.", no_args_is_help=True, add_completion=False
@@ -33,6 +34,8 @@ def _run(main: Callable[[Settings], Coroutine[Any, Any, None]]) -> None:
         asyncio.run(main(loaded))
     except SettingsError as exc:  # found when connecting: e.g. a role without its servers
         exit_on(exc)
+    except StartError as exc:  # an embedded server cannot start: its port is taken, ...
+        exit_on_start(exc)
 
 
 @app.command()

@@ -13,6 +13,7 @@ from rich.console import Console
 from rich.table import Table
 
 from argus.config import Settings, SettingsError, env_name, load_settings
+from argus.infrastructure.embedded.process import StartError
 
 MASK = "**********"
 
@@ -30,6 +31,12 @@ def exit_on(exc: SettingsError) -> None:
     """One line on stderr, exit code 2 (a usage error), no traceback."""
     typer.echo(f"argus: invalid settings: {exc}", err=True)
     raise typer.Exit(2) from exc
+
+
+def exit_on_start(exc: StartError) -> None:
+    """An embedded server cannot start (its port is taken, ...): one line, exit code 1."""
+    typer.echo(f"argus: {exc}", err=True)
+    raise typer.Exit(1) from exc
 
 
 def effective(settings: Settings) -> dict[str, dict[str, str | int | float | bool | None]]:

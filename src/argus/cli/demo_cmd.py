@@ -12,8 +12,9 @@ from rich.console import Console
 from rich.progress import BarColumn, DownloadColumn, Progress, TransferSpeedColumn
 
 from argus.cli.client import ArgusClient, total_size
-from argus.cli.config_cmd import load_or_exit
+from argus.cli.config_cmd import exit_on_start, load_or_exit
 from argus.cli.report_view import print_report
+from argus.infrastructure.embedded.process import StartError
 
 DEMO_BATCH = "batch-101"
 DEMO_VEHICLE = "veh-001"
@@ -142,6 +143,9 @@ def register(app: typer.Typer) -> None:
                     "Ctrl-C to stop."
                 )
 
-        asyncio.run(serve(settings, on_ready=on_ready))
+        try:
+            asyncio.run(serve(settings, on_ready=on_ready))
+        except StartError as exc:
+            exit_on_start(exc)
         if outcome.get("status") != 200:
             raise typer.Exit(1)

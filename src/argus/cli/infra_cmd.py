@@ -11,9 +11,9 @@ from pathlib import Path
 
 import typer
 
-from argus.cli.config_cmd import load_or_exit
+from argus.cli.config_cmd import exit_on_start, load_or_exit, mask_url_password
 from argus.infrastructure.embedded.postgres_server import EmbeddedPostgres
-from argus.infrastructure.embedded.process import port_open
+from argus.infrastructure.embedded.process import StartError, port_open
 from argus.infrastructure.embedded.redis_server import EmbeddedRedis
 
 infra_app = typer.Typer(help="Local PostgreSQL and Redis servers for the distributed mode.")
@@ -48,10 +48,16 @@ def _act(
     what: str,
     running: bool,
     start: Callable[[], str],
+    url: Callable[[], str],
     stop_signal: int,
     pid_file: Path,
 ) -> None:
-    if action == "start":
+    if action == "url":  # password included: for scripts (ARGUS_PG_URL=$(argus infra … url))
+        try:
+            typer.echo(url())
+        except StartError as exc:
+            exit_on_start(exc)
+    elif action == "start":
         if running:
             typer.echo(f"{what}: already running")
             return
@@ -62,24 +68,26 @@ def _act(
         typer.echo(f"{what}: {'running' if running else 'stopped'}")
         raise typer.Exit(0 if running else 1)
     else:
-        raise typer.BadParameter(f"unknown action {action!r}: start, stop or status")
+        raise typer.BadParameter(f"unknown action {action!r}: start, stop, status or url")
 
 
 @infra_app.command()
 def postgres(
-    action: str = typer.Argument(..., help="start | stop | status"),
+    action: str = typer.Argument(..., help="start | stop | status | url"),
     data_dir: Path | None = typer.Option(None, help="Default: ARGUS_INFRA_PG_DIR."),
     port: int | None = typer.Option(None, help="Default: ARGUS_INFRA_PG_PORT (5432)."),
 ) -> None:
     """PostgreSQL 18 + pgvector on 127.0.0.1:PORT (TCP), detached; idempotent."""
     infra = load_or_exit().infra
     port = port or infra.pg_port
-    server = EmbeddedPostgres((data_dir or infra.pg_dir).resolve() / "data", port)
+    server = EmbeddedPostgres(
+        (data_dir or infra.pg_dir).resolve() / "data", port, port_variable="ARGUS_INFRA_PG_PORT"
+    )
     pid_file = server.data_dir / "postmaster.pid"
 
     def start() -> str:
         server.start()  # the server runs in its own session and outlives this command
-        return server.dsn
+        return f"{mask_url_password(server.dsn)}, password in {server.app_password_file}"
 
     running = _pid_alive(pid_file) is not None and port_open(port)
     _act(
@@ -87,6 +95,7 @@ def postgres(
         what="postgres",
         running=running,
         start=start,
+        url=lambda: server.dsn,
         stop_signal=signal.SIGINT,
         pid_file=pid_file,
     )
@@ -94,21 +103,21 @@ def postgres(
 
 @infra_app.command()
 def redis(
-    action: str = typer.Argument(..., help="start | stop | status"),
+    action: str = typer.Argument(..., help="start | stop | status | url"),
     data_dir: Path | None = typer.Option(None, help="Default: ARGUS_INFRA_REDIS_DIR."),
     port: int | None = typer.Option(None, help="Default: ARGUS_INFRA_REDIS_PORT (6379)."),
 ) -> None:
     """Redis with AOF on 127.0.0.1:PORT, detached; idempotent."""
     infra = load_or_exit().infra
     port = port or infra.redis_port
-    server = EmbeddedRedis((data_dir or infra.redis_dir).resolve(), port)
-    pid_file = server.data_dir / "redis.pid"
+    server = EmbeddedRedis(
+        (data_dir or infra.redis_dir).resolve(), port, port_variable="ARGUS_INFRA_REDIS_PORT"
+    )
+    pid_file = server.data_dir / "redis.pid"  # written by Redis itself
 
     def start() -> str:
         server.start()
-        assert server.process is not None
-        pid_file.write_text(str(server.process.pid))
-        return server.url
+        return f"{mask_url_password(server.url)}, password in {server.password_file}"
 
     running = _pid_alive(pid_file) is not None and port_open(port)
     _act(
@@ -116,6 +125,7 @@ def redis(
         what="redis",
         running=running,
         start=start,
+        url=lambda: server.url,
         stop_signal=signal.SIGTERM,
         pid_file=pid_file,
     )

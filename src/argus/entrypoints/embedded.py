@@ -10,32 +10,39 @@ from __future__ import annotations
 import asyncio
 import logging
 
+from argus import bootstrap
 from argus.config import Settings
 from argus.entrypoints.http import OnReady
 from argus.entrypoints.roles import EMBEDDED_IN_PROCESS
 from argus.entrypoints.runner import run
+from argus.infrastructure.embedded.process import require_free
 from argus.infrastructure.embedded.stack import EmbeddedStack
+from argus.workers.runtime import stop_on_signals
 from argus.workers.supervisor import ParserSupervisor
 
 log = logging.getLogger(__name__)
 
 
 async def serve(settings: Settings, *, on_ready: OnReady | None = None) -> None:
-    """Run everything until the HTTP server exits (signal, or `server.should_exit`)."""
+    """Run everything until the HTTP server exits (signal, or `server.should_exit`).
+
+    Signals are caught from the first moment: a SIGTERM while the servers start stops them
+    too, and no child outlives this process on SIGTERM or SIGINT."""
+    # The API's port first: better one line now than after the servers have started.
+    app = settings.app
+    require_free(app.http_port, host=app.http_host, what="the HTTP API", variable="ARGUS_HTTP_PORT")
+    stop = asyncio.Event()
+    stop_on_signals(stop)
     stack: EmbeddedStack | None = None
     pg_url, redis_url = settings.postgres.url, settings.redis.url
-    if pg_url is None or redis_url is None:
-        embedded = settings.embedded
-        stack = EmbeddedStack(
-            settings.app.data_dir,
-            pg_port=embedded.pg_port,
-            redis_port=embedded.redis_port,
-            durable=embedded.durable,
-        )
-        log.info("starting embedded PostgreSQL and Redis under %s", settings.app.data_dir)
-        embedded_pg, embedded_redis = await asyncio.to_thread(stack.start)
-        pg_url, redis_url = pg_url or embedded_pg, redis_url or embedded_redis
     try:
+        if pg_url is None or redis_url is None:
+            stack = bootstrap.embedded_stack(settings)
+            log.info("starting embedded PostgreSQL and Redis under %s", settings.app.data_dir)
+            embedded_pg, embedded_redis = await asyncio.to_thread(stack.start)
+            pg_url, redis_url = pg_url or embedded_pg, redis_url or embedded_redis
+        if stop.is_set():
+            return
         data_dir = settings.app.data_dir.resolve()
         parsers = ParserSupervisor(
             count=settings.parser.workers,
@@ -56,6 +63,7 @@ async def serve(settings: Settings, *, on_ready: OnReady | None = None) -> None:
             redis_url=redis_url,
             children=[parsers],
             on_ready=on_ready,
+            stop=stop,
         )
     finally:
         if stack is not None:

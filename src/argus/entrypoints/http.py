@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
+import contextlib
+from collections.abc import Awaitable, Callable, Iterator
 
 import uvicorn
 
@@ -42,10 +43,26 @@ def http_services(a: Adapters) -> HttpServices:
     )
 
 
+class _Server(uvicorn.Server):
+    """uvicorn without its signal handlers: the runner owns SIGTERM/SIGINT for the whole
+    process. (uvicorn re-raises a caught SIGTERM once it has stopped, which kills the
+    process before `argus serve` has stopped its PostgreSQL and Redis.)"""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        yield
+
+
 async def serve_http(
-    a: Adapters, *, ingest: bool, query: bool, port: int, on_ready: OnReady | None
+    a: Adapters,
+    *,
+    ingest: bool,
+    query: bool,
+    port: int,
+    stop: asyncio.Event,
+    on_ready: OnReady | None,
 ) -> None:
-    """Serve until SIGTERM/SIGINT (uvicorn's own handlers) or `server.should_exit`."""
+    """Serve until `stop` is set (the runner's signal handlers) or `server.should_exit`."""
     settings = a.settings
     config = uvicorn.Config(
         create_app(http_services(a), ingest=ingest, query=query),
@@ -56,13 +73,20 @@ async def serve_http(
         timeout_graceful_shutdown=10,
         backlog=2048,
     )
-    server = uvicorn.Server(config)
+    server = _Server(config)
     ready = asyncio.create_task(_when_started(server, on_ready)) if on_ready else None
+    stopping = asyncio.create_task(_exit_on(stop, server))
     try:
         await server.serve()
     finally:
+        stopping.cancel()
         if ready is not None:
             ready.cancel()
+
+
+async def _exit_on(stop: asyncio.Event, server: uvicorn.Server) -> None:
+    await stop.wait()
+    server.should_exit = True
 
 
 async def _when_started(server: uvicorn.Server, on_ready: OnReady) -> None:

