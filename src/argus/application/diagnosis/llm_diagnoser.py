@@ -6,7 +6,9 @@ beside the model's when the two disagree, and is the answer whenever the model f
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -64,13 +66,17 @@ class LlmDiagnoser:
         """The model's diagnosis; the rules' with `fallback_reason` when it has none."""
         rules = diagnose_offline(summary=summary, anomalies=anomalies)
         try:
-            prompt = build_prompt(
-                summary=summary,
-                anomalies=anomalies,
-                precedents=precedents,
-                rules=rules,
-                counter=self._counter,
-                budget=self._budget,
+            # In a worker thread: a counter may block (the server's /tokenize).
+            prompt = await asyncio.to_thread(
+                functools.partial(
+                    build_prompt,
+                    summary=summary,
+                    anomalies=anomalies,
+                    precedents=precedents,
+                    rules=rules,
+                    counter=self._counter,
+                    budget=self._budget,
+                )
             )
         except BudgetTooSmall as exc:
             return self._fallback(rules, _Exchange(failure=exc.message), precedents)
@@ -97,7 +103,7 @@ class LlmDiagnoser:
             exchange.model = reply.model
             sent = reply.prompt_tokens
             if sent is None:
-                sent = self._counter.count_messages(messages)
+                sent = await asyncio.to_thread(self._counter.count_messages, messages)
             exchange.max_prompt_tokens = max(sent, exchange.max_prompt_tokens or 0)
             if reply.completion_tokens is not None:
                 exchange.completion_tokens = (exchange.completion_tokens or 0) + (
