@@ -23,6 +23,7 @@ from argus.domain.analysis import (
     Precedent,
     diagnose_offline,
 )
+from argus.domain.analysis.corrections import follow_correction
 from argus.domain.analysis.evidence_chain import ChainStep
 from argus.domain.component import component_of
 from argus.domain.errors import InvalidInput
@@ -64,7 +65,10 @@ class LlmDiagnoser:
         precedents: Sequence[Precedent] = (),
     ) -> Diagnosis:
         """The model's diagnosis; the rules' with `fallback_reason` when it has none."""
-        rules = diagnose_offline(summary=summary, anomalies=anomalies)
+        # The rules' hypothesis (and fallback) defers to an engineer's correction, as the rules do.
+        rules = follow_correction(
+            diagnose_offline(summary=summary, anomalies=anomalies), precedents, anomalies
+        )
         try:
             # In a worker thread: a counter may block (the server's /tokenize).
             prompt = await asyncio.to_thread(
