@@ -1,10 +1,11 @@
 """A deterministic OpenAI-protocol server for tests: real HTTP, injectable faults, counted calls.
 
 It answers `/v1/chat/completions` by citing the first evidence line of the prompt (the highest
-score) and naming its component; `fail_next` queues faults for the next requests. Like a
-llama.cpp server it counts tokens at `POST /tokenize` (`stub_tokens`: words cut into pieces
-of at most four bytes, so a token is never more than one per byte) and reports the prompt's
-`usage` with the same tokenizer; `/v1/embeddings` answers hashed vectors (deterministic).
+score) and naming its component, unless a close precedent was corrected by an engineer to a
+component that has an evidence line: then it follows the correction. `fail_next` queues
+faults for the next requests. Like a llama.cpp server it counts tokens at `POST /tokenize`
+(`stub_tokens`: words cut into pieces of at most four bytes, so a token is never more than one
+per byte) and reports the prompt's `usage` with the same tokenizer; `/v1/embeddings` answers hashed vectors (deterministic).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from argus.domain.analysis.corrections import FOLLOW_SIMILARITY
 from argus.domain.analysis.signature import hashed_embedding
 from argus.infrastructure.embedded.process import free_port
 from argus.infrastructure.llm import OpenAiChatModel
@@ -35,6 +37,9 @@ _WORD = re.compile(r"\S+")
 # Special tokens around each message and before the reply (ChatML: `<|im_start|>role\n`…).
 STUB_MESSAGE_OVERHEAD = 5
 STUB_REPLY_PRIMING = 3
+_CORRECTED = re.compile(
+    r"^- corrected, similarity (?P<similarity>[0-9.]+): (?P<component>[a-z_0-9]+),", re.MULTILINE
+)
 _LINE = re.compile(r"^\[(?P<id>[^\]]+)\] (?:\S+ )?(?P<component>[a-z_0-9]+): ", re.MULTILINE)
 
 
@@ -143,7 +148,7 @@ def prompt_tokens(messages: list[dict[str, str]]) -> int:
 
 
 def _answer(prompt: str, fault: str | None) -> dict[str, Any]:
-    found = _LINE.search(prompt)
+    found = _followed(prompt) or _LINE.search(prompt)
     if found is None:
         return {
             "component": "none",
@@ -173,6 +178,17 @@ def _answer(prompt: str, fault: str | None) -> dict[str, Any]:
         "evidence_ids": [cited],
         "actions": [f"Inspect the {component}."],
     }
+
+
+def _followed(prompt: str) -> re.Match[str] | None:
+    """The first evidence line of a component an engineer corrected a close precedent to: a
+    model told that "corrected" precedents are the outcome to learn from would follow it."""
+    for precedent in _CORRECTED.finditer(prompt):
+        if float(precedent["similarity"]) >= FOLLOW_SIMILARITY:
+            for line in _LINE.finditer(prompt):
+                if line["component"] == precedent["component"]:
+                    return line
+    return None
 
 
 @contextmanager

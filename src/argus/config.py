@@ -13,6 +13,7 @@ from typing import Any, Literal
 from pydantic import Field, SecretStr, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from argus.domain.analysis.corrections import FOLLOW_SIMILARITY
 from argus.infrastructure.kafka.settings import KafkaSettings
 from argus.infrastructure.s3.settings import S3Settings
 
@@ -128,6 +129,9 @@ class RetrievalSettings(BaseSettings):
     candidates: int = Field(default=10, ge=1, le=200)
     # Neighbours less similar than this (cosine similarity) are not precedents.
     min_similarity: float = Field(default=0.5, ge=-1.0, le=1.0)
+    # An engineer's correction this similar (and with evidence in the batch) outweighs the
+    # rules (argus.domain.analysis.corrections; the default is calibrated for `hashed`).
+    follow_similarity: float = Field(default=FOLLOW_SIMILARITY, ge=0.0, le=1.0)
     # Retrieval never crosses fleets; until fleets exist (issue 10), one per deployment.
     fleet_id: str = Field(default="default", min_length=1, validation_alias="ARGUS_FLEET_ID")
     # What embeds a batch's signature: "hashed" (no model), "minilm" (all-MiniLM-L6-v2 ONNX,

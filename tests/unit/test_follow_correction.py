@@ -47,6 +47,7 @@ def test_a_close_correction_names_its_component_and_keeps_the_rules_view() -> No
         [precedent(Outcome.CORRECTED, FOLLOW_SIMILARITY - 0.01)],  # not close enough
         [precedent(Outcome.CONFIRMED, 0.99)],  # confirmed: nothing to learn
         [precedent(Outcome.UNREVIEWED, 0.99)],  # not reviewed by anyone
+        [precedent(Outcome.CORRECTED, 0.99, "camera")],  # no camera anomaly in this batch
     ],
 )
 def test_anything_but_a_close_correction_leaves_the_rules_alone(

@@ -24,7 +24,8 @@ from argus.infrastructure.postgres.incident_memory import PostgresIncidentMemory
 def diagnose_handler(a: Adapters) -> DiagnoseHandler:
     """The rules, or the model when `ARGUS_DIAGNOSER=llm`; precedents from pgvector."""
     settings, llm, tokenizer = a.settings, a.settings.llm, a.settings.diagnosis.tokenizer
-    diagnoser: Diagnoser = RuleBasedDiagnoser()
+    follow = settings.retrieval.follow_similarity
+    diagnoser: Diagnoser = RuleBasedDiagnoser(follow_similarity=follow)
     if llm is not None:
         key = None if llm.api_key is None else llm.api_key.get_secret_value()
         chat = OpenAiChatModel(
@@ -38,7 +39,9 @@ def diagnose_handler(a: Adapters) -> DiagnoseHandler:
         )
         counter = token_counter(tokenizer, url=llm.url, api_key=key)
         budget = settings.diagnosis.token_budget
-        diagnoser = LlmDiagnoser(model=chat, counter=counter, token_budget=budget)
+        diagnoser = LlmDiagnoser(
+            model=chat, counter=counter, token_budget=budget, follow_similarity=follow
+        )
     return DiagnoseHandler(
         reports=a.reports,
         diagnoser=diagnoser,

@@ -23,7 +23,7 @@ from argus.domain.analysis import (
     Precedent,
     diagnose_offline,
 )
-from argus.domain.analysis.corrections import follow_correction
+from argus.domain.analysis.corrections import FOLLOW_SIMILARITY, follow_correction
 from argus.domain.analysis.evidence_chain import ChainStep
 from argus.domain.component import component_of
 from argus.domain.errors import InvalidInput
@@ -50,7 +50,15 @@ class LlmDiagnoser:
 
     engine = ENGINE
 
-    def __init__(self, *, model: ChatModel, counter: TokenCounter, token_budget: int) -> None:
+    def __init__(
+        self,
+        *,
+        model: ChatModel,
+        counter: TokenCounter,
+        token_budget: int,
+        follow_similarity: float = FOLLOW_SIMILARITY,
+    ) -> None:
+        self._follow_similarity = follow_similarity
         self._model = model
         self._counter = counter
         self._budget = token_budget
@@ -67,7 +75,10 @@ class LlmDiagnoser:
         """The model's diagnosis; the rules' with `fallback_reason` when it has none."""
         # The rules' hypothesis (and fallback) defers to an engineer's correction, as the rules do.
         rules = follow_correction(
-            diagnose_offline(summary=summary, anomalies=anomalies), precedents, anomalies
+            diagnose_offline(summary=summary, anomalies=anomalies),
+            precedents,
+            anomalies,
+            min_similarity=self._follow_similarity,
         )
         try:
             # In a worker thread: a counter may block (the server's /tokenize).
