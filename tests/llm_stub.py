@@ -5,7 +5,8 @@ score) and naming its component, unless a close precedent was corrected by an en
 component that has an evidence line: then it follows the correction. `fail_next` queues
 faults for the next requests. Like a llama.cpp server it counts tokens at `POST /tokenize`
 (`stub_tokens`: words cut into pieces of at most four bytes, so a token is never more than one
-per byte) and reports the prompt's `usage` with the same tokenizer; `/v1/embeddings` answers hashed vectors (deterministic).
+per byte) and reports the prompt's `usage` with the same tokenizer; `/v1/embeddings` answers
+hashed vectors (deterministic).
 """
 
 from __future__ import annotations
