@@ -50,7 +50,7 @@ class LearningArgus(FakeArgus):
         return {"batch_id": batch_id, "status": "completed", "diagnosis": diagnosis}
 
 
-async def test_only_wrong_first_seed_diagnoses_are_corrected_and_the_next_seed_is_scored(
+async def test_wrong_first_seed_diagnoses_are_corrected_then_every_scenario_runs_again(
     tmp_path: Path,
 ) -> None:
     fake = LearningArgus()
@@ -78,7 +78,12 @@ async def test_only_wrong_first_seed_diagnoses_are_corrected_and_the_next_seed_i
     assert list(fake.corrections) == ["eval-t-camera-dropout-s1"]
     correction = fake.corrections["eval-t-camera-dropout-s1"]
     assert (correction["verdict"], correction["component"]) == ("corrected", "camera")
-    [row] = fed
+    assert [(r.scenario, r.corrected) for r in fed] == [
+        ("camera-dropout", True),
+        ("healthy", False),
+        ("lidar-dropout", False),
+    ]
+    row = fed[0]
     assert (row.scenario, row.before, row.after, row.next_batch_id) == (
         "camera-dropout",
         "lidar",
@@ -86,4 +91,9 @@ async def test_only_wrong_first_seed_diagnoses_are_corrected_and_the_next_seed_i
         "eval-t-camera-dropout-s3",
     )
     assert (row.retrieved, row.similarity, row.right_after) == (True, 0.93, True)
-    assert feedback_cells(fed)["right after feedback"] == "1/1 (100%)"
+    assert feedback_cells(fed) == {
+        "corrected incidents": "1",
+        "correction retrieved (top-3)": "1/1 (100%)",
+        "right after feedback": "1/1 (100%)",
+        "uncorrected, still right": "1/1 (100%)",  # lidar-dropout; healthy was wrong before
+    }

@@ -47,13 +47,17 @@ def test_a_close_correction_names_its_component_and_keeps_the_rules_view() -> No
         [precedent(Outcome.CORRECTED, FOLLOW_SIMILARITY - 0.01)],  # not close enough
         [precedent(Outcome.CONFIRMED, 0.99)],  # confirmed: nothing to learn
         [precedent(Outcome.UNREVIEWED, 0.99)],  # not reviewed by anyone
-        [precedent(Outcome.CORRECTED, 0.99, "camera")],  # no camera anomaly in this batch
     ],
 )
 def test_anything_but_a_close_correction_leaves_the_rules_alone(
     precedents: list[Precedent],
 ) -> None:
     assert follow_correction(RULES, precedents, ANOMALIES) is RULES
+
+
+def test_a_quiet_root_cause_without_an_anomaly_is_followed_too() -> None:
+    followed = follow_correction(RULES, [precedent(Outcome.CORRECTED, 0.9, "compute")], ANOMALIES)
+    assert followed.component == "compute" and followed.related_anomalies == ()
 
 
 async def test_the_rule_diagnoser_follows_a_correction_it_is_given() -> None:

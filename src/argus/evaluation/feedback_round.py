@@ -2,11 +2,13 @@
 
 For every scenario whose first-seed diagnosis named the wrong component, an engineer's
 correction (the truth's component, severity and label) is posted to
-`POST /api/v1/batches/{id}/diagnosis/feedback`; then one more seed of the scenario (a new batch
-with the same fault, other timings and wording) is uploaded. Its report shows whether
-retrieval found the corrected incident among its top-3 precedents, and whether the diagnosis
-now names the corrected component (the rules follow a close correction:
-`argus.domain.analysis.corrections`; a model reads it among its precedents).
+`POST /api/v1/batches/{id}/diagnosis/feedback`; once all are stored, one more seed of *every*
+scenario (a new batch with the same fault, other timings and wording) is uploaded. For a
+corrected scenario the report shows whether retrieval found the corrected incident among its
+top-3 precedents and whether the diagnosis now names the corrected component (the rules follow
+a close correction: `argus.domain.analysis.corrections`; a model reads it among its
+precedents); for the others, whether a right diagnosis stayed right (a correction of a
+look-alike must not spill over).
 """
 
 from __future__ import annotations
@@ -36,14 +38,15 @@ class FeedbackRow:
     """One corrected incident and the next batch of its scenario."""
 
     scenario: str
+    corrected: bool  # False: the first seed was right, nothing was corrected
     corrected_batch_id: str
     truth_component: str
     before: str  # the first seed's wrong diagnosis
     next_batch_id: str
-    after: str  # the next seed's diagnosis, given the correction
+    after: str  # the next seed's diagnosis, given the corrections
     retrieved: bool  # the corrected batch is among the next batch's top-3 precedents
     similarity: float | None  # its similarity, when retrieved
-    right_after: bool  # the next diagnosis names the corrected component
+    right_after: bool  # the next diagnosis names the true component
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form."""
@@ -59,33 +62,32 @@ async def feedback_round(
     run_tag: str,
     transport: httpx.AsyncBaseTransport | None = None,
 ) -> list[FeedbackRow]:
-    """Correct the first seed's wrong diagnoses, diagnose one more seed of those scenarios."""
+    """Correct the first seed's wrong diagnoses, then diagnose one more seed of every scenario."""
     first = min(options.seeds)
-    wrong = [
-        r
-        for r in rows
-        if r.seed == first
-        and not r.score.top1
-        and not r.status.startswith("error")
-        and r.truth_component != NO_COMPONENT  # a correction names a component
-    ]
+    done = [r for r in rows if r.seed == first and not r.status.startswith("error")]
+    # A correction names a component: a healthy truth has none to correct to.
+    wrong = {r.scenario for r in done if not r.score.top1 and r.truth_component != NO_COMPONENT}
     seed = max(options.seeds) + 1
     limit = asyncio.Semaphore(options.concurrency)
     async with api_client(base_url, transport) as http:
         client = ArgusClient(http)
+        generated = {r.scenario: await generate(options, r.scenario, seed, work_dir) for r in done}
+        for row in done:  # every correction is stored before the next seed is uploaded
+            if row.scenario in wrong:
+                await client.feedback(row.batch_id, _correction(generated[row.scenario][1]))
 
         async def one(row: BatchRow) -> FeedbackRow:
+            paths, truth = generated[row.scenario]
             async with limit:
-                paths, truth = await generate(options, row.scenario, seed, work_dir)
-                await client.feedback(row.batch_id, _correction(truth))
                 after, facts = await run_generated(
                     client, options, paths, truth, run_tag, repeated=True
                 )
             found = [p for p in (facts.precedents or ())[:TOP_K] if p.batch_id == row.batch_id]
             return FeedbackRow(
                 scenario=row.scenario,
+                corrected=row.scenario in wrong,
                 corrected_batch_id=row.batch_id,
-                truth_component=truth.component,
+                truth_component=row.truth_component,
                 before=row.component,
                 next_batch_id=after.batch_id,
                 after=after.component,
@@ -95,8 +97,8 @@ async def feedback_round(
             )
 
         async with asyncio.TaskGroup() as group:
-            tasks = [group.create_task(one(r)) for r in wrong]
-    return sorted((t.result() for t in tasks), key=lambda f: f.scenario)
+            tasks = [group.create_task(one(r)) for r in done]
+    return sorted((t.result() for t in tasks), key=lambda f: (not f.corrected, f.scenario))
 
 
 def _correction(truth: GroundTruth) -> dict[str, Any]:
@@ -111,11 +113,16 @@ def _correction(truth: GroundTruth) -> dict[str, Any]:
 
 
 def feedback_cells(rows: Sequence[FeedbackRow]) -> dict[str, str]:
-    """The round's two scores as display text."""
-    if not rows:
-        return {"corrected incidents": "0 (every first-seed diagnosis was right)"}
+    """The round's scores as display text."""
+    fixed = [r for r in rows if r.corrected]
+    kept = [r for r in rows if not r.corrected and r.before == r.truth_component]
     return {
-        "corrected incidents": str(len(rows)),
-        "correction retrieved (top-3)": str(Ratio(sum(r.retrieved for r in rows), len(rows))),
-        "right after feedback": str(Ratio(sum(r.right_after for r in rows), len(rows))),
+        "corrected incidents": str(len(fixed)),
+        "correction retrieved (top-3)": _share([r.retrieved for r in fixed]),
+        "right after feedback": _share([r.right_after for r in fixed]),
+        "uncorrected, still right": _share([r.right_after for r in kept]),
     }
+
+
+def _share(hits: Sequence[bool]) -> str:
+    return str(Ratio(sum(hits), len(hits))) if hits else "n/a"

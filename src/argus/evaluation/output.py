@@ -75,6 +75,7 @@ def markdown(run: EvalRun) -> str:
 
 FEEDBACK_COLUMNS: Sequence[str] = (
     "scenario",
+    "corrected",
     "truth",
     "before (first seed)",
     "after (next seed)",
@@ -86,12 +87,14 @@ FEEDBACK_COLUMNS: Sequence[str] = (
 def feedback_row_cells(row: FeedbackRow) -> list[str]:
     """One corrected incident as display text (Markdown and terminal)."""
     similarity = "" if row.similarity is None else f" ({row.similarity:.2f})"
+    retrieved = _mark(row.retrieved) + similarity if row.corrected else NA
     return [
         row.scenario,
+        _mark(row.corrected),
         row.truth_component,
         row.before,
         row.after,
-        _mark(row.retrieved) + similarity,
+        retrieved,
         _mark(row.right_after),
     ]
 
@@ -101,7 +104,8 @@ def _feedback_lines(rows: tuple[FeedbackRow, ...] | None) -> list[str]:
         return []
     return [
         "",
-        "After feedback: the first seed's wrong diagnoses corrected, one more seed diagnosed.",
+        "After feedback: the first seed's wrong diagnoses corrected, then one more seed of every "
+        "scenario diagnosed.",
         "",
         *(f"- {name}: {value}" for name, value in feedback_cells(rows).items()),
         "",
