@@ -14,6 +14,7 @@ from pydantic import Field, SecretStr, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from argus.domain.analysis.corrections import FOLLOW_SIMILARITY
+from argus.infrastructure.embeddings.settings import EmbeddingSettings
 from argus.infrastructure.kafka.settings import KafkaSettings
 from argus.infrastructure.s3.settings import S3Settings
 
@@ -134,26 +135,13 @@ class RetrievalSettings(BaseSettings):
     follow_similarity: float = Field(default=FOLLOW_SIMILARITY, ge=0.0, le=1.0)
     # Retrieval never crosses fleets; until fleets exist (issue 10), one per deployment.
     fleet_id: str = Field(default="default", min_length=1, validation_alias="ARGUS_FLEET_ID")
-    # What embeds a batch's signature: "hashed" (no model), "minilm" (all-MiniLM-L6-v2 ONNX,
-    # the `embed` extra) or "openai" (an OpenAI-compatible /v1/embeddings: ARGUS_EMBEDDING_*).
+    # "hashed" (no model), "minilm" (all-MiniLM-L6-v2 ONNX, the `embed` extra) or "openai"
+    # (/v1/embeddings: ARGUS_EMBEDDING_*); docs/architecture/retrieval.md#embedders.
     embedder: Literal["hashed", "minilm", "openai"] = Field(
         default="hashed", validation_alias="ARGUS_EMBEDDER"
     )
     # onnxruntime threads of the minilm embedder (it runs beside the rest of the agent).
     embedder_threads: int = Field(default=1, ge=1, le=64)
-
-
-class EmbeddingSettings(BaseSettings):
-    """The OpenAI-compatible `/v1/embeddings` endpoint of `ARGUS_EMBEDDER=openai`."""
-
-    model_config = SettingsConfigDict(env_prefix="ARGUS_EMBEDDING_")
-
-    url: str  # http://127.0.0.1:8000 or …/v1: /v1/embeddings is completed as needed
-    model: str = "default"
-    api_key: SecretStr | None = None
-    # Must equal the pgvector column's width (384); sent as `dimensions`, checked per answer.
-    dimensions: int = Field(default=384, ge=1)
-    timeout_s: float = Field(default=30.0, gt=0)
 
 
 class DiagnosisSettings(BaseSettings):
