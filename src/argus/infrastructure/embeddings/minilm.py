@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import importlib
+import importlib.util
 import threading
 from collections.abc import Sequence
 from pathlib import Path
@@ -49,12 +50,11 @@ class EmbedderMissing(Unavailable):
 
 
 def package_file(package: str, *parts: str) -> Path:
-    """A file shipped inside an installed package; EmbedderMissing when there is none."""
-    try:
-        module = importlib.import_module(package)
-    except ImportError as exc:
-        raise EmbedderMissing(f"the minilm embedder needs {package}: {EMBED_EXTRA}") from exc
-    path = Path(module.__file__ or "").parent.joinpath(*parts)
+    """A file shipped inside an installed package (its code is not run); EmbedderMissing else."""
+    spec = importlib.util.find_spec(package)
+    if spec is None or not spec.submodule_search_locations:
+        raise EmbedderMissing(f"the minilm embedder needs {package}: {EMBED_EXTRA}")
+    path = Path(spec.submodule_search_locations[0]).joinpath(*parts)
     if not path.is_file():
         raise EmbedderMissing(f"{package} has no {'/'.join(parts)}: {EMBED_EXTRA}")
     return path
