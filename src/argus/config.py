@@ -13,6 +13,8 @@ from typing import Any, Literal
 from pydantic import Field, SecretStr, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from argus.domain.analysis.corrections import FOLLOW_SIMILARITY
+from argus.infrastructure.embeddings.settings import EmbeddingSettings
 from argus.infrastructure.kafka.settings import KafkaSettings
 from argus.infrastructure.s3.settings import S3Settings
 
@@ -131,9 +133,18 @@ class RetrievalSettings(BaseSettings):
     candidates: int = Field(default=10, ge=1, le=200)
     # Neighbours less similar than this (cosine similarity) are not precedents.
     min_similarity: float = Field(default=0.5, ge=-1.0, le=1.0)
+    # An engineer's correction this similar (and with evidence in the batch) outweighs the
+    # rules (argus.domain.analysis.corrections; the default is calibrated for `hashed`).
+    follow_similarity: float = Field(default=FOLLOW_SIMILARITY, ge=0.0, le=1.0)
     # Retrieval never crosses fleets; until fleets exist (issue 10), one per deployment.
     fleet_id: str = Field(default="default", min_length=1, validation_alias="ARGUS_FLEET_ID")
-    embedder: Literal["hashed"] = Field(default="hashed", validation_alias="ARGUS_EMBEDDER")
+    # "hashed" (no model), "minilm" (all-MiniLM-L6-v2 ONNX, the `embed` extra) or "openai"
+    # (/v1/embeddings: ARGUS_EMBEDDING_*); docs/architecture/retrieval.md#embedders.
+    embedder: Literal["hashed", "minilm", "openai"] = Field(
+        default="hashed", validation_alias="ARGUS_EMBEDDER"
+    )
+    # onnxruntime threads of the minilm embedder (it runs beside the rest of the agent).
+    embedder_threads: int = Field(default=1, ge=1, le=64)
 
 
 class DiagnosisSettings(BaseSettings):
@@ -145,8 +156,9 @@ class DiagnosisSettings(BaseSettings):
     # Prompt tokens per model request, counted before sending (docs/architecture/diagnosis.md).
     token_budget: int = Field(default=4000, ge=1000, le=1_000_000)
     # "bytes": one token per UTF-8 byte, a bound for every byte-level BPE model; an OpenAI
-    # encoding counts exactly for the models that use it (needs the `tokens` extra).
-    tokenizer: Literal["bytes", "cl100k_base", "o200k_base"] = "bytes"
+    # encoding counts exactly for the models that use it (needs the `tokens` extra); "server":
+    # the llama.cpp server at ARGUS_LLM_URL counts (its /tokenize), else the byte bound.
+    tokenizer: Literal["bytes", "cl100k_base", "o200k_base", "server"] = "bytes"
 
 
 class LlmSettings(BaseSettings):
@@ -196,6 +208,12 @@ def _llm_when_chosen(data: dict[str, Any]) -> LlmSettings | None:
     return LlmSettings() if diagnosis.engine == "llm" else None
 
 
+def _embedding_when_chosen(data: dict[str, Any]) -> EmbeddingSettings | None:
+    # Only the openai embedder needs the endpoint: ARGUS_EMBEDDING_URL is required then.
+    retrieval: RetrievalSettings = data["retrieval"]
+    return EmbeddingSettings() if retrieval.embedder == "openai" else None
+
+
 class Settings(BaseSettings):
     """Every section, each read from its own `ARGUS_*` variables."""
 
@@ -215,6 +233,7 @@ class Settings(BaseSettings):
     llm: LlmSettings | None = Field(default_factory=_llm_when_chosen)
     janitor: JanitorSettings = Field(default_factory=JanitorSettings)
     retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings)
+    embedding: EmbeddingSettings | None = Field(default_factory=_embedding_when_chosen)
     infra: InfraSettings = Field(default_factory=InfraSettings)
 
     @property
@@ -274,6 +293,7 @@ _SECTIONS: dict[str, type[BaseSettings]] = {
         LlmSettings,
         JanitorSettings,
         RetrievalSettings,
+        EmbeddingSettings,
         InfraSettings,
     )
 }

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from argus.application.diagnosis.embedding import Embedder
 from argus.application.diagnosis.ports import IncidentMemory
 from argus.application.ports import BatchRepository, FeedbackRepository, ReportRepository
 from argus.domain.analysis import Anomaly, Diagnosis, gather
@@ -40,7 +41,11 @@ class Memory:
     batches: BatchRepository
     reports: ReportRepository
     feedback: FeedbackRepository
-    memory_of: Callable[[str], IncidentMemory]  # fleet id → a memory of that fleet
+    memory_with: Callable[[str, Embedder], IncidentMemory]  # (fleet id, embedder) → a memory
+
+    def memory_of(self, fleet: str) -> IncidentMemory:
+        """The fleet's memory with the default (hashed) embedder."""
+        return self.memory_with(fleet, HashedSignatureEmbedder())
 
     async def diagnosed(
         self, fleet: str, anomalies: tuple[Anomaly, ...], component: str, remember: bool = True
@@ -80,14 +85,13 @@ class Memory:
 
 @pytest.fixture(params=[FAKE, REAL])
 def memory(request: pytest.FixtureRequest) -> Memory:
-    embedder = HashedSignatureEmbedder()
     if request.param == "fake":
         fake = FakeBatchRepository()
         return Memory(
             fake,
             FakeReportRepository(fake.store),
             FakeFeedbackRepository(fake.store),
-            lambda fleet: FakeIncidentMemory(
+            lambda fleet, embedder: FakeIncidentMemory(
                 fake.store, embedder=embedder, fleet_id=fleet, candidates=10, min_similarity=0.5
             ),
         )
@@ -96,7 +100,7 @@ def memory(request: pytest.FixtureRequest) -> Memory:
         adapters.batches,
         adapters.reports,
         PostgresFeedbackRepository(adapters.pool),
-        lambda fleet: PostgresIncidentMemory(
+        lambda fleet, embedder: PostgresIncidentMemory(
             adapters.pool, embedder=embedder, fleet_id=fleet, candidates=10, min_similarity=0.5
         ),
     )
@@ -136,6 +140,22 @@ async def test_other_fleets_incidents_are_never_returned(memory: Memory, fleet: 
     assert await memory.similar(fleet, LIDAR) == []
     mine = await memory.diagnosed(fleet, LIDAR, "lidar")
     assert [p.batch_id for p in await memory.similar(fleet, LIDAR)] == [mine]
+
+
+class _OtherModel(HashedSignatureEmbedder):
+    """Equal vectors under another name: as if another model had made them."""
+
+    name = "other-model"
+
+
+async def test_vectors_of_another_embedder_are_never_compared(memory: Memory, fleet: str) -> None:
+    await memory.diagnosed(fleet, LIDAR, "lidar")
+    other = memory.memory_with(fleet, _OtherModel())
+    found = await other.similar(
+        batch_id="new", vehicle_id="veh-2", summary=SUMMARY, anomalies=LIDAR, k=3
+    )
+    assert found == []
+    assert len(await memory.similar(fleet, LIDAR)) == 1  # the hashed embedder's own vector
 
 
 async def test_reviewed_incidents_come_first_with_the_corrected_outcome(

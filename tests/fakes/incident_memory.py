@@ -43,8 +43,8 @@ class FakeIncidentMemory:
         query = await self._vector(summary, anomalies)
         scored = sorted(
             (-_cosine(query, vector), other)
-            for other, (fleet, vector) in self._vectors.items()
-            if fleet == self._fleet_id and other != batch_id
+            for other, (fleet, embedder, vector) in self._vectors.items()
+            if fleet == self._fleet_id and embedder == self._embedder.name and other != batch_id
         )[: max(k, self._candidates)]
         found = [self._precedent(other, -distance) for distance, other in scored]
         return reviewed_first((p for p in found if p.similarity >= self._min_similarity), k)
@@ -59,7 +59,8 @@ class FakeIncidentMemory:
         diagnosis: Diagnosis,
     ) -> None:
         if batch_id in self.store.diagnoses:
-            self._vectors[batch_id] = (self._fleet_id, await self._vector(summary, anomalies))
+            vector = await self._vector(summary, anomalies)
+            self._vectors[batch_id] = (self._fleet_id, self._embedder.name, vector)
 
     async def _vector(self, summary: BatchSummary, anomalies: Sequence[Anomaly]) -> list[float]:
         [vector] = await self._embedder.embed([BatchSignature.of(summary, anomalies).text()])

@@ -28,7 +28,8 @@ class FakeStore:
         self.reports: dict[str, tuple[BatchSummary, tuple[Anomaly, ...]]] = {}
         self.diagnoses: dict[str, Diagnosis] = {}
         self.feedback: dict[str, Feedback] = {}
-        self.vectors: dict[str, tuple[str, list[float]]] = {}  # batch id → (fleet, embedding)
+        # batch id → (fleet, embedder name, embedding)
+        self.vectors: dict[str, tuple[str, str, list[float]]] = {}
         self.outbox: list[tuple[int, Event, bool]] = []
         self.processed: set[tuple[str, str]] = set()
         self.lock = asyncio.Lock()

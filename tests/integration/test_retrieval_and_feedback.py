@@ -38,7 +38,12 @@ async def test_nearest_incidents_are_found_through_the_hnsw_index(
         # With few rows the planner rightly prefers a scan; forbid it to see the index serve.
         await conn.execute("SET LOCAL enable_seqscan = off")
         plan = await conn.fetch(
-            f"EXPLAIN {_NEAREST}", vector_literal(hashed_embedding("x")), "default", "other", 3
+            f"EXPLAIN {_NEAREST}",
+            vector_literal(hashed_embedding("x")),
+            "default",
+            "other",
+            3,
+            "hashed",
         )
         fleet = await conn.fetchval(
             "SELECT fleet_id FROM ai_diagnoses WHERE batch_id = $1", batch_id

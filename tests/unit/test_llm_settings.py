@@ -61,3 +61,33 @@ def test_a_budget_too_small_for_the_instructions_is_refused_at_start(
     monkeypatch.setenv("ARGUS_DIAGNOSIS_TOKEN_BUDGET", "100")
     with pytest.raises(SettingsError, match="ARGUS_DIAGNOSIS_TOKEN_BUDGET"):
         load_settings()
+
+
+def test_the_openai_embedder_without_its_url_is_one_line_naming_the_variable(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("ARGUS_EMBEDDER", "openai")
+    with pytest.raises(SettingsError, match=r"^ARGUS_EMBEDDING_URL: Field required$"):
+        load_settings()
+
+
+def test_the_embedding_section_reads_its_variables_only_for_the_openai_embedder(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    assert load_settings().embedding is None
+    for name, value in {
+        "ARGUS_EMBEDDER": "openai",
+        "ARGUS_EMBEDDING_URL": "http://127.0.0.1:8001/v1",
+        "ARGUS_EMBEDDING_MODEL": "nomic-embed",
+        "ARGUS_EMBEDDING_API_KEY": "sk-e",
+        "ARGUS_EMBEDDING_DIMENSIONS": "384",
+    }.items():
+        monkeypatch.setenv(name, value)
+    embedding = load_settings().embedding
+    assert embedding is not None
+    assert (embedding.url, embedding.model, embedding.dimensions) == (
+        "http://127.0.0.1:8001/v1",
+        "nomic-embed",
+        384,
+    )
+    assert embedding.api_key == SecretStr("sk-e")

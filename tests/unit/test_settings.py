@@ -59,6 +59,9 @@ DOCUMENTED = [
     ("ARGUS_RETRIEVAL_MIN_SIMILARITY", "0.25", lambda s: s.retrieval.min_similarity, 0.25),
     ("ARGUS_FLEET_ID", "depot-7", lambda s: s.retrieval.fleet_id, "depot-7"),
     ("ARGUS_EMBEDDER", "hashed", lambda s: s.retrieval.embedder, "hashed"),
+    ("ARGUS_EMBEDDER", "minilm", lambda s: s.retrieval.embedder, "minilm"),
+    ("ARGUS_RETRIEVAL_EMBEDDER_THREADS", "2", lambda s: s.retrieval.embedder_threads, 2),
+    ("ARGUS_DIAGNOSIS_TOKENIZER", "server", lambda s: s.diagnosis.tokenizer, "server"),
 ]
 
 

@@ -12,7 +12,10 @@ from argus.bootstrap.connect import Adapters
 from argus.config import Settings
 from argus.domain.analysis import RuleBasedDiagnoser
 from argus.infrastructure.embeddings.hashed import HashedSignatureEmbedder
+from argus.infrastructure.embeddings.minilm import MiniLmEmbedder
+from argus.infrastructure.embeddings.openai_embeddings import OpenAiEmbedder
 from argus.infrastructure.llm import OpenAiChatModel, TiktokenCounter
+from argus.infrastructure.llm.server_counter import ServerTokenCounter
 from argus.infrastructure.postgres.diagnosis_lock import PostgresDiagnosisLock
 from argus.infrastructure.postgres.feedback_repository import PostgresFeedbackRepository
 from argus.infrastructure.postgres.incident_memory import PostgresIncidentMemory
@@ -21,7 +24,8 @@ from argus.infrastructure.postgres.incident_memory import PostgresIncidentMemory
 def diagnose_handler(a: Adapters) -> DiagnoseHandler:
     """The rules, or the model when `ARGUS_DIAGNOSER=llm`; precedents from pgvector."""
     settings, llm, tokenizer = a.settings, a.settings.llm, a.settings.diagnosis.tokenizer
-    diagnoser: Diagnoser = RuleBasedDiagnoser()
+    follow = settings.retrieval.follow_similarity
+    diagnoser: Diagnoser = RuleBasedDiagnoser(follow_similarity=follow)
     if llm is not None:
         key = None if llm.api_key is None else llm.api_key.get_secret_value()
         chat = OpenAiChatModel(
@@ -33,11 +37,11 @@ def diagnose_handler(a: Adapters) -> DiagnoseHandler:
             backoff_s=llm.backoff_s,
             max_completion_tokens=llm.max_completion_tokens,
         )
-        counter: TokenCounter = (
-            ByteBoundCounter() if tokenizer == "bytes" else TiktokenCounter(tokenizer)
-        )
+        counter = token_counter(tokenizer, url=llm.url, api_key=key)
         budget = settings.diagnosis.token_budget
-        diagnoser = LlmDiagnoser(model=chat, counter=counter, token_budget=budget)
+        diagnoser = LlmDiagnoser(
+            model=chat, counter=counter, token_budget=budget, follow_similarity=follow
+        )
     return DiagnoseHandler(
         reports=a.reports,
         diagnoser=diagnoser,
@@ -47,8 +51,29 @@ def diagnose_handler(a: Adapters) -> DiagnoseHandler:
     )
 
 
+def token_counter(tokenizer: str, *, url: str, api_key: str | None) -> TokenCounter:
+    """`ARGUS_DIAGNOSIS_TOKENIZER`: the byte bound, a tiktoken encoding, or the model's server."""
+    if tokenizer == "bytes":
+        return ByteBoundCounter()
+    if tokenizer == "server":
+        return ServerTokenCounter(url=url, api_key=api_key)
+    return TiktokenCounter(tokenizer)
+
+
 def embedder(settings: Settings) -> Embedder:
     """The signature embedder (`ARGUS_EMBEDDER`); `hashed` needs no model."""
+    retrieval, endpoint = settings.retrieval, settings.embedding
+    if retrieval.embedder == "minilm":
+        return MiniLmEmbedder(threads=retrieval.embedder_threads)
+    if endpoint is not None:  # ARGUS_EMBEDDER=openai
+        key = None if endpoint.api_key is None else endpoint.api_key.get_secret_value()
+        return OpenAiEmbedder(
+            url=endpoint.url,
+            model=endpoint.model,
+            api_key=key,
+            dimensions=endpoint.dimensions,
+            timeout_s=endpoint.timeout_s,
+        )
     return HashedSignatureEmbedder()
 
 

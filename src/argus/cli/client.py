@@ -75,6 +75,12 @@ class ArgusClient:
     async def complete(self, batch_id: str) -> dict[str, Any]:
         return _check(await self._http.post(f"/api/v1/batches/{batch_id}/complete"))
 
+    async def feedback(self, batch_id: str, body: dict[str, Any]) -> dict[str, Any]:
+        """An engineer's verdict on the batch's diagnosis (confirmed, or corrected)."""
+        return _check(
+            await self._http.post(f"/api/v1/batches/{batch_id}/diagnosis/feedback", json=body)
+        )
+
     async def status(self, batch_id: str) -> dict[str, Any]:
         return _check(await self._reads.get(f"/api/v1/batches/{batch_id}"))
 

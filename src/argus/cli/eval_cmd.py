@@ -32,6 +32,19 @@ def register(app: typer.Typer) -> None:
         diagnoser: Annotated[
             str, typer.Option(help="ARGUS_DIAGNOSER of the server started: rules or llm.")
         ] = "rules",
+        embedder: Annotated[
+            str,
+            typer.Option(
+                help="ARGUS_EMBEDDER of the server started: hashed, minilm, openai, or a comma "
+                "list (one run each; results in OUT/<embedder>)."
+            ),
+        ] = "hashed",
+        feedback: Annotated[
+            bool,
+            typer.Option(
+                help="Then correct the first seed's wrong diagnoses and diagnose one more seed."
+            ),
+        ] = False,
         out: Annotated[
             Path | None,
             typer.Option(help="Where eval.json and eval.md go. Default: var/eval/<timestamp>."),
@@ -54,34 +67,47 @@ def register(app: typer.Typer) -> None:
             ServerFailed,
             default_out_dir,
             evaluate,
+            parse_embedders,
             parse_scenarios,
             parse_seeds,
         )
 
         try:
-            options = EvalOptions(
-                scenarios=parse_scenarios(scenarios, list(SCENARIOS)),
-                seeds=parse_seeds(seeds),
-                diagnoser=diagnoser,
-                files=files,
-                size_bytes=parse_size(size),
-                concurrency=concurrency,
-            )
+            embedders = parse_embedders(embedder)
+            options = [
+                EvalOptions(
+                    scenarios=parse_scenarios(scenarios, list(SCENARIOS)),
+                    seeds=parse_seeds(seeds),
+                    diagnoser=diagnoser,
+                    embedder=name,
+                    feedback=feedback,
+                    files=files,
+                    size_bytes=parse_size(size),
+                    concurrency=concurrency,
+                )
+                for name in embedders
+            ]
         except ValueError as exc:
             raise typer.BadParameter(str(exc)) from exc
-        out_dir = out or default_out_dir()
-        where = url or f"a server started under {out_dir / 'server'}"
-        console.print(
-            f"eval: {len(options.scenarios)} scenarios × {len(options.seeds)} seeds, "
-            f"diagnoser {diagnoser}, against {where}"
-        )
-        try:
-            run = evaluate(options, out_dir=out_dir, url=url, keep=keep, on_row=_progress)
-        except ServerFailed as exc:
-            typer.echo(f"argus eval: {exc}", err=True)
-            raise typer.Exit(1) from exc
-        _print_table(run)
-        console.print(f"wrote {out_dir / 'eval.json'} and {out_dir / 'eval.md'}")
+        root = out or default_out_dir()
+        runs = []
+        for option in options:
+            out_dir = root / option.embedder if len(options) > 1 else root
+            where = url or f"a server started under {out_dir / 'server'}"
+            console.print(
+                f"eval: {len(option.scenarios)} scenarios × {len(option.seeds)} seeds, "
+                f"diagnoser {diagnoser}, embedder {option.embedder}, against {where}"
+            )
+            try:
+                run = evaluate(option, out_dir=out_dir, url=url, keep=keep, on_row=_progress)
+            except ServerFailed as exc:
+                typer.echo(f"argus eval: {exc}", err=True)
+                raise typer.Exit(1) from exc
+            print_run(run)
+            console.print(f"wrote {out_dir / 'eval.json'} and {out_dir / 'eval.md'}")
+            runs.append(run)
+        if len(runs) > 1:
+            print_embedders(runs)
 
 
 def _progress(row: BatchRow) -> None:
@@ -92,11 +118,42 @@ def _progress(row: BatchRow) -> None:
     )
 
 
-def _print_table(run: EvalRun) -> None:
-    # Per batch: the progress lines above and eval.md; the terminal gets the suite's scores.
-    table = Table(title=f"Diagnoser {run.aggregates.diagnoser}")
+def print_run(run: EvalRun) -> None:
+    """The suite's scores, then the feedback round's (per batch: the progress lines, eval.md)."""
+    from argus.evaluation import FEEDBACK_COLUMNS, feedback_cells, feedback_row_cells
+
+    agg = run.aggregates
+    table = Table(title=f"Diagnoser {agg.diagnoser}, embedder {agg.embedder}")
     table.add_column("metric")
     table.add_column("value")
-    for name, value in run.aggregates.cells().items():
+    for name, value in agg.cells().items():
         table.add_row(name, value)
+    console.print(table)
+    if run.feedback is None:
+        return
+    after = Table(title="After feedback (first seed corrected, next seed diagnosed)")
+    for column in FEEDBACK_COLUMNS:
+        after.add_column(column)
+    for row in run.feedback:
+        after.add_row(*feedback_row_cells(row))
+    console.print(after)
+    for name, value in feedback_cells(run.feedback).items():
+        console.print(f"{name}: {value}")
+
+
+def print_embedders(runs: list[EvalRun]) -> None:
+    """Retrieval side by side: one column per embedder."""
+    from argus.evaluation import feedback_cells
+
+    table = Table(title="Retrieval by embedder")
+    table.add_column("metric")
+    for run in runs:
+        table.add_column(run.aggregates.embedder)
+    cells = [run.aggregates.cells() for run in runs]
+    for name in ("retrieval hit@3", "top-1", "latency p50/max"):
+        table.add_row(name, *(c[name] for c in cells))
+    if all(run.feedback is not None for run in runs):
+        fed = [feedback_cells(run.feedback or ()) for run in runs]
+        for name in fed[0]:
+            table.add_row(name, *(f.get(name, "") for f in fed))
     console.print(table)

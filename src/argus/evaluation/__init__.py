@@ -4,21 +4,38 @@ Outside the layer stack, like `argus.loggen`: a client of the HTTP API that uses
 generator and the analysis domain's types (see docs/architecture/evaluation.md).
 """
 
-from argus.evaluation.output import EvalRun, markdown, write_results
+from argus.evaluation.feedback_round import FeedbackRow, feedback_cells, feedback_round
+from argus.evaluation.output import (
+    FEEDBACK_COLUMNS,
+    EvalRun,
+    feedback_row_cells,
+    markdown,
+    write_results,
+)
 from argus.evaluation.report_facts import ReportFacts, StepFacts
 from argus.evaluation.results import Aggregates, BatchRow, Ratio, aggregate, batch_row
-from argus.evaluation.runner import EvalOptions, parse_scenarios, parse_seeds, run_suite
+from argus.evaluation.runner import (
+    EMBEDDERS,
+    EvalOptions,
+    parse_embedders,
+    parse_scenarios,
+    parse_seeds,
+    run_suite,
+)
 from argus.evaluation.scoring import TIME_TOLERANCE_S, BatchScore, chain_matches, score_batch
 from argus.evaluation.server import ServerFailed, embedded_server
 from argus.evaluation.suite import default_out_dir, evaluate
 
 __all__ = [
+    "EMBEDDERS",
+    "FEEDBACK_COLUMNS",
     "TIME_TOLERANCE_S",
     "Aggregates",
     "BatchRow",
     "BatchScore",
     "EvalOptions",
     "EvalRun",
+    "FeedbackRow",
     "Ratio",
     "ReportFacts",
     "ServerFailed",
@@ -29,7 +46,11 @@ __all__ = [
     "default_out_dir",
     "embedded_server",
     "evaluate",
+    "feedback_cells",
+    "feedback_round",
+    "feedback_row_cells",
     "markdown",
+    "parse_embedders",
     "parse_scenarios",
     "parse_seeds",
     "run_suite",

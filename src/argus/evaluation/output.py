@@ -8,9 +8,18 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from argus.evaluation.feedback_round import FeedbackRow, feedback_cells
 from argus.evaluation.results import NA, Aggregates, BatchRow
 
-__all__ = ["BATCH_COLUMNS", "EvalRun", "batch_cells", "markdown", "write_results"]
+__all__ = [
+    "BATCH_COLUMNS",
+    "FEEDBACK_COLUMNS",
+    "EvalRun",
+    "batch_cells",
+    "feedback_row_cells",
+    "markdown",
+    "write_results",
+]
 
 JSON_FILE = "eval.json"
 MARKDOWN_FILE = "eval.md"
@@ -25,6 +34,7 @@ class EvalRun:
     options: dict[str, Any]
     aggregates: Aggregates
     rows: tuple[BatchRow, ...]
+    feedback: tuple[FeedbackRow, ...] | None = None  # None: no feedback round ran
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form written to eval.json."""
@@ -34,6 +44,7 @@ class EvalRun:
             "options": self.options,
             "aggregates": self.aggregates.to_dict(),
             "rows": [row.to_dict() for row in self.rows],
+            "feedback": None if self.feedback is None else [f.to_dict() for f in self.feedback],
         }
 
 
@@ -47,21 +58,67 @@ def write_results(run: EvalRun, out_dir: Path) -> tuple[Path, Path]:
 
 
 def markdown(run: EvalRun) -> str:
-    """The aggregate table, then one line per batch."""
+    """The aggregate table, one line per batch, then the feedback round's table."""
     agg = run.aggregates
     cells = agg.cells()
     lines = [
-        f"Evaluation of the `{agg.diagnoser}` diagnoser, {run.started_at}, on {run.machine}.",
+        f"Evaluation of the `{agg.diagnoser}` diagnoser with the `{agg.embedder}` embedder, "
+        f"{run.started_at}, on {run.machine}.",
         "",
-        "| metric | value |",
-        "|---|---|",
-        *(f"| {name} | {value} |" for name, value in cells.items()),
+        *_table(("metric", "value"), [[name, value] for name, value in cells.items()]),
         "",
-        "| " + " | ".join(BATCH_COLUMNS) + " |",
-        "|" + "---|" * len(BATCH_COLUMNS),
-        *(_batch_line(row) for row in run.rows),
+        *_table(BATCH_COLUMNS, [batch_cells(row) for row in run.rows]),
+        *_feedback_lines(run.feedback),
     ]
     return "\n".join(lines) + "\n"
+
+
+FEEDBACK_COLUMNS: Sequence[str] = (
+    "scenario",
+    "corrected",
+    "truth",
+    "before (first seed)",
+    "after (next seed)",
+    "correction retrieved",
+    "right after",
+)
+
+
+def feedback_row_cells(row: FeedbackRow) -> list[str]:
+    """One corrected incident as display text (Markdown and terminal)."""
+    similarity = "" if row.similarity is None else f" ({row.similarity:.2f})"
+    retrieved = _mark(row.retrieved) + similarity if row.corrected else NA
+    return [
+        row.scenario,
+        _mark(row.corrected),
+        row.truth_component,
+        row.before,
+        row.after,
+        retrieved,
+        _mark(row.right_after),
+    ]
+
+
+def _feedback_lines(rows: tuple[FeedbackRow, ...] | None) -> list[str]:
+    if rows is None:
+        return []
+    return [
+        "",
+        "After feedback: the first seed's wrong diagnoses corrected, then one more seed of every "
+        "scenario diagnosed.",
+        "",
+        *(f"- {name}: {value}" for name, value in feedback_cells(rows).items()),
+        "",
+        *_table(FEEDBACK_COLUMNS, [feedback_row_cells(r) for r in rows]),
+    ]
+
+
+def _table(columns: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
+    return [
+        "| " + " | ".join(columns) + " |",
+        "|" + "---|" * len(columns),
+        *("| " + " | ".join(cells) + " |" for cells in rows),
+    ]
 
 
 def batch_cells(row: BatchRow) -> list[str]:
@@ -101,10 +158,6 @@ BATCH_COLUMNS: Sequence[str] = (
     "tokens",
     "LLM calls",
 )
-
-
-def _batch_line(row: BatchRow) -> str:
-    return "| " + " | ".join(batch_cells(row)) + " |"
 
 
 def _mark(value: bool | None) -> str:

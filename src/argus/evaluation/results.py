@@ -63,6 +63,7 @@ class Aggregates:
     """The suite's scores for one diagnoser; None is "n/a"."""
 
     diagnoser: str
+    embedder: str
     batches: int
     top1: Ratio
     top3: Ratio
@@ -93,6 +94,7 @@ class Aggregates:
     def cells(self) -> dict[str, str]:
         """Every metric as display text, in table order."""
         return {
+            "embedder": self.embedder,
             "batches": str(self.batches),
             "top-1": str(self.top1),
             "top-3": str(self.top3),
@@ -131,8 +133,8 @@ def batch_row(
     )
 
 
-def aggregate(diagnoser: str, rows: Sequence[BatchRow]) -> Aggregates:
-    """The suite's scores over `rows` (at least one)."""
+def aggregate(diagnoser: str, rows: Sequence[BatchRow], *, embedder: str = "hashed") -> Aggregates:
+    """The suite's scores over `rows` (at least one), retrieval's with `embedder`."""
     scores = [row.score for row in rows]
     said_healthy = [s for s in scores if s.said_healthy]
     truly_healthy = [s for s in scores if s.truly_healthy]
@@ -142,6 +144,7 @@ def aggregate(diagnoser: str, rows: Sequence[BatchRow]) -> Aggregates:
     latencies = [r.latency_s for r in rows]
     return Aggregates(
         diagnoser=diagnoser,
+        embedder=embedder,
         batches=len(rows),
         top1=_ratio([s.top1 for s in scores]) or Ratio(0, 0),
         top3=_ratio([s.top3 for s in scores]) or Ratio(0, 0),

@@ -21,27 +21,42 @@ import httpx
 from argus.cli.client import ApiError, ArgusClient
 from argus.evaluation.report_facts import ReportFacts
 from argus.evaluation.results import BatchRow, batch_row
-from argus.loggen.scenarios import generate_scenario
+from argus.loggen.scenarios import GroundTruth, generate_scenario
 
-__all__ = ["EvalOptions", "parse_scenarios", "parse_seeds", "run_suite"]
+__all__ = [
+    "EMBEDDERS",
+    "EvalOptions",
+    "api_client",
+    "generate",
+    "parse_embedders",
+    "parse_scenarios",
+    "parse_seeds",
+    "run_generated",
+    "run_suite",
+]
 
 _REPORT_READY = 200
 _POLL_S = 0.2
 _BATCH_TIMEOUT_S = 600.0
 _STATUS_CHARS = 200
+# `ARGUS_EMBEDDER` values the evaluation can start a server with.
+EMBEDDERS = ("hashed", "minilm", "openai")
 
 
 @dataclass(frozen=True, slots=True)
 class EvalOptions:
     """What to run: scenarios × seeds, the diagnoser, batch shape and batches in flight.
 
-    `diagnoser` is the server's `ARGUS_DIAGNOSER` when the evaluation starts it, and the name
-    its scores are reported under.
+    `diagnoser` and `embedder` are the server's `ARGUS_DIAGNOSER` and `ARGUS_EMBEDDER` when the
+    evaluation starts it, and the names its scores are reported under. `feedback` adds the
+    feedback round (`argus.evaluation.feedback_round`).
     """
 
     scenarios: tuple[str, ...]
     seeds: tuple[int, ...]
     diagnoser: str = "rules"
+    embedder: str = "hashed"
+    feedback: bool = False
     files: int = 2
     size_bytes: int = 1_000_000
     concurrency: int = 3
@@ -63,8 +78,7 @@ async def run_suite(
     """
     rows: list[BatchRow] = []
     limit = asyncio.Semaphore(options.concurrency)
-    timeout = httpx.Timeout(60, read=_BATCH_TIMEOUT_S)
-    async with httpx.AsyncClient(base_url=base_url, timeout=timeout, transport=transport) as http:
+    async with api_client(base_url, transport) as http:
         client = ArgusClient(http)
 
         async def one(name: str, seed: int, *, repeated: bool) -> None:
@@ -82,6 +96,14 @@ async def run_suite(
     return sorted(rows, key=lambda r: (options.seeds.index(r.seed), r.scenario))
 
 
+def api_client(
+    base_url: str, transport: httpx.AsyncBaseTransport | None = None
+) -> httpx.AsyncClient:
+    """The one HTTP client of an evaluation (credentials, when the API needs them, go here)."""
+    timeout = httpx.Timeout(60, read=_BATCH_TIMEOUT_S)
+    return httpx.AsyncClient(base_url=base_url, timeout=timeout, transport=transport)
+
+
 async def _run_batch(
     client: ArgusClient,
     options: EvalOptions,
@@ -92,6 +114,15 @@ async def _run_batch(
     *,
     repeated: bool,
 ) -> BatchRow:
+    paths, truth = await generate(options, name, seed, work_dir)
+    row, _facts = await run_generated(client, options, paths, truth, run_tag, repeated=repeated)
+    return row
+
+
+async def generate(
+    options: EvalOptions, name: str, seed: int, work_dir: Path
+) -> tuple[list[Path], GroundTruth]:
+    """One scenario × seed's files and ground truth, under `work_dir`."""
     paths, truth = await asyncio.to_thread(
         generate_scenario,
         work_dir / f"{name}-s{seed}",
@@ -101,7 +132,20 @@ async def _run_batch(
         size=options.size_bytes,
         vehicle_id=options.vehicle_id,
     )
-    batch_id = f"eval-{run_tag}-{name}-s{seed}"
+    return list(paths), truth
+
+
+async def run_generated(
+    client: ArgusClient,
+    options: EvalOptions,
+    paths: Sequence[Path],
+    truth: GroundTruth,
+    run_tag: str,
+    *,
+    repeated: bool,
+) -> tuple[BatchRow, ReportFacts]:
+    """Upload generated files as batch `eval-<run_tag>-<scenario>-s<seed>`, score its report."""
+    batch_id = batch_name(run_tag, truth.scenario, truth.seed)
     started = time.monotonic()
     try:
         await client.create_batch(vehicle_id=options.vehicle_id, batch_id=batch_id)
@@ -115,7 +159,13 @@ async def _run_batch(
         report = {"status": f"error: {type(exc).__name__}: {exc}"[:_STATUS_CHARS]}
     latency_s = time.monotonic() - started
     facts = ReportFacts.from_report(report)
-    return batch_row(truth, facts, batch_id=batch_id, latency_s=latency_s, repeated=repeated)
+    row = batch_row(truth, facts, batch_id=batch_id, latency_s=latency_s, repeated=repeated)
+    return row, facts
+
+
+def batch_name(run_tag: str, scenario: str, seed: int) -> str:
+    """The batch id of one scenario × seed in one run."""
+    return f"eval-{run_tag}-{scenario}-s{seed}"
 
 
 async def _final_report(client: ArgusClient, batch_id: str) -> dict[str, Any]:
@@ -141,6 +191,15 @@ def parse_seeds(text: str) -> tuple[int, ...]:
     if not seeds or len(set(seeds)) != len(seeds):
         raise ValueError(f"--seeds needs a count >= 1 or distinct seeds, got {text!r}")
     return seeds
+
+
+def parse_embedders(text: str) -> tuple[str, ...]:
+    """`--embedder`: a comma-separated list of distinct `EMBEDDERS`."""
+    names = tuple(dict.fromkeys(n.strip() for n in text.split(",") if n.strip()))
+    unknown = [n for n in names if n not in EMBEDDERS]
+    if unknown or not names:
+        raise ValueError(f"unknown embedders {unknown}; known: {', '.join(EMBEDDERS)}")
+    return names
 
 
 def parse_scenarios(text: str, known: Sequence[str]) -> tuple[str, ...]:

@@ -1,4 +1,5 @@
-"""A throw-away `argus serve` for one evaluation: own data dir, free ports, chosen diagnoser."""
+"""A throw-away `argus serve` for one evaluation: own data dir, free ports, chosen diagnoser
+and embedder."""
 
 from __future__ import annotations
 
@@ -27,7 +28,11 @@ class ServerFailed(RuntimeError):
 
 @contextmanager
 def embedded_server(
-    data_dir: Path, *, diagnoser: str, env: Mapping[str, str] | None = None
+    data_dir: Path,
+    *,
+    diagnoser: str,
+    embedder: str = "hashed",
+    env: Mapping[str, str] | None = None,
 ) -> Iterator[str]:
     """Run `argus serve` under `data_dir` until the block ends; yields its base URL.
 
@@ -45,6 +50,7 @@ def embedded_server(
         # A scratch stack: nothing in it outlives the evaluation.
         "ARGUS_EMBEDDED_DURABLE": "false",
         "ARGUS_DIAGNOSER": diagnoser,
+        "ARGUS_EMBEDDER": embedder,
     }
     log_path = data_dir / "serve.log"
     with open(log_path, "wb") as log:

@@ -12,6 +12,7 @@ from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
 
+from argus.evaluation.feedback_round import FeedbackRow, feedback_round
 from argus.evaluation.output import EvalRun, write_results
 from argus.evaluation.results import BatchRow, aggregate
 from argus.evaluation.runner import EvalOptions, run_suite
@@ -43,22 +44,28 @@ def evaluate(
     run_tag = secrets.token_hex(3)
     work_dir, server_dir = out_dir / "batches", out_dir / "server"
 
-    def suite(base_url: str) -> list[BatchRow]:
-        return asyncio.run(
-            run_suite(base_url, options, work_dir=work_dir, run_tag=run_tag, on_row=on_row)
+    async def suite(base_url: str) -> tuple[list[BatchRow], list[FeedbackRow]]:
+        rows = await run_suite(base_url, options, work_dir=work_dir, run_tag=run_tag, on_row=on_row)
+        if not options.feedback:
+            return rows, []
+        return rows, await feedback_round(
+            base_url, options, rows, work_dir=work_dir, run_tag=run_tag
         )
 
     if url is not None:
-        rows = suite(url)
+        rows, feedback = asyncio.run(suite(url))
     else:
-        with embedded_server(server_dir, diagnoser=options.diagnoser) as base_url:
-            rows = suite(base_url)
+        with embedded_server(
+            server_dir, diagnoser=options.diagnoser, embedder=options.embedder
+        ) as base_url:
+            rows, feedback = asyncio.run(suite(base_url))
     run = EvalRun(
         started_at=started.strftime("%Y-%m-%d %H:%M UTC"),
         machine=machine(),
         options={**asdict(options), "url": url},
-        aggregates=aggregate(options.diagnoser, rows),
+        aggregates=aggregate(options.diagnoser, rows, embedder=options.embedder),
         rows=tuple(rows),
+        feedback=tuple(feedback) if options.feedback else None,
     )
     write_results(run, out_dir)
     if not keep:

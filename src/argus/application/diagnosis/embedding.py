@@ -16,6 +16,11 @@ class Embedder(Protocol):
     """
 
     @property
+    def name(self) -> str:
+        """Which embedder made a vector: stored beside it, retrieval compares only equals."""
+        ...
+
+    @property
     def dimensions(self) -> int:
         """The width of every vector `embed` returns."""
         ...

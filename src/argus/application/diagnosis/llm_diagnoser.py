@@ -6,7 +6,9 @@ beside the model's when the two disagree, and is the answer whenever the model f
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -21,6 +23,7 @@ from argus.domain.analysis import (
     Precedent,
     diagnose_offline,
 )
+from argus.domain.analysis.corrections import FOLLOW_SIMILARITY, follow_correction
 from argus.domain.analysis.evidence_chain import ChainStep
 from argus.domain.component import component_of
 from argus.domain.errors import InvalidInput
@@ -47,7 +50,15 @@ class LlmDiagnoser:
 
     engine = ENGINE
 
-    def __init__(self, *, model: ChatModel, counter: TokenCounter, token_budget: int) -> None:
+    def __init__(
+        self,
+        *,
+        model: ChatModel,
+        counter: TokenCounter,
+        token_budget: int,
+        follow_similarity: float = FOLLOW_SIMILARITY,
+    ) -> None:
+        self._follow_similarity = follow_similarity
         self._model = model
         self._counter = counter
         self._budget = token_budget
@@ -62,15 +73,25 @@ class LlmDiagnoser:
         precedents: Sequence[Precedent] = (),
     ) -> Diagnosis:
         """The model's diagnosis; the rules' with `fallback_reason` when it has none."""
-        rules = diagnose_offline(summary=summary, anomalies=anomalies)
+        # The rules' hypothesis (and fallback) defers to an engineer's correction, as the rules do.
+        rules = follow_correction(
+            diagnose_offline(summary=summary, anomalies=anomalies),
+            precedents,
+            anomalies,
+            min_similarity=self._follow_similarity,
+        )
         try:
-            prompt = build_prompt(
-                summary=summary,
-                anomalies=anomalies,
-                precedents=precedents,
-                rules=rules,
-                counter=self._counter,
-                budget=self._budget,
+            # In a worker thread: a counter may block (the server's /tokenize).
+            prompt = await asyncio.to_thread(
+                functools.partial(
+                    build_prompt,
+                    summary=summary,
+                    anomalies=anomalies,
+                    precedents=precedents,
+                    rules=rules,
+                    counter=self._counter,
+                    budget=self._budget,
+                )
             )
         except BudgetTooSmall as exc:
             return self._fallback(rules, _Exchange(failure=exc.message), precedents)
@@ -97,7 +118,7 @@ class LlmDiagnoser:
             exchange.model = reply.model
             sent = reply.prompt_tokens
             if sent is None:
-                sent = self._counter.count_messages(messages)
+                sent = await asyncio.to_thread(self._counter.count_messages, messages)
             exchange.max_prompt_tokens = max(sent, exchange.max_prompt_tokens or 0)
             if reply.completion_tokens is not None:
                 exchange.completion_tokens = (exchange.completion_tokens or 0) + (

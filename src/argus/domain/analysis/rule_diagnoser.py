@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from argus.domain.analysis.anomaly import NO_COMPONENT, SEVERITIES, Anomaly, Diagnosis
+from argus.domain.analysis.corrections import FOLLOW_SIMILARITY, follow_correction
 from argus.domain.analysis.evidence import build_evidence
 from argus.domain.analysis.precedents import Precedent
 from argus.domain.analysis.rule_advice import PERCEPTION, STATE_SENSORS, actions, hypothesis, when
@@ -30,6 +31,9 @@ class RuleBasedDiagnoser:
 
     engine = ENGINE
 
+    def __init__(self, *, follow_similarity: float = FOLLOW_SIMILARITY) -> None:
+        self._follow_similarity = follow_similarity
+
     async def diagnose(
         self,
         *,
@@ -39,8 +43,12 @@ class RuleBasedDiagnoser:
         anomalies: Sequence[Anomaly],
         precedents: Sequence[Precedent] = (),
     ) -> Diagnosis:
-        """Diagnose one batch from its summary and Top-K anomalies (rules ignore precedents)."""
-        return diagnose_offline(summary=summary, anomalies=anomalies)
+        """Diagnose one batch from its summary and Top-K anomalies; an engineer's correction of
+        a near-identical precedent wins over the rules (`follow_correction`)."""
+        rules = diagnose_offline(summary=summary, anomalies=anomalies)
+        return follow_correction(
+            rules, precedents, anomalies, min_similarity=self._follow_similarity
+        )
 
 
 def diagnose_offline(*, summary: BatchSummary, anomalies: Sequence[Anomaly]) -> Diagnosis:

@@ -12,6 +12,8 @@ __all__ = ["HashedSignatureEmbedder"]
 class HashedSignatureEmbedder:
     """Deterministic across processes and machines: equal signatures, equal vectors."""
 
+    name = "hashed"
+
     def __init__(self, dimensions: int = EMBEDDING_DIMENSIONS) -> None:
         self._dimensions = dimensions
 

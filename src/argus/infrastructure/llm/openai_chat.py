@@ -14,6 +14,7 @@ from typing import Any
 import httpx
 
 from argus.application.diagnosis.ports import ChatMessage, ChatReply, ModelFailed
+from argus.infrastructure.llm.openai_http import openai_client
 
 __all__ = ["OpenAiChatModel"]
 
@@ -35,12 +36,12 @@ class OpenAiChatModel:
         max_completion_tokens: int,
         transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
-        headers = {} if api_key is None else {"Authorization": f"Bearer {api_key}"}
-        base = url.rstrip("/")
-        # Both spellings work: the server's root, or the OpenAI SDKs' base URL ending in /v1.
-        self._path = "/chat/completions" if base.endswith("/v1") else "/v1/chat/completions"
-        self._client = httpx.AsyncClient(
-            base_url=base, headers=headers, timeout=timeout_s, transport=transport
+        self._client, self._path = openai_client(
+            url=url,
+            route="/chat/completions",
+            api_key=api_key,
+            timeout_s=timeout_s,
+            transport=transport,
         )
         self._model = model
         self._max_retries = max_retries

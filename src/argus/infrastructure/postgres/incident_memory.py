@@ -17,6 +17,7 @@ from argus.application.diagnosis.embedding import Embedder
 from argus.domain.analysis import Anomaly, BatchSummary, Diagnosis, Precedent
 from argus.domain.analysis.feedback import precedent_of, reviewed_first
 from argus.domain.analysis.signature import EMBEDDING_DIMENSIONS, BatchSignature
+from argus.domain.errors import InvalidInput
 from argus.infrastructure.postgres._errors import connection
 from argus.infrastructure.postgres.feedback_repository import FEEDBACK_COLUMNS, feedback_from_row
 
@@ -25,15 +26,16 @@ __all__ = ["PostgresIncidentMemory", "vector_literal"]
 log = logging.getLogger(__name__)
 
 # The inner query alone orders by distance with a LIMIT: the shape the HNSW index serves.
-# The fleet and batch filters apply during the index scan; `hnsw.iterative_scan` (pgvector
-# 0.8) keeps scanning when they reject rows, so a small fleet among many still gets its k.
+# The fleet, embedder (migration 0005) and batch filters apply during the index scan;
+# `hnsw.iterative_scan` (pgvector 0.8) keeps scanning when they reject rows, so a small fleet
+# (or a new embedder's few vectors) among many still gets its k.
 _NEAREST = f"""
 SELECT d.batch_id, b.vehicle_id, d.component, d.severity, d.root_cause,
        1 - d.distance AS similarity, {FEEDBACK_COLUMNS}
 FROM (
     SELECT batch_id, component, severity, root_cause, embedding <=> $1::vector AS distance
     FROM ai_diagnoses
-    WHERE fleet_id = $2 AND batch_id <> $3 AND embedding IS NOT NULL
+    WHERE fleet_id = $2 AND batch_id <> $3 AND embedder = $5 AND embedding IS NOT NULL
     ORDER BY embedding <=> $1::vector
     LIMIT $4
 ) d
@@ -60,8 +62,8 @@ class PostgresIncidentMemory:
         min_similarity: float,
     ) -> None:
         if embedder.dimensions != EMBEDDING_DIMENSIONS:
-            raise ValueError(
-                f"the embedder gives {embedder.dimensions} dimensions;"
+            raise InvalidInput(
+                f"the {embedder.name} embedder gives {embedder.dimensions} dimensions;"
                 f" ai_diagnoses.embedding holds {EMBEDDING_DIMENSIONS}"
             )
         self._pool = pool
@@ -84,7 +86,12 @@ class PostgresIncidentMemory:
         async with connection(self._pool) as conn, conn.transaction():
             await conn.execute("SET LOCAL hnsw.iterative_scan = relaxed_order")
             rows = await conn.fetch(
-                _NEAREST, vector, self._fleet_id, batch_id, max(k, self._candidates)
+                _NEAREST,
+                vector,
+                self._fleet_id,
+                batch_id,
+                max(k, self._candidates),
+                self._embedder.name,
             )
         found = [_precedent(row) for row in rows]
         return reviewed_first((p for p in found if p.similarity >= self._min_similarity), k)
@@ -98,14 +105,16 @@ class PostgresIncidentMemory:
         anomalies: Sequence[Anomaly],
         diagnosis: Diagnosis,
     ) -> None:
-        """Store the signature's vector and the fleet on the batch's stored diagnosis."""
+        """Store the signature's vector, its embedder and the fleet on the stored diagnosis."""
         vector = await self._vector(summary, anomalies)
         async with connection(self._pool) as conn:
             status = await conn.execute(
-                "UPDATE ai_diagnoses SET embedding = $2::vector, fleet_id = $3 WHERE batch_id = $1",
+                "UPDATE ai_diagnoses SET embedding = $2::vector, fleet_id = $3, embedder = $4"
+                " WHERE batch_id = $1",
                 batch_id,
                 vector,
                 self._fleet_id,
+                self._embedder.name,
             )
         if status == "UPDATE 0":
             # Remembering follows saving the diagnosis; without its row there is nothing to
