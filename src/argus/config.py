@@ -170,6 +170,15 @@ class JanitorSettings(BaseSettings):
     upload_ttl_s: int = Field(default=24 * 3600, ge=1, validation_alias="ARGUS_UPLOAD_TTL_S")
 
 
+class AuthSettings(BaseSettings):
+    """Bearer tokens (docs/decisions/0025-access-model.md)."""
+
+    model_config = SettingsConfigDict(env_prefix="ARGUS_AUTH_")
+
+    # How long a process trusts a token it looked up: the most a revocation takes to apply.
+    token_cache_s: float = Field(default=5.0, ge=0, le=300)
+
+
 class InfraSettings(BaseSettings):
     """`argus infra postgres|redis`: the distributed mode's local servers."""
 
@@ -212,6 +221,7 @@ class Settings(BaseSettings):
     llm: LlmSettings | None = Field(default_factory=_llm_when_chosen)
     janitor: JanitorSettings = Field(default_factory=JanitorSettings)
     retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings)
+    auth: AuthSettings = Field(default_factory=AuthSettings)
     infra: InfraSettings = Field(default_factory=InfraSettings)
 
     @property
@@ -271,6 +281,7 @@ _SECTIONS: dict[str, type[BaseSettings]] = {
         LlmSettings,
         JanitorSettings,
         RetrievalSettings,
+        AuthSettings,
         InfraSettings,
     )
 }

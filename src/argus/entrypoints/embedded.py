@@ -20,18 +20,23 @@ from argus.workers.supervisor import ParserSupervisor
 log = logging.getLogger(__name__)
 
 
+def embedded_stack(settings: Settings) -> EmbeddedStack:
+    """The data dir's PostgreSQL and Redis (also what the admin commands connect to)."""
+    embedded = settings.embedded
+    return EmbeddedStack(
+        settings.app.data_dir,
+        pg_port=embedded.pg_port,
+        redis_port=embedded.redis_port,
+        durable=embedded.durable,
+    )
+
+
 async def serve(settings: Settings, *, on_ready: OnReady | None = None) -> None:
     """Run everything until the HTTP server exits (signal, or `server.should_exit`)."""
     stack: EmbeddedStack | None = None
     pg_url, redis_url = settings.postgres.url, settings.redis.url
     if pg_url is None or redis_url is None:
-        embedded = settings.embedded
-        stack = EmbeddedStack(
-            settings.app.data_dir,
-            pg_port=embedded.pg_port,
-            redis_port=embedded.redis_port,
-            durable=embedded.durable,
-        )
+        stack = embedded_stack(settings)
         log.info("starting embedded PostgreSQL and Redis under %s", settings.app.data_dir)
         embedded_pg, embedded_redis = await asyncio.to_thread(stack.start)
         pg_url, redis_url = pg_url or embedded_pg, redis_url or embedded_redis
