@@ -39,6 +39,10 @@ def register(app: typer.Typer) -> None:
         url: Annotated[
             str | None, typer.Option(help="Use this running Argus instead of starting one.")
         ] = None,
+        token_file: Annotated[
+            Path | None,
+            typer.Option(help="With --url: a file holding the token of vehicle veh-eval."),
+        ] = None,
         files: Annotated[int, typer.Option(min=1, help="Files per batch.")] = 2,
         size: Annotated[str, typer.Option(help="Approximate size of each file.")] = "1MB",
         concurrency: Annotated[int, typer.Option(min=1, help="Batches in flight at once.")] = 3,
@@ -76,7 +80,10 @@ def register(app: typer.Typer) -> None:
             f"diagnoser {diagnoser}, against {where}"
         )
         try:
-            run = evaluate(options, out_dir=out_dir, url=url, keep=keep, on_row=_progress)
+            token = None if token_file is None else token_file.read_text().strip()
+            run = evaluate(
+                options, out_dir=out_dir, url=url, token=token, keep=keep, on_row=_progress
+            )
         except ServerFailed as exc:
             typer.echo(f"argus eval: {exc}", err=True)
             raise typer.Exit(1) from exc

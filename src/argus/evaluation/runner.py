@@ -18,7 +18,7 @@ from typing import Any
 
 import httpx
 
-from argus.cli.client import ApiError, ArgusClient
+from argus.cli.client import ApiError, ArgusClient, bearer
 from argus.evaluation.report_facts import ReportFacts
 from argus.evaluation.results import BatchRow, batch_row
 from argus.loggen.scenarios import generate_scenario
@@ -56,15 +56,20 @@ async def run_suite(
     run_tag: str,
     on_row: Callable[[BatchRow], None] = lambda _row: None,
     transport: httpx.AsyncBaseTransport | None = None,
+    token: str | None = None,
 ) -> list[BatchRow]:
     """Every scenario × seed as one batch named `eval-<run_tag>-<scenario>-s<seed>`.
 
-    `transport` replaces the network (tests pass an `httpx.MockTransport`).
+    `transport` replaces the network (tests pass an `httpx.MockTransport`); `token` is the
+    vehicle token of `options.vehicle_id` (it writes and reads its own batches).
     """
     rows: list[BatchRow] = []
     limit = asyncio.Semaphore(options.concurrency)
     timeout = httpx.Timeout(60, read=_BATCH_TIMEOUT_S)
-    async with httpx.AsyncClient(base_url=base_url, timeout=timeout, transport=transport) as http:
+    headers = {} if token is None else bearer(token)
+    async with httpx.AsyncClient(
+        base_url=base_url, timeout=timeout, transport=transport, headers=headers
+    ) as http:
         client = ArgusClient(http)
 
         async def one(name: str, seed: int, *, repeated: bool) -> None:

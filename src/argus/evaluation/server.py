@@ -18,6 +18,7 @@ from argus.infrastructure.embedded.process import free_port
 __all__ = ["ServerFailed", "embedded_server"]
 
 _HEALTHY_WITHIN_S = 180.0
+_FLEET = "eval"
 _STOP_WITHIN_S = 60.0
 
 
@@ -27,9 +28,10 @@ class ServerFailed(RuntimeError):
 
 @contextmanager
 def embedded_server(
-    data_dir: Path, *, diagnoser: str, env: Mapping[str, str] | None = None
-) -> Iterator[str]:
-    """Run `argus serve` under `data_dir` until the block ends; yields its base URL.
+    data_dir: Path, *, diagnoser: str, vehicle_id: str, env: Mapping[str, str] | None = None
+) -> Iterator[tuple[str, str]]:
+    """Run `argus serve` under `data_dir` until the block ends; yields its base URL and a token
+    of `vehicle_id` (registered in fleet `eval` through the admin commands).
 
     The child gets this process' environment (so `ARGUS_LLM_*`, or `ARGUS_PG_URL` /
     `ARGUS_REDIS_URL` for external servers, pass through) plus its own ports and data dir.
@@ -48,6 +50,7 @@ def embedded_server(
         "ARGUS_EMBEDDED_DURABLE": "false",
         "ARGUS_DIAGNOSER": diagnoser,
     }
+    token = _vehicle_token(child_env, vehicle_id)
     log_path = data_dir / "serve.log"
     with open(log_path, "wb") as log:
         process = subprocess.Popen(
@@ -59,7 +62,7 @@ def embedded_server(
         base_url = f"http://127.0.0.1:{port}"
         try:
             _wait_healthy(base_url, process, log_path)
-            yield base_url
+            yield base_url, token
         finally:
             process.send_signal(signal.SIGTERM)
             try:
@@ -67,6 +70,23 @@ def embedded_server(
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait()
+
+
+def _vehicle_token(env: Mapping[str, str], vehicle_id: str) -> str:
+    """The fleet, the vehicle and its token, through `argus fleet|vehicle|token` (before the
+    server starts: they start and stop the data dir's PostgreSQL themselves)."""
+    argus = [sys.executable, "-m", "argus"]
+    for command in (
+        ["fleet", "create", _FLEET],
+        ["vehicle", "add", vehicle_id, "--fleet", _FLEET],
+        ["token", "create", "--vehicle", vehicle_id],
+    ):
+        done = subprocess.run(
+            [*argus, *command], env=dict(env), capture_output=True, text=True, check=False
+        )
+        if done.returncode != 0:
+            raise ServerFailed(f"argus {' '.join(command)}: {done.stderr[-2000:]}")
+    return done.stdout.strip()
 
 
 def _wait_healthy(base_url: str, process: subprocess.Popen[bytes], log_path: Path) -> None:

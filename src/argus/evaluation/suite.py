@@ -30,6 +30,7 @@ def evaluate(
     *,
     out_dir: Path,
     url: str | None = None,
+    token: str | None = None,
     keep: bool = False,
     on_row: Callable[[BatchRow], None] = lambda _row: None,
 ) -> EvalRun:
@@ -43,16 +44,20 @@ def evaluate(
     run_tag = secrets.token_hex(3)
     work_dir, server_dir = out_dir / "batches", out_dir / "server"
 
-    def suite(base_url: str) -> list[BatchRow]:
+    def suite(base_url: str, token: str | None) -> list[BatchRow]:
         return asyncio.run(
-            run_suite(base_url, options, work_dir=work_dir, run_tag=run_tag, on_row=on_row)
+            run_suite(
+                base_url, options, work_dir=work_dir, run_tag=run_tag, on_row=on_row, token=token
+            )
         )
 
     if url is not None:
-        rows = suite(url)
+        rows = suite(url, token)
     else:
-        with embedded_server(server_dir, diagnoser=options.diagnoser) as base_url:
-            rows = suite(base_url)
+        with embedded_server(
+            server_dir, diagnoser=options.diagnoser, vehicle_id=options.vehicle_id
+        ) as (base_url, vehicle_token):
+            rows = suite(base_url, vehicle_token)
     run = EvalRun(
         started_at=started.strftime("%Y-%m-%d %H:%M UTC"),
         machine=machine(),

@@ -104,6 +104,10 @@ class IdentityAdmin:
         check_admin(caller.principal)
         return await self._identities.list_tokens(fleet_id)
 
+    async def vehicle_fleet(self, vehicle_id: str) -> str | None:
+        """The fleet of a registered vehicle, or None."""
+        return await self._identities.vehicle_fleet(vehicle_id)
+
     async def token_usable(self, secret: str) -> bool:
         """True when `secret` is a stored token that is neither revoked nor expired."""
         record = await self._identities.by_hash(token_hash(secret))
