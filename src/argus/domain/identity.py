@@ -8,7 +8,6 @@ rules are the one home of the access model (docs/decisions/0025-access-model.md)
 from __future__ import annotations
 
 import hashlib
-import hmac
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
@@ -111,10 +110,6 @@ def check_token_shape(raw: str) -> None:
         or not _URLSAFE.issuperset(body)
     ):
         raise Unauthenticated("malformed token")
-
-
-def same_hash(a: str, b: str) -> bool:
-    return hmac.compare_digest(a, b)
 
 
 # --- the access rules ---------------------------------------------------------------------
