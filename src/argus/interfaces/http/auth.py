@@ -16,7 +16,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from argus.domain.errors import ArgusError, Unauthenticated
 from argus.domain.identity import Caller, Principal
-from argus.interfaces.http.errors import error_body, status_of
+from argus.interfaces.http.errors import RETRY_AFTER_S, error_body, status_of
 
 Authenticate = Callable[[str], Awaitable[Principal]]
 OPEN_PATHS = frozenset({"/healthz"})
@@ -69,6 +69,8 @@ async def _reject(send: Send, exc: ArgusError) -> None:
     headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
     if status == 401:
         headers.append(CHALLENGE)
+    elif status == 503:  # PostgreSQL away and the token not cached: retry, as for any 503
+        headers.append((b"retry-after", str(RETRY_AFTER_S).encode()))
     await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": body})
 
