@@ -128,7 +128,7 @@ class RetrievalSettings(BaseSettings):
     candidates: int = Field(default=10, ge=1, le=200)
     # Neighbours less similar than this (cosine similarity) are not precedents.
     min_similarity: float = Field(default=0.5, ge=-1.0, le=1.0)
-    # Retrieval never crosses fleets; until fleets exist (issue 10), one per deployment.
+    # Retrieval uses the diagnosed batch's fleet; this one only for a batch whose row is gone.
     fleet_id: str = Field(default="default", min_length=1, validation_alias="ARGUS_FLEET_ID")
     embedder: Literal["hashed"] = Field(default="hashed", validation_alias="ARGUS_EMBEDDER")
 
