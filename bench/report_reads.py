@@ -22,6 +22,7 @@ import time
 from pathlib import Path
 
 import httpx
+from tokens import Tokens
 from upload import start_server  # bench/upload.py: run as a script, bench/ leads sys.path
 
 from argus.cli.client import sha256_of
@@ -60,9 +61,14 @@ def generate_batch(out: Path) -> list[Path]:
     return sorted(out.glob("*.mcap"))
 
 
-def upload_and_fetch_report(base_url: str, files: list[Path], timeout_s: float = 300) -> bytes:
-    """Create, upload, complete the batch; poll until the report is final; return its bytes."""
-    with httpx.Client(base_url=base_url, timeout=httpx.Timeout(30, read=120)) as http:
+def upload_and_fetch_report(
+    base_url: str, files: list[Path], tokens: Tokens, timeout_s: float = 300
+) -> bytes:
+    """Create, upload, complete the batch (the vehicle's token); poll until the report is
+    final (the engineer's); return its bytes."""
+    headers = Tokens.header(tokens.vehicle)
+    timeout = httpx.Timeout(30, read=120)
+    with httpx.Client(base_url=base_url, timeout=timeout, headers=headers) as http:
         r = http.post("/api/v1/batches", json={"vehicle_id": "veh-bench", "batch_id": BATCH})
         r.raise_for_status()
         for path in files:
@@ -73,7 +79,7 @@ def upload_and_fetch_report(base_url: str, files: list[Path], timeout_s: float =
         http.post(f"/api/v1/batches/{BATCH}/complete").raise_for_status()
         deadline = time.monotonic() + timeout_s
         while time.monotonic() < deadline:
-            r = http.get(f"/api/report/{BATCH}")
+            r = http.get(f"/api/report/{BATCH}", headers=Tokens.header(tokens.engineer))
             if r.status_code == 200:
                 return r.content
             if r.status_code != 202:
@@ -96,8 +102,12 @@ def start_gin(body: Path) -> tuple[subprocess.Popen[bytes], str]:
     raise SystemExit("the Gin peer did not start")
 
 
-def run_ab(ab: str, url: str, flags: list[str], requests: int, concurrency: int) -> dict:
-    cmd = [ab, "-q", *flags, "-s", "30", "-n", str(requests), "-c", str(concurrency), url]
+def run_ab(
+    ab: str, url: str, flags: list[str], requests: int, concurrency: int, token: str
+) -> dict:
+    # Every contender gets the header (the Gin peer ignores it): the same bytes on the wire.
+    auth = ["-H", f"Authorization: Bearer {token}"]
+    cmd = [ab, "-q", *flags, *auth, "-s", "30", "-n", str(requests), "-c", str(concurrency), url]
     out = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
     if out.returncode != 0:
         raise SystemExit(f"ab failed ({out.returncode}): {out.stderr.strip()[:500]}")
@@ -164,8 +174,8 @@ def main() -> None:
     shutil.rmtree(data_dir, ignore_errors=True)
     argus = gin = None
     try:
-        argus, argus_url = start_server(data_dir)
-        report = upload_and_fetch_report(argus_url, files)
+        argus, argus_url, tokens = start_server(data_dir)
+        report = upload_and_fetch_report(argus_url, files, tokens)
         body = WORK / "http-report.json"
         body.write_bytes(report)
         gin, gin_url = start_gin(body)
@@ -177,7 +187,7 @@ def main() -> None:
         for n in range(args.rounds):
             for mode, flags in MODES:
                 for name, url in urls.items():
-                    r = run_ab(ab, url, flags, args.requests, args.concurrency)
+                    r = run_ab(ab, url, flags, args.requests, args.concurrency, tokens.engineer)
                     assert r["length"] == len(report), (name, r["length"])
                     results.setdefault((mode, name), []).append(r)
                     print(

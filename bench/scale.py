@@ -21,6 +21,7 @@ import uuid
 from pathlib import Path
 
 import httpx
+from tokens import Tokens, issue_tokens  # bench/tokens.py: bench/ leads sys.path
 
 from argus.cli.client import ArgusClient
 from argus.infrastructure.embedded.process import free_port
@@ -100,11 +101,15 @@ def wait_healthy(*urls: str) -> None:
             raise SystemExit(f"{url} did not become healthy")
 
 
-async def complete_to_report_s(ingest_url: str, query_url: str, paths: list[Path]) -> float:
+async def complete_to_report_s(
+    ingest_url: str, query_url: str, paths: list[Path], token: str
+) -> float:
     timeout = httpx.Timeout(60, read=600)
+    # The vehicle's token: it writes its batch and reads it back.
+    headers = Tokens.header(token)
     async with (
-        httpx.AsyncClient(base_url=ingest_url, timeout=timeout) as ingest,
-        httpx.AsyncClient(base_url=query_url, timeout=timeout) as reads,
+        httpx.AsyncClient(base_url=ingest_url, timeout=timeout, headers=headers) as ingest,
+        httpx.AsyncClient(base_url=query_url, timeout=timeout, headers=headers) as reads,
     ):
         client = ArgusClient(ingest, reads=reads)
         batch_id = f"scale-{uuid.uuid4().hex[:8]}"
@@ -126,8 +131,9 @@ def measure(parsers: int, paths: list[Path]) -> float:
         processes, ingest_url, query_url = start_roles(parsers, Path(logs))
         try:
             wait_healthy(ingest_url, query_url)
+            token = issue_tokens(distributed_env()).vehicle
             time.sleep(3)  # let every consumer join its group before the work arrives
-            return asyncio.run(complete_to_report_s(ingest_url, query_url, paths))
+            return asyncio.run(complete_to_report_s(ingest_url, query_url, paths, token))
         finally:
             for process in processes:
                 process.send_signal(signal.SIGTERM)

@@ -20,6 +20,7 @@ import time
 from pathlib import Path
 
 import httpx
+from tokens import Tokens, issue_tokens  # bench/tokens.py: bench/ leads sys.path
 
 from argus.cli.client import ArgusClient
 from argus.infrastructure.embedded.process import free_port
@@ -60,8 +61,10 @@ def plain_copy_s(source: Path, target_dir: Path) -> float:
     return elapsed
 
 
-async def upload_s(base_url: str, batch_id: str, path: Path) -> float:
-    async with httpx.AsyncClient(base_url=base_url, timeout=httpx.Timeout(60, read=600)) as http:
+async def upload_s(base_url: str, batch_id: str, path: Path, token: str) -> float:
+    async with httpx.AsyncClient(
+        base_url=base_url, timeout=httpx.Timeout(60, read=600), headers=Tokens.header(token)
+    ) as http:
         client = ArgusClient(http)
         await client.create_batch(vehicle_id="veh-bench", batch_id=batch_id)
         start = time.perf_counter()
@@ -69,22 +72,31 @@ async def upload_s(base_url: str, batch_id: str, path: Path) -> float:
         return time.perf_counter() - start
 
 
-def start_server(data_dir: Path) -> tuple[subprocess.Popen[bytes], str]:
-    port = free_port()
-    env = {
+def server_env(data_dir: Path) -> dict[str, str]:
+    """The settings of a bench `argus serve`: its data dir and free ports."""
+    return {
         **os.environ,
         "ARGUS_DATA_DIR": str(data_dir),
-        "ARGUS_HTTP_PORT": str(port),
+        "ARGUS_HTTP_PORT": str(free_port()),
         "ARGUS_HTTP_HOST": "127.0.0.1",
         "ARGUS_PARSER_WORKERS": "1",
         "ARGUS_LOG_LEVEL": "WARNING",
     }
+
+
+def start_server(
+    data_dir: Path, env: dict[str, str] | None = None
+) -> tuple[subprocess.Popen[bytes], str, Tokens]:
+    """`argus serve` under `data_dir` on free ports, and tokens of its bench vehicle and an
+    engineer."""
+    env = env or server_env(data_dir)
+    port = int(env["ARGUS_HTTP_PORT"])
     process = subprocess.Popen([sys.executable, "-m", "argus", "serve"], env=env)
     base_url = f"http://127.0.0.1:{port}"
     for _ in range(300):
         try:
             if httpx.get(f"{base_url}/healthz", timeout=1).status_code == 200:
-                return process, base_url
+                return process, base_url, issue_tokens(env)
         except httpx.HTTPError:
             time.sleep(0.2)
     process.kill()
@@ -98,7 +110,7 @@ def main() -> None:
     sizes = [int(s) for s in args.sizes_mb.split(",")]
     files = {size: drive_log(size) for size in sizes}
     data_dir = Path(tempfile.mkdtemp(prefix="argus-bench-"))
-    process, base_url = start_server(data_dir)
+    process, base_url, tokens = start_server(data_dir)
     try:
         idle_mb = peak_rss_mb(process.pid)
         print(f"\nAPI process idle peak RSS: {idle_mb:.0f} MB")
@@ -107,7 +119,7 @@ def main() -> None:
         for size, path in files.items():
             megabytes = path.stat().st_size / 1e6
             copy = plain_copy_s(path, data_dir)
-            upload = asyncio.run(upload_s(base_url, f"bench-{size}", path))
+            upload = asyncio.run(upload_s(base_url, f"bench-{size}", path, tokens.vehicle))
             print(
                 f"{megabytes:>8.0f}MB {megabytes / upload:>12.0f} {megabytes / copy:>10.0f}"
                 f" {copy / upload:>6.2f} {peak_rss_mb(process.pid):>12.0f}"

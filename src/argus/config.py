@@ -133,10 +133,10 @@ class RetrievalSettings(BaseSettings):
     candidates: int = Field(default=10, ge=1, le=200)
     # Neighbours less similar than this (cosine similarity) are not precedents.
     min_similarity: float = Field(default=0.5, ge=-1.0, le=1.0)
-    # An engineer's correction this similar (and with evidence in the batch) outweighs the
-    # rules (argus.domain.analysis.corrections; the default is calibrated for `hashed`).
+    # An engineer's correction of a past incident this similar outweighs the rules
+    # (argus.domain.analysis.corrections; the default is calibrated for `hashed`).
     follow_similarity: float = Field(default=FOLLOW_SIMILARITY, ge=0.0, le=1.0)
-    # Retrieval never crosses fleets; until fleets exist (issue 10), one per deployment.
+    # Retrieval uses the diagnosed batch's fleet; this one only for a batch whose row is gone.
     fleet_id: str = Field(default="default", min_length=1, validation_alias="ARGUS_FLEET_ID")
     # "hashed" (no model), "minilm" (all-MiniLM-L6-v2 ONNX, the `embed` extra) or "openai"
     # (/v1/embeddings: ARGUS_EMBEDDING_*); docs/architecture/retrieval.md#embedders.
@@ -183,6 +183,15 @@ class JanitorSettings(BaseSettings):
     interval_s: float = Field(default=300.0, gt=0)
     # A pending batch with no upload for this long is failed and its files deleted.
     upload_ttl_s: int = Field(default=24 * 3600, ge=1, validation_alias="ARGUS_UPLOAD_TTL_S")
+
+
+class AuthSettings(BaseSettings):
+    """Bearer tokens (docs/decisions/0025-access-model.md)."""
+
+    model_config = SettingsConfigDict(env_prefix="ARGUS_AUTH_")
+
+    # How long a process trusts a token it looked up: the most a revocation takes to apply.
+    token_cache_s: float = Field(default=5.0, ge=0, le=300)
 
 
 class InfraSettings(BaseSettings):
@@ -234,6 +243,7 @@ class Settings(BaseSettings):
     janitor: JanitorSettings = Field(default_factory=JanitorSettings)
     retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings)
     embedding: EmbeddingSettings | None = Field(default_factory=_embedding_when_chosen)
+    auth: AuthSettings = Field(default_factory=AuthSettings)
     infra: InfraSettings = Field(default_factory=InfraSettings)
 
     @property
@@ -293,6 +303,7 @@ _SECTIONS: dict[str, type[BaseSettings]] = {
         LlmSettings,
         JanitorSettings,
         RetrievalSettings,
+        AuthSettings,
         EmbeddingSettings,
         InfraSettings,
     )

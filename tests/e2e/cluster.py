@@ -46,6 +46,8 @@ class Cluster:
     topic_prefix: str
     bucket: str
     redis: EmbeddedRedis | None = None
+    # An engineer's Authorization header for plain reads (set by the dist_identities fixture).
+    read_headers: dict[str, str] = field(default_factory=dict)
     processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
 
     def start(self, name: str) -> None:

@@ -24,6 +24,7 @@ from argus.infrastructure.embedded.process import free_port
 from argus.loggen import generate_batch, parse_fault
 from tests.conftest import Servers
 from tests.e2e.cluster import Cluster
+from tests.identity import FleetAuth, Identities, open_identities
 
 MAX_UPLOAD_BYTES = 64 * 1024 * 1024
 
@@ -109,10 +110,27 @@ def _wait_healthy(base_url: str, process: subprocess.Popen[bytes], log: Path) ->
     pytest.fail(f"argus serve not healthy in time: {log.read_text()[-3000:]}")
 
 
+@pytest.fixture(scope="session")
+async def identities(server: RunningServer) -> AsyncIterator[Identities]:
+    """Fleet, vehicles and tokens in the end-to-end server's database."""
+    found, pool = await open_identities(server.pg_url)
+    yield found
+    await pool.close()
+
+
+@pytest.fixture(scope="session")
+async def dist_identities(cluster: Cluster) -> AsyncIterator[Identities]:
+    """Fleet, vehicles and tokens in the distributed cluster's database."""
+    found, pool = await open_identities(cluster.env["ARGUS_PG_URL"])
+    cluster.read_headers["Authorization"] = f"Bearer {await found.engineer()}"
+    yield found
+    await pool.close()
+
+
 @pytest.fixture
-async def http(server: RunningServer) -> AsyncIterator[httpx.AsyncClient]:
+async def http(server: RunningServer, identities: Identities) -> AsyncIterator[httpx.AsyncClient]:
     async with httpx.AsyncClient(
-        base_url=server.base_url, timeout=httpx.Timeout(30, read=120)
+        base_url=server.base_url, timeout=httpx.Timeout(30, read=120), auth=FleetAuth(identities)
     ) as client:
         yield client
 
@@ -123,12 +141,13 @@ def client(http: httpx.AsyncClient) -> ArgusClient:
 
 
 @pytest.fixture
-async def dist_client(cluster: Cluster) -> AsyncIterator[ArgusClient]:
+async def dist_client(cluster: Cluster, dist_identities: Identities) -> AsyncIterator[ArgusClient]:
     """A client of the distributed cluster: writes to the ingestor, reads from the query service."""
     timeout = httpx.Timeout(30, read=180)
+    auth = FleetAuth(dist_identities)
     async with (
-        httpx.AsyncClient(base_url=cluster.ingest_url, timeout=timeout) as ingest,
-        httpx.AsyncClient(base_url=cluster.query_url, timeout=timeout) as reads,
+        httpx.AsyncClient(base_url=cluster.ingest_url, timeout=timeout, auth=auth) as ingest,
+        httpx.AsyncClient(base_url=cluster.query_url, timeout=timeout, auth=auth) as reads,
     ):
         yield ArgusClient(ingest, reads=reads)
 

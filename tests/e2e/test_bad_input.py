@@ -14,6 +14,7 @@ import pytest
 from argus.cli.client import ArgusClient
 from tests.e2e.conftest import MAX_UPLOAD_BYTES, RunningServer
 from tests.e2e.helpers import follow_to_end, upload_batch
+from tests.identity import Identities
 
 pytestmark = pytest.mark.e2e
 
@@ -25,13 +26,16 @@ def assert_error(response: httpx.Response, status: int, code: str) -> None:
     assert body["error"]["message"]
 
 
-async def put_declaring_length(server: RunningServer, path: str, length: int) -> tuple[int, bytes]:
+async def put_declaring_length(
+    server: RunningServer, path: str, length: int, *, token: str
+) -> tuple[int, bytes]:
     """A PUT that announces `length` bytes but sends only a few: the server must refuse on
     the header alone (an HTTP client library will not send such a request)."""
     url = httpx.URL(server.base_url)
     reader, writer = await asyncio.open_connection(url.host, url.port)
     writer.write(
         f"PUT {path} HTTP/1.1\r\nHost: {url.host}\r\nContent-Length: {length}\r\n"
+        f"Authorization: Bearer {token}\r\n"
         "Connection: close\r\n\r\nxxxx".encode()
     )
     await writer.drain()
@@ -142,11 +146,14 @@ async def test_a_matching_checksum_is_accepted(http: httpx.AsyncClient, batch_id
 
 
 async def test_a_body_over_the_limit_is_413_declared_or_streamed(
-    http: httpx.AsyncClient, server: RunningServer, batch_id: str
+    http: httpx.AsyncClient, server: RunningServer, batch_id: str, identities: Identities
 ) -> None:
     await http.post("/api/v1/batches", json={"vehicle_id": "veh-1", "batch_id": batch_id})
     status, body = await put_declaring_length(
-        server, f"/api/v1/batches/{batch_id}/files/big.mcap", MAX_UPLOAD_BYTES + 1
+        server,
+        f"/api/v1/batches/{batch_id}/files/big.mcap",
+        MAX_UPLOAD_BYTES + 1,
+        token=await identities.vehicle("veh-1"),
     )
     assert status == 413 and json.loads(body)["error"]["code"] == "payload_too_large"
 

@@ -15,6 +15,7 @@ from argus.domain.batch import ABANDONED_UPLOAD
 from argus.infrastructure.s3 import S3BlobStore
 from tests.e2e.cluster import Cluster
 from tests.e2e.helpers import file_events, follow_to_end, statuses, upload_batch
+from tests.identity import FleetAuth, Identities
 from tests.services_s3 import MinioServer
 
 pytestmark = pytest.mark.e2e
@@ -33,8 +34,10 @@ async def test_the_distributed_pipeline_diagnoses_a_lidar_dropout(
     assert status == 200 and report["diagnosis"]["component"] == "lidar"
 
 
-async def test_ingest_and_query_are_separate_services(cluster: Cluster) -> None:
-    async with httpx.AsyncClient() as http:
+async def test_ingest_and_query_are_separate_services(
+    cluster: Cluster, dist_identities: Identities
+) -> None:
+    async with httpx.AsyncClient(auth=FleetAuth(dist_identities)) as http:
         assert (
             await http.post(f"{cluster.query_url}/api/v1/batches", json={"vehicle_id": "v"})
         ).status_code in (404, 405)

@@ -16,6 +16,7 @@ from argus.infrastructure.s3.blob_store import S3BlobStore
 from argus.loggen import generate_batch, parse_fault
 from tests.e2e.cluster import Cluster
 from tests.e2e.helpers import file_events, follow_to_end, statuses, upload_batch
+from tests.identity import FleetAuth, Identities
 from tests.services_kafka import KafkaServer
 from tests.services_s3 import MinioServer
 
@@ -115,19 +116,24 @@ async def test_redis_restarted_empty_mid_batch_the_barrier_is_rebuilt(
 
 
 def batch_status(cluster: Cluster, batch_id: str) -> str | None:
-    response = httpx.get(f"{cluster.query_url}/api/v1/batches/{batch_id}", timeout=5)
+    response = httpx.get(
+        f"{cluster.query_url}/api/v1/batches/{batch_id}", headers=cluster.read_headers, timeout=5
+    )
     return str(response.json()["status"]) if response.status_code == 200 else None
 
 
 async def test_an_upload_cut_off_mid_stream_leaves_no_object_and_no_multipart_upload(
-    cluster: Cluster, minio: MinioServer, batch_id: str
+    cluster: Cluster, minio: MinioServer, batch_id: str, dist_identities: Identities
 ) -> None:
-    async with httpx.AsyncClient(base_url=cluster.ingest_url) as http:
+    auth = FleetAuth(dist_identities)
+    async with httpx.AsyncClient(base_url=cluster.ingest_url, auth=auth) as http:
         await http.post("/api/v1/batches", json={"vehicle_id": "veh-1", "batch_id": batch_id})
+    token = await dist_identities.vehicle("veh-1")
     url = httpx.URL(cluster.ingest_url)
     _reader, writer = await asyncio.open_connection(url.host, url.port)
     writer.write(
         f"PUT /api/v1/batches/{batch_id}/files/cut.mcap HTTP/1.1\r\nHost: x\r\n"
+        f"Authorization: Bearer {token}\r\n"
         f"Content-Length: {30 * 1024 * 1024}\r\n\r\n".encode()
     )
     for _ in range(12):  # 12 MiB: at least one 5 MiB part is already in MinIO
@@ -143,7 +149,7 @@ async def test_an_upload_cut_off_mid_stream_leaves_no_object_and_no_multipart_up
                 break
             await asyncio.sleep(0.1)
         assert await store.list_multipart_uploads(prefix) == []
-        async with httpx.AsyncClient(base_url=cluster.query_url) as http:
+        async with httpx.AsyncClient(base_url=cluster.query_url, auth=auth) as http:
             assert (await http.get(f"/api/v1/batches/{batch_id}")).json()["total_files"] == 0
     finally:
         await store.close()

@@ -13,6 +13,7 @@ from argus.cli.client import ArgusClient
 from tests.conftest import Servers
 from tests.e2e.conftest import RunningServer, serve
 from tests.e2e.helpers import follow_to_end, upload_batch
+from tests.identity import FleetAuth, open_identities
 from tests.llm_stub import StubLlm, running_stub
 
 pytestmark = pytest.mark.e2e
@@ -50,8 +51,12 @@ def llm_server(
 @pytest.fixture
 async def llm_client(llm_server: RunningServer) -> AsyncIterator[ArgusClient]:
     timeout = httpx.Timeout(30, read=120)
-    async with httpx.AsyncClient(base_url=llm_server.base_url, timeout=timeout) as http:
+    identities, pool = await open_identities(llm_server.pg_url)
+    async with httpx.AsyncClient(
+        base_url=llm_server.base_url, timeout=timeout, auth=FleetAuth(identities)
+    ) as http:
         yield ArgusClient(http)
+    await pool.close()
 
 
 async def test_the_report_shows_the_model_its_tokens_and_one_call(

@@ -15,6 +15,7 @@ from argus.domain.analysis.feedback import Feedback
 from argus.domain.batch import Batch, BatchStatus
 from argus.domain.errors import Conflict, NotFound
 from argus.domain.events import Event
+from argus.domain.identity import Owner
 from argus.domain.log_file import FileStatus, LogFile
 
 T = TypeVar("T")
@@ -90,14 +91,25 @@ class FakeBatchRepository:
         batch = self.store.batches.get(batch_id)
         return None if batch is None else _overview(batch)
 
+    async def owner(self, batch_id: str) -> Owner | None:
+        batch = self.store.batches.get(batch_id)
+        return None if batch is None else Owner(batch.fleet_id, batch.vehicle_id)
+
     async def list_batches(
-        self, *, vehicle_id: str | None, status: BatchStatus | None, limit: int, offset: int
+        self,
+        *,
+        vehicle_id: str | None,
+        status: BatchStatus | None,
+        limit: int,
+        offset: int,
+        fleet_id: str | None = None,
     ) -> BatchPage:
         found = [
             b
             for b in self.store.batches.values()
             if (vehicle_id is None or b.vehicle_id == vehicle_id)
             and (status is None or b.status is status)
+            and (fleet_id is None or b.fleet_id == fleet_id)
         ]
         found.sort(key=lambda b: (b.created_at, b.batch_id), reverse=True)
         return BatchPage(

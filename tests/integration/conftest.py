@@ -10,11 +10,20 @@ import pytest
 from argus.bootstrap import Adapters
 from argus.entrypoints.http import http_services
 from argus.interfaces.http.app import create_app
+from tests.identity import FleetAuth, Identities
+
+
+@pytest.fixture(scope="session")
+def identities(adapters: Adapters) -> Identities:
+    """Fleet, vehicles and tokens in the integration database."""
+    return Identities(adapters.pool)
 
 
 @pytest.fixture
-async def http(adapters: Adapters) -> AsyncIterator[httpx.AsyncClient]:
+async def http(adapters: Adapters, identities: Identities) -> AsyncIterator[httpx.AsyncClient]:
     app = create_app(http_services(adapters))
     transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://argus") as client:
+    async with httpx.AsyncClient(
+        transport=transport, base_url="http://argus", auth=FleetAuth(identities)
+    ) as client:
         yield client

@@ -21,6 +21,7 @@ from argus.infrastructure.embedded.process import free_port
 from argus.interfaces.http.app import create_app
 from argus.interfaces.http.errors import RETRY_AFTER_S
 from tests.conftest import Servers
+from tests.identity import FleetAuth, Identities
 from tests.integration.test_report_read_path import finished_batch
 
 pytestmark = pytest.mark.integration
@@ -56,8 +57,9 @@ async def test_a_report_read_while_postgres_is_down_is_503_and_recovers_after_a_
 ) -> None:
     await finished_batch(own_adapters, batch_id)
     app = create_app(http_services(own_adapters))
+    auth = FleetAuth(Identities(own_adapters.pool))
     async with httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=app), base_url="http://argus"
+        transport=httpx.ASGITransport(app=app), base_url="http://argus", auth=auth
     ) as http:
         before = await http.get(f"/api/report/{batch_id}")
         assert before.status_code == 200

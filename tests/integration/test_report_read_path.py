@@ -22,6 +22,7 @@ from argus.infrastructure.postgres.report_repository import PostgresReportReposi
 from argus.interfaces.http.app import create_app
 from tests.fakes.analysis import sample_files
 from tests.fakes.templates import FakeTemplateMiner
+from tests.identity import FleetAuth, Identities
 
 pytestmark = pytest.mark.integration
 
@@ -40,13 +41,15 @@ class CountingReportRepository(PostgresReportRepository):
 
 @pytest.fixture
 async def counted(
-    adapters: Adapters,
+    adapters: Adapters, identities: Identities
 ) -> AsyncIterator[tuple[CountingReportRepository, httpx.AsyncClient]]:
     """An HTTP client whose report reads go through a counting repository."""
     reports = CountingReportRepository(adapters.pool)
     app = create_app(http_services(dataclasses.replace(adapters, reports=reports)))
     transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://argus") as client:
+    async with httpx.AsyncClient(
+        transport=transport, base_url="http://argus", auth=FleetAuth(identities)
+    ) as client:
         yield reports, client
 
 

@@ -32,13 +32,18 @@ class IngestService:
         self._blobs = blobs
         self._limits = limits
 
-    async def create_batch(self, *, vehicle_id: str, batch_id: str | None) -> tuple[Batch, bool]:
-        """Open a batch; the same id for the same vehicle returns the existing one."""
+    async def create_batch(
+        self, *, vehicle_id: str, batch_id: str | None, fleet_id: str
+    ) -> tuple[Batch, bool]:
+        """Open a batch in `fleet_id`; the same id for the same vehicle returns the existing one."""
         validate_id(vehicle_id, what="vehicle_id")
         chosen = validate_id(batch_id, what="batch_id") if batch_id is not None else new_batch_id()
-        batch, created = await self._batches.create(Batch(batch_id=chosen, vehicle_id=vehicle_id))
+        batch, created = await self._batches.create(
+            Batch(batch_id=chosen, vehicle_id=vehicle_id, fleet_id=fleet_id)
+        )
         if batch.vehicle_id != vehicle_id:
-            raise Conflict(f"batch {chosen} already belongs to vehicle {batch.vehicle_id}")
+            # Not naming the owner: it may be another fleet's vehicle.
+            raise Conflict(f"batch id {chosen} is already in use")
         return batch, created
 
     async def upload_file(

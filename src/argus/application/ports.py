@@ -20,6 +20,7 @@ from argus.domain.analysis import Anomaly, BatchSummary, Diagnosis
 from argus.domain.analysis.feedback import Feedback
 from argus.domain.batch import Batch, BatchStatus
 from argus.domain.events import Event
+from argus.domain.identity import Owner
 from argus.domain.log_file import FileStatus, LogFile
 from argus.domain.parsed_file import ParsedFile
 
@@ -79,12 +80,21 @@ class BatchRepository(Protocol):
         """(total files, ids of files parsed or failed): the truth the barrier is rebuilt from."""
 
     async def list_batches(
-        self, *, vehicle_id: str | None, status: BatchStatus | None, limit: int, offset: int
+        self,
+        *,
+        vehicle_id: str | None,
+        status: BatchStatus | None,
+        limit: int,
+        offset: int,
+        fleet_id: str | None = None,
     ) -> BatchPage:
-        """Batches newest first, without their files."""
+        """Batches newest first, without their files; None filters match everything."""
 
     async def overview(self, batch_id: str) -> BatchOverview | None:
         """State and file counts of one batch, or None."""
+
+    async def owner(self, batch_id: str) -> Owner | None:
+        """The fleet and vehicle a batch belongs to (they never change), or None."""
 
     async def abandoned_uploads(self, idle_since: datetime, limit: int) -> list[str]:
         """Ids of pending batches last touched before `idle_since`, oldest first."""

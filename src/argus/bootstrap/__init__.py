@@ -16,6 +16,15 @@ from argus.bootstrap.connect import (
     redis_client,
 )
 from argus.bootstrap.diagnosis import diagnose_handler, embedder, feedback_service, incident_memory
+from argus.bootstrap.identity import (
+    audit_log,
+    audit_queries,
+    authenticator,
+    guarded_feedback,
+    guarded_ingest,
+    guarded_reads,
+    identity_admin,
+)
 from argus.bootstrap.servers import embedded_stack, server_urls
 from argus.bootstrap.wiring import (
     default_parser,
@@ -33,6 +42,9 @@ from argus.bootstrap.wiring import (
 __all__ = [
     "Adapters",
     "Messaging",
+    "audit_log",
+    "audit_queries",
+    "authenticator",
     "blob_store",
     "connect",
     "connect_messaging",
@@ -44,6 +56,10 @@ __all__ = [
     "event_bus",
     "feedback_service",
     "gather_handler",
+    "guarded_feedback",
+    "guarded_ingest",
+    "guarded_reads",
+    "identity_admin",
     "incident_memory",
     "ingest_service",
     "janitor",

@@ -8,6 +8,8 @@ from argus.application.diagnosis.ports import Diagnoser, IncidentMemory, TokenCo
 from argus.application.diagnosis.tokens import ByteBoundCounter
 from argus.application.feedback import FeedbackService
 from argus.application.gathering import DiagnoseHandler
+from argus.application.identity.guards import OwnerLookup
+from argus.application.identity.tenancy import FleetScopedMemory
 from argus.bootstrap.connect import Adapters
 from argus.config import Settings
 from argus.domain.analysis import RuleBasedDiagnoser
@@ -78,14 +80,19 @@ def embedder(settings: Settings) -> Embedder:
 
 
 def incident_memory(a: Adapters) -> IncidentMemory:
-    """Similar past incidents of this deployment's fleet, from pgvector."""
+    """Similar past incidents of the diagnosed batch's fleet, from pgvector (fleets are
+    tenants; ARGUS_FLEET_ID only for a batch whose row is gone)."""
     retrieval = a.settings.retrieval
-    return PostgresIncidentMemory(
-        a.pool,
-        embedder=embedder(a.settings),
-        fleet_id=retrieval.fleet_id,
-        candidates=retrieval.candidates,
-        min_similarity=retrieval.min_similarity,
+    return FleetScopedMemory(
+        owners=OwnerLookup(a.batches),
+        memory_of=lambda fleet: PostgresIncidentMemory(
+            a.pool,
+            embedder=embedder(a.settings),
+            fleet_id=fleet,
+            candidates=retrieval.candidates,
+            min_similarity=retrieval.min_similarity,
+        ),
+        fallback_fleet=retrieval.fleet_id,
     )
 
 

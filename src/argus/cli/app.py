@@ -107,13 +107,23 @@ def _register_optional() -> None:
         demo_cmd,
         eval_cmd,
         gen_logs_cmd,
+        identity_cmd,
         infra_cmd,
         llm_cmd,
         parse_cmd,
         scenarios_cmd,
     )
 
-    commands = (parse_cmd, gen_logs_cmd, scenarios_cmd, demo_cmd, infra_cmd, config_cmd, eval_cmd)
+    commands = (
+        parse_cmd,
+        gen_logs_cmd,
+        scenarios_cmd,
+        demo_cmd,
+        infra_cmd,
+        config_cmd,
+        eval_cmd,
+        identity_cmd,
+    )
     for module in (*commands, llm_cmd):
         module.register(app)
 

@@ -45,6 +45,11 @@ async def _file_body(path: Path, on_bytes: Callable[[int], None]) -> AsyncIterat
             yield chunk
 
 
+def bearer(token: str) -> dict[str, str]:
+    """The header every API call but /healthz carries."""
+    return {"Authorization": f"Bearer {token}"}
+
+
 class ArgusClient:
     """Create a batch, stream files, complete, follow progress, fetch the report."""
 

@@ -11,8 +11,9 @@ import uvicorn
 from rich.console import Console
 from rich.progress import BarColumn, DownloadColumn, Progress, TransferSpeedColumn
 
-from argus.cli.client import ArgusClient, total_size
+from argus.cli.client import ArgusClient, bearer, total_size
 from argus.cli.config_cmd import exit_on_start, load_or_exit
+from argus.cli.demo_tokens import DemoTokens, demo_tokens
 from argus.cli.report_view import print_report
 from argus.infrastructure.embedded.process import StartError
 
@@ -44,15 +45,20 @@ def demo_files(data_dir: Path, *, files: int, megabytes: int, fault: str) -> lis
 
 
 async def upload_and_follow(
-    base_url: str, paths: list[Path], *, query_url: str | None = None
+    base_url: str, paths: list[Path], tokens: DemoTokens, *, query_url: str | None = None
 ) -> int:
-    """Create batch-101, upload its files, follow progress, print the report.
+    """Create batch-101 with the vehicle's token, upload its files, follow progress and print
+    the report with the engineer's.
 
     `query_url` is the query service when reads are served apart from ingest (distributed)."""
     timeout = httpx.Timeout(60, read=600)
     async with (
-        httpx.AsyncClient(base_url=base_url, timeout=timeout) as http,
-        httpx.AsyncClient(base_url=query_url or base_url, timeout=timeout) as reads,
+        httpx.AsyncClient(
+            base_url=base_url, timeout=timeout, headers=bearer(tokens.vehicle)
+        ) as http,
+        httpx.AsyncClient(
+            base_url=query_url or base_url, timeout=timeout, headers=bearer(tokens.engineer)
+        ) as reads,
     ):
         client = ArgusClient(http, reads=reads)
         batch = await client.create_batch(vehicle_id=DEMO_VEHICLE, batch_id=DEMO_BATCH)
@@ -81,6 +87,17 @@ async def upload_and_follow(
         return status
 
 
+def _how_to_use(tokens: DemoTokens, url: str) -> None:
+    token_file = tokens.engineer_file
+    console.print(
+        f"\nServing on {url}. Every route but /healthz needs a token: an engineer's is in"
+        f" {token_file}, the vehicle {DEMO_VEHICLE}'s in {token_file.parent}/demo-vehicle-token"
+        " (both 0600). Try:\n"
+        f'  ab -n 1000 -c 100 -H "Authorization: Bearer $(cat {token_file})"'
+        f" {url}/api/report/{DEMO_BATCH}"
+    )
+
+
 def _describe(data: dict[str, object]) -> str:
     if data.get("type") == "status":
         return f"[bold]status[/bold] {data.get('previous')} → [bold]{data.get('status')}[/bold]"
@@ -103,7 +120,9 @@ def register(app: typer.Typer) -> None:
         """Upload batch-101 to running services (distributed mode) and print its report."""
         settings = load_or_exit()
         paths = demo_files(settings.app.data_dir, files=files, megabytes=megabytes, fault=fault)
-        status = asyncio.run(upload_and_follow(ingest_url, paths, query_url=query_url))
+        tokens = asyncio.run(demo_tokens(settings, DEMO_VEHICLE))
+        status = asyncio.run(upload_and_follow(ingest_url, paths, tokens, query_url=query_url))
+        _how_to_use(tokens, query_url)
         if status != 200:
             raise typer.Exit(1)
 
@@ -123,12 +142,15 @@ def register(app: typer.Typer) -> None:
         if "log_level" not in settings.app.model_fields_set:  # quiet unless asked otherwise
             settings.app.log_level = "WARNING"
         paths = demo_files(settings.app.data_dir, files=files, megabytes=megabytes, fault=fault)
+        # Before the server starts: the admin commands start the data dir's PostgreSQL for
+        # themselves when nothing runs it yet.
+        tokens = asyncio.run(demo_tokens(settings, DEMO_VEHICLE))
         outcome: dict[str, int] = {}
 
         async def on_ready(server: uvicorn.Server) -> None:
             base_url = f"http://127.0.0.1:{settings.app.http_port}"
             try:
-                outcome["status"] = await upload_and_follow(base_url, paths)
+                outcome["status"] = await upload_and_follow(base_url, paths, tokens)
             except Exception as exc:
                 console.print(f"[red]demo failed:[/red] {exc}")
                 outcome["status"] = 500
@@ -137,11 +159,8 @@ def register(app: typer.Typer) -> None:
             if exit_after:
                 server.should_exit = True
             else:
-                console.print(
-                    f"\nServing on http://localhost:{settings.app.http_port} — try:\n"
-                    f"  ab -n 1000 -c 100 http://localhost:{settings.app.http_port}/api/report/{DEMO_BATCH}\n"
-                    "Ctrl-C to stop."
-                )
+                _how_to_use(tokens, f"http://localhost:{settings.app.http_port}")
+                console.print("Ctrl-C to stop.")
 
         try:
             asyncio.run(serve(settings, on_ready=on_ready))

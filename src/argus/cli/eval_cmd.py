@@ -52,6 +52,14 @@ def register(app: typer.Typer) -> None:
         url: Annotated[
             str | None, typer.Option(help="Use this running Argus instead of starting one.")
         ] = None,
+        token_file: Annotated[
+            Path | None,
+            typer.Option(help="With --url: a file holding the token of vehicle veh-eval."),
+        ] = None,
+        engineer_token_file: Annotated[
+            Path | None,
+            typer.Option(help="With --url --feedback: a file holding an engineer's token."),
+        ] = None,
         files: Annotated[int, typer.Option(min=1, help="Files per batch.")] = 2,
         size: Annotated[str, typer.Option(help="Approximate size of each file.")] = "1MB",
         concurrency: Annotated[int, typer.Option(min=1, help="Batches in flight at once.")] = 3,
@@ -64,6 +72,7 @@ def register(app: typer.Typer) -> None:
         # this module.
         from argus.evaluation import (
             EvalOptions,
+            EvalTokens,
             ServerFailed,
             default_out_dir,
             evaluate,
@@ -90,6 +99,7 @@ def register(app: typer.Typer) -> None:
         except ValueError as exc:
             raise typer.BadParameter(str(exc)) from exc
         root = out or default_out_dir()
+        tokens = EvalTokens(_read(token_file), _read(engineer_token_file))
         runs = []
         for option in options:
             out_dir = root / option.embedder if len(options) > 1 else root
@@ -99,7 +109,9 @@ def register(app: typer.Typer) -> None:
                 f"diagnoser {diagnoser}, embedder {option.embedder}, against {where}"
             )
             try:
-                run = evaluate(option, out_dir=out_dir, url=url, keep=keep, on_row=_progress)
+                run = evaluate(
+                    option, out_dir=out_dir, url=url, tokens=tokens, keep=keep, on_row=_progress
+                )
             except ServerFailed as exc:
                 typer.echo(f"argus eval: {exc}", err=True)
                 raise typer.Exit(1) from exc
@@ -108,6 +120,10 @@ def register(app: typer.Typer) -> None:
             runs.append(run)
         if len(runs) > 1:
             print_embedders(runs)
+
+
+def _read(token_file: Path | None) -> str | None:
+    return None if token_file is None else token_file.read_text().strip()
 
 
 def _progress(row: BatchRow) -> None:

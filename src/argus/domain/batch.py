@@ -78,6 +78,8 @@ class Batch:
     created_at: datetime = field(default_factory=_now)
     updated_at: datetime = field(default_factory=_now)
     version: int = 0
+    # The tenant: the fleet of the vehicle (argus.domain.identity); never changes.
+    fleet_id: str = "default"
     events: list[Event] = field(default_factory=list, repr=False)
 
     def can_move_to(self, target: BatchStatus) -> bool:

@@ -45,3 +45,15 @@ class Unavailable(ArgusError):
     """A backing service could not be reached; the operation may be retried."""
 
     code = "unavailable"
+
+
+class Unauthenticated(ArgusError):
+    """No credentials, or credentials that are malformed, unknown, expired or revoked."""
+
+    code = "unauthenticated"
+
+
+class Forbidden(ArgusError):
+    """The caller is known but may not do this (its role, or another vehicle's batch)."""
+
+    code = "forbidden"

@@ -9,6 +9,7 @@ from collections.abc import Awaitable, Callable, Iterator
 import uvicorn
 
 from argus import bootstrap
+from argus.application.identity import Authenticator, OwnerLookup
 from argus.bootstrap import Adapters
 from argus.interfaces.http.app import create_app
 from argus.interfaces.http.services import HttpServices
@@ -16,8 +17,10 @@ from argus.interfaces.http.services import HttpServices
 OnReady = Callable[[uvicorn.Server], Awaitable[None]]
 
 
-def http_services(a: Adapters) -> HttpServices:
-    """The services the routers use, with a health check of PostgreSQL and Redis."""
+def http_services(a: Adapters, *, auth: Authenticator | None = None) -> HttpServices:
+    """The services the routers use, with a health check of PostgreSQL and Redis.
+
+    `auth` replaces the token check only for bench/report_reads.py's comparison."""
 
     async def health() -> dict[str, str]:
         checks = {}
@@ -33,13 +36,14 @@ def http_services(a: Adapters) -> HttpServices:
             checks["redis"] = f"error: {exc}"
         return checks
 
+    owners = OwnerLookup(a.batches)  # one per process: the readers and writers share it
     return HttpServices(
-        ingest=bootstrap.ingest_service(a),
-        reports=bootstrap.report_query(a),
-        batches=a.batches,
-        progress_feed=bootstrap.progress_feed(a),
+        auth=auth or bootstrap.authenticator(a),
+        ingest=bootstrap.guarded_ingest(a, owners),
+        reads=bootstrap.guarded_reads(a, owners),
+        feedback=bootstrap.guarded_feedback(a, owners),
+        audit=bootstrap.audit_queries(a),
         health=health,
-        feedback=bootstrap.feedback_service(a),
     )
 
 

@@ -17,6 +17,7 @@ from argus.evaluation.results import Aggregates, BatchRow, Ratio, aggregate, bat
 from argus.evaluation.runner import (
     EMBEDDERS,
     EvalOptions,
+    EvalTokens,
     parse_embedders,
     parse_scenarios,
     parse_seeds,
@@ -35,6 +36,7 @@ __all__ = [
     "BatchScore",
     "EvalOptions",
     "EvalRun",
+    "EvalTokens",
     "FeedbackRow",
     "Ratio",
     "ReportFacts",

@@ -24,7 +24,7 @@ import httpx
 from argus.cli.client import ArgusClient
 from argus.domain.analysis import NO_COMPONENT
 from argus.evaluation.results import BatchRow, Ratio
-from argus.evaluation.runner import EvalOptions, api_client, generate, run_generated
+from argus.evaluation.runner import EvalOptions, EvalTokens, api_client, generate, run_generated
 from argus.evaluation.scoring import TOP_K
 from argus.loggen.scenarios import GroundTruth
 
@@ -61,20 +61,25 @@ async def feedback_round(
     work_dir: Path,
     run_tag: str,
     transport: httpx.AsyncBaseTransport | None = None,
+    tokens: EvalTokens | None = None,
 ) -> list[FeedbackRow]:
-    """Correct the first seed's wrong diagnoses, then diagnose one more seed of every scenario."""
+    """Correct the first seed's wrong diagnoses (as the engineer of `tokens`), then diagnose
+    one more seed of every scenario (as its vehicle)."""
     first = min(options.seeds)
     done = [r for r in rows if r.seed == first and not r.status.startswith("error")]
     # A correction names a component: a healthy truth has none to correct to.
     wrong = {r.scenario for r in done if not r.score.top1 and r.truth_component != NO_COMPONENT}
     seed = max(options.seeds) + 1
     limit = asyncio.Semaphore(options.concurrency)
-    async with api_client(base_url, transport) as http:
-        client = ArgusClient(http)
-        generated = {r.scenario: await generate(options, r.scenario, seed, work_dir) for r in done}
+    who = tokens or EvalTokens(None, None)
+    generated = {r.scenario: await generate(options, r.scenario, seed, work_dir) for r in done}
+    async with api_client(base_url, transport, who.engineer) as http:
+        engineer = ArgusClient(http)
         for row in done:  # every correction is stored before the next seed is uploaded
             if row.scenario in wrong:
-                await client.feedback(row.batch_id, _correction(generated[row.scenario][1]))
+                await engineer.feedback(row.batch_id, _correction(generated[row.scenario][1]))
+    async with api_client(base_url, transport, who.vehicle) as http:
+        client = ArgusClient(http)
 
         async def one(row: BatchRow) -> FeedbackRow:
             paths, truth = generated[row.scenario]

@@ -18,7 +18,7 @@ from typing import Any
 
 import httpx
 
-from argus.cli.client import ApiError, ArgusClient
+from argus.cli.client import ApiError, ArgusClient, bearer
 from argus.evaluation.report_facts import ReportFacts
 from argus.evaluation.results import BatchRow, batch_row
 from argus.loggen.scenarios import GroundTruth, generate_scenario
@@ -26,6 +26,7 @@ from argus.loggen.scenarios import GroundTruth, generate_scenario
 __all__ = [
     "EMBEDDERS",
     "EvalOptions",
+    "EvalTokens",
     "api_client",
     "generate",
     "parse_embedders",
@@ -71,14 +72,16 @@ async def run_suite(
     run_tag: str,
     on_row: Callable[[BatchRow], None] = lambda _row: None,
     transport: httpx.AsyncBaseTransport | None = None,
+    token: str | None = None,
 ) -> list[BatchRow]:
     """Every scenario × seed as one batch named `eval-<run_tag>-<scenario>-s<seed>`.
 
-    `transport` replaces the network (tests pass an `httpx.MockTransport`).
+    `transport` replaces the network (tests pass an `httpx.MockTransport`); `token` is the
+    vehicle token of `options.vehicle_id` (it writes and reads its own batches).
     """
     rows: list[BatchRow] = []
     limit = asyncio.Semaphore(options.concurrency)
-    async with api_client(base_url, transport) as http:
+    async with api_client(base_url, transport, token) as http:
         client = ArgusClient(http)
 
         async def one(name: str, seed: int, *, repeated: bool) -> None:
@@ -96,12 +99,24 @@ async def run_suite(
     return sorted(rows, key=lambda r: (options.seeds.index(r.seed), r.scenario))
 
 
+@dataclass(frozen=True, slots=True)
+class EvalTokens:
+    """Who the evaluation is: the vehicle uploads and reads its own batches, the engineer
+    corrects diagnoses (the feedback round). None: the API is called without a token."""
+
+    vehicle: str | None
+    engineer: str | None
+
+
 def api_client(
-    base_url: str, transport: httpx.AsyncBaseTransport | None = None
+    base_url: str, transport: httpx.AsyncBaseTransport | None = None, token: str | None = None
 ) -> httpx.AsyncClient:
-    """The one HTTP client of an evaluation (credentials, when the API needs them, go here)."""
+    """The one HTTP client of an evaluation, as the holder of `token`."""
     timeout = httpx.Timeout(60, read=_BATCH_TIMEOUT_S)
-    return httpx.AsyncClient(base_url=base_url, timeout=timeout, transport=transport)
+    headers = {} if token is None else bearer(token)
+    return httpx.AsyncClient(
+        base_url=base_url, timeout=timeout, transport=transport, headers=headers
+    )
 
 
 async def _run_batch(

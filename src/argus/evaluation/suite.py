@@ -15,7 +15,7 @@ from pathlib import Path
 from argus.evaluation.feedback_round import FeedbackRow, feedback_round
 from argus.evaluation.output import EvalRun, write_results
 from argus.evaluation.results import BatchRow, aggregate
-from argus.evaluation.runner import EvalOptions, run_suite
+from argus.evaluation.runner import EvalOptions, EvalTokens, run_suite
 from argus.evaluation.server import embedded_server
 
 __all__ = ["default_out_dir", "evaluate"]
@@ -31,10 +31,12 @@ def evaluate(
     *,
     out_dir: Path,
     url: str | None = None,
+    tokens: EvalTokens | None = None,
     keep: bool = False,
     on_row: Callable[[BatchRow], None] = lambda _row: None,
 ) -> EvalRun:
-    """Run the suite against `url`, or a server started under `out_dir/server`; write results.
+    """Run the suite against `url` (as `tokens`), or a server started under `out_dir/server`;
+    write results.
 
     Without `keep`, the generated batches and the started server's data are deleted once the
     results are written (they stay when the run fails, for its log).
@@ -44,21 +46,26 @@ def evaluate(
     run_tag = secrets.token_hex(3)
     work_dir, server_dir = out_dir / "batches", out_dir / "server"
 
-    async def suite(base_url: str) -> tuple[list[BatchRow], list[FeedbackRow]]:
-        rows = await run_suite(base_url, options, work_dir=work_dir, run_tag=run_tag, on_row=on_row)
+    async def suite(base_url: str, who: EvalTokens) -> tuple[list[BatchRow], list[FeedbackRow]]:
+        rows = await run_suite(
+            base_url, options, work_dir=work_dir, run_tag=run_tag, on_row=on_row, token=who.vehicle
+        )
         if not options.feedback:
             return rows, []
         return rows, await feedback_round(
-            base_url, options, rows, work_dir=work_dir, run_tag=run_tag
+            base_url, options, rows, work_dir=work_dir, run_tag=run_tag, tokens=who
         )
 
     if url is not None:
-        rows, feedback = asyncio.run(suite(url))
+        rows, feedback = asyncio.run(suite(url, tokens or EvalTokens(None, None)))
     else:
         with embedded_server(
-            server_dir, diagnoser=options.diagnoser, embedder=options.embedder
-        ) as base_url:
-            rows, feedback = asyncio.run(suite(base_url))
+            server_dir,
+            diagnoser=options.diagnoser,
+            vehicle_id=options.vehicle_id,
+            embedder=options.embedder,
+        ) as (base_url, started_tokens):
+            rows, feedback = asyncio.run(suite(base_url, started_tokens))
     run = EvalRun(
         started_at=started.strftime("%Y-%m-%d %H:%M UTC"),
         machine=machine(),

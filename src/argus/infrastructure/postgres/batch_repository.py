@@ -11,6 +11,7 @@ import asyncpg
 from argus.application.ports import BatchOverview, BatchPage
 from argus.domain.batch import Batch, BatchStatus
 from argus.domain.errors import NotFound
+from argus.domain.identity import Owner
 from argus.domain.log_file import FileStatus, LogFile
 from argus.infrastructure.postgres._errors import connection
 from argus.infrastructure.postgres.rows import (
@@ -37,10 +38,12 @@ class PostgresBatchRepository:
     async def create(self, batch: Batch) -> tuple[Batch, bool]:
         async with connection(self._pool) as conn:
             inserted = await conn.fetchval(
-                "INSERT INTO batches (batch_id, vehicle_id, status, created_at, updated_at)"
-                " VALUES ($1, $2, $3, $4, $5) ON CONFLICT (batch_id) DO NOTHING RETURNING 1",
+                "INSERT INTO batches (batch_id, vehicle_id, fleet_id, status, created_at,"
+                " updated_at) VALUES ($1, $2, $3, $4, $5, $6)"
+                " ON CONFLICT (batch_id) DO NOTHING RETURNING 1",
                 batch.batch_id,
                 batch.vehicle_id,
+                batch.fleet_id,
                 batch.status.value,
                 batch.created_at,
                 batch.updated_at,
@@ -163,23 +166,40 @@ class PostgresBatchRepository:
         return None if row is None else overview_from_row(row)
 
     async def list_batches(
-        self, *, vehicle_id: str | None, status: BatchStatus | None, limit: int, offset: int
+        self,
+        *,
+        vehicle_id: str | None,
+        status: BatchStatus | None,
+        limit: int,
+        offset: int,
+        fleet_id: str | None = None,
     ) -> BatchPage:
-        where = "($1::text IS NULL OR vehicle_id = $1) AND ($2::text IS NULL OR status = $2)"
+        where = (
+            "($1::text IS NULL OR vehicle_id = $1) AND ($2::text IS NULL OR status = $2)"
+            " AND ($3::text IS NULL OR fleet_id = $3)"
+        )
         status_value = None if status is None else status.value
         async with connection(self._pool) as conn:
             total = await conn.fetchval(
-                f"SELECT count(*) FROM batches WHERE {where}", vehicle_id, status_value
+                f"SELECT count(*) FROM batches WHERE {where}", vehicle_id, status_value, fleet_id
             )
             rows = await conn.fetch(
                 f"SELECT {BATCH_COLUMNS}, {COUNTS_SUBQUERY} FROM batches b WHERE {where}"
-                " ORDER BY created_at DESC, batch_id LIMIT $3 OFFSET $4",
+                " ORDER BY created_at DESC, batch_id LIMIT $4 OFFSET $5",
                 vehicle_id,
                 status_value,
+                fleet_id,
                 limit,
                 offset,
             )
         return BatchPage(items=[overview_from_row(r) for r in rows], total=int(total))
+
+    async def owner(self, batch_id: str) -> Owner | None:
+        async with connection(self._pool) as conn:
+            row = await conn.fetchrow(
+                "SELECT fleet_id, vehicle_id FROM batches WHERE batch_id = $1", batch_id
+            )
+        return None if row is None else Owner(row["fleet_id"], row["vehicle_id"])
 
     async def abandoned_uploads(self, idle_since: datetime, limit: int) -> list[str]:
         async with connection(self._pool) as conn:

@@ -13,7 +13,9 @@ from argus.domain.batch import Batch, BatchStatus
 from argus.domain.events import Event, event_to_wire
 from argus.domain.log_file import FileStatus, LogFile
 
-BATCH_COLUMNS = "batch_id, vehicle_id, status, failure_reason, created_at, updated_at, version"
+BATCH_COLUMNS = (
+    "batch_id, vehicle_id, fleet_id, status, failure_reason, created_at, updated_at, version"
+)
 FILE_COLUMNS = "file_id, name, size, sha256, blob_key, status, failure_reason, summary_key"
 COUNTS_SUBQUERY = (
     "(SELECT coalesce(jsonb_object_agg(status, n), '{}'::jsonb) FROM"
@@ -31,6 +33,7 @@ def batch_from_row(row: asyncpg.Record, files: Sequence[asyncpg.Record]) -> Batc
     return Batch(
         batch_id=row["batch_id"],
         vehicle_id=row["vehicle_id"],
+        fleet_id=row["fleet_id"],
         status=BatchStatus(row["status"]),
         failure_reason=row["failure_reason"],
         created_at=row["created_at"],

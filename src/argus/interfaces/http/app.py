@@ -6,20 +6,24 @@ from fastapi import FastAPI
 
 from argus.interfaces.http import (
     errors,
+    routes_admin,
     routes_batches,
     routes_events,
     routes_feedback,
     routes_reports,
 )
+from argus.interfaces.http.auth import BearerAuth
 from argus.interfaces.http.services import HttpServices
 
 
 def create_app(svc: HttpServices, *, ingest: bool = True, query: bool = True) -> FastAPI:
     """Ingest (create, upload, complete), query (status, reports, progress, feedback) or both; every
-    app also answers GET /healthz and the batch status, which uploaders poll too."""
+    app also answers GET /healthz and the batch status, which uploaders poll too. Every route
+    but /healthz needs a bearer token."""
     app = FastAPI(title="Argus", version="0.1.0", summary="Vehicle drive logs to diagnoses")
     app.state.services = svc
     errors.install(app)
+    app.add_middleware(BearerAuth, authenticate=svc.auth.authenticate)
     if ingest:
         app.include_router(routes_batches.ingest_router)
     app.include_router(routes_batches.router)
@@ -27,4 +31,5 @@ def create_app(svc: HttpServices, *, ingest: bool = True, query: bool = True) ->
     if query:
         app.include_router(routes_events.router)
         app.include_router(routes_feedback.router)
+        app.include_router(routes_admin.router)
     return app

@@ -13,10 +13,12 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from argus.domain.errors import (
     ArgusError,
     Conflict,
+    Forbidden,
     IntegrityError,
     InvalidInput,
     NotFound,
     PayloadTooLarge,
+    Unauthenticated,
     Unavailable,
 )
 
@@ -24,6 +26,8 @@ log = logging.getLogger(__name__)
 
 # Most specific first: PayloadTooLarge is an InvalidInput.
 STATUS_BY_ERROR: tuple[tuple[type[ArgusError], int], ...] = (
+    (Unauthenticated, 401),
+    (Forbidden, 403),
     (NotFound, 404),
     (PayloadTooLarge, 413),
     (IntegrityError, 422),
@@ -55,6 +59,8 @@ def install(app: FastAPI) -> None:
     async def argus_error(request: Request, exc: ArgusError) -> JSONResponse:
         status = status_of(exc)
         headers = None
+        if status == 401:
+            headers = {"WWW-Authenticate": 'Bearer realm="argus"'}
         if status == 503:
             headers = {"Retry-After": str(RETRY_AFTER_S)}
             cause = exc.__cause__  # the library error, for operators only

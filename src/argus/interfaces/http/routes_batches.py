@@ -7,7 +7,9 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Header, Query, Request, Response
 
 from argus.domain.batch import BatchStatus
-from argus.domain.errors import InvalidInput, NotFound
+from argus.domain.errors import InvalidInput
+from argus.domain.identity import Caller
+from argus.interfaces.http.auth import CallerDep
 from argus.interfaces.http.schemas import BatchCreate, BatchList, BatchRead, CompleteRead, FileRead
 from argus.interfaces.http.services import HttpServices, services
 
@@ -19,18 +21,21 @@ Services = Annotated[HttpServices, Depends(services)]
 
 
 @ingest_router.post("", status_code=201, response_model=BatchRead)
-async def create_batch(body: BatchCreate, svc: Services, response: Response) -> BatchRead:
+async def create_batch(
+    body: BatchCreate, caller: CallerDep, svc: Services, response: Response
+) -> BatchRead:
     """Open a batch (201); the same id and vehicle again returns it unchanged (200)."""
     batch, created = await svc.ingest.create_batch(
-        vehicle_id=body.vehicle_id, batch_id=body.batch_id
+        caller, vehicle_id=body.vehicle_id, batch_id=body.batch_id
     )
     if not created:
         response.status_code = 200
-    return await _read(svc, batch.batch_id)
+    return await _read(svc, caller, batch.batch_id)
 
 
 @router.get("", response_model=BatchList)
 async def list_batches(
+    caller: CallerDep,
     svc: Services,
     vehicle_id: str | None = None,
     status: str | None = None,
@@ -43,8 +48,8 @@ async def list_batches(
     except ValueError as exc:
         allowed = ", ".join(s.value for s in BatchStatus)
         raise InvalidInput(f"unknown status {status!r}; one of {allowed}") from exc
-    page = await svc.batches.list_batches(
-        vehicle_id=vehicle_id, status=wanted, limit=limit, offset=offset
+    page = await svc.reads.list_batches(
+        caller, vehicle_id=vehicle_id, status=wanted, limit=limit, offset=offset
     )
     return BatchList(
         items=[BatchRead.of(o) for o in page.items], total=page.total, limit=limit, offset=offset
@@ -52,9 +57,9 @@ async def list_batches(
 
 
 @router.get("/{batch_id}", response_model=BatchRead)
-async def get_batch(batch_id: str, svc: Services) -> BatchRead:
+async def get_batch(batch_id: str, caller: CallerDep, svc: Services) -> BatchRead:
     """State of one batch with its file counts."""
-    return await _read(svc, batch_id)
+    return await _read(svc, caller, batch_id)
 
 
 @ingest_router.put("/{batch_id}/files/{file_name:path}", status_code=201, response_model=FileRead)
@@ -62,6 +67,7 @@ async def upload_file(
     batch_id: str,
     file_name: str,
     request: Request,
+    caller: CallerDep,
     svc: Services,
     checksum: Annotated[str | None, Header(alias="X-Checksum-SHA256")] = None,
 ) -> FileRead:
@@ -72,6 +78,7 @@ async def upload_file(
     except ValueError as exc:
         raise InvalidInput("Content-Length must be an integer") from exc
     log_file = await svc.ingest.upload_file(
+        caller,
         batch_id=batch_id,
         file_name=file_name,
         body=request.stream(),
@@ -82,32 +89,29 @@ async def upload_file(
 
 
 @ingest_router.post("/{batch_id}/complete", status_code=202, response_model=CompleteRead)
-async def complete_batch(batch_id: str, svc: Services) -> CompleteRead:
+async def complete_batch(batch_id: str, caller: CallerDep, svc: Services) -> CompleteRead:
     """Close the upload phase and start processing (once, however often it is called)."""
-    batch = await svc.ingest.complete(batch_id)
+    batch = await svc.ingest.complete(caller, batch_id)
     return CompleteRead(
         batch_id=batch.batch_id, status=batch.status.value, total_files=len(batch.files)
     )
 
 
 @router.get("/{batch_id}/report")
-async def batch_report(batch_id: str, svc: Services) -> Response:
+async def batch_report(batch_id: str, caller: CallerDep, svc: Services) -> Response:
     """The report: 200 once the batch is finished, 202 with its status before."""
-    return await report_response(svc, batch_id)
+    return await report_response(svc, caller, batch_id)
 
 
-async def report_response(svc: HttpServices, batch_id: str) -> Response:
-    view = await svc.reports.get(batch_id)
+async def report_response(svc: HttpServices, caller: Caller, batch_id: str) -> Response:
+    view = await svc.reads.report(caller, batch_id)
     return Response(
         view.body, status_code=200 if view.ready else 202, media_type="application/json"
     )
 
 
-async def _read(svc: HttpServices, batch_id: str) -> BatchRead:
-    overview = await svc.batches.overview(batch_id)
-    if overview is None:
-        raise NotFound(f"batch {batch_id} not found")
-    return BatchRead.of(overview)
+async def _read(svc: HttpServices, caller: Caller, batch_id: str) -> BatchRead:
+    return BatchRead.of(await svc.reads.overview(caller, batch_id))
 
 
 __all__ = ["ingest_router", "report_response", "router"]

@@ -5,13 +5,15 @@ from __future__ import annotations
 import contextlib
 import json
 import re
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator, AsyncIterator
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Header, Request
 from fastapi.responses import StreamingResponse
 
-from argus.domain.errors import InvalidInput, NotFound
+from argus.application.ports import ProgressEntry
+from argus.domain.errors import InvalidInput
+from argus.interfaces.http.auth import CallerDep
 from argus.interfaces.http.services import HttpServices, services
 
 router = APIRouter(tags=["progress"])
@@ -20,11 +22,11 @@ Services = Annotated[HttpServices, Depends(services)]
 
 
 async def _event_stream(
-    svc: HttpServices, request: Request, batch_id: str, last_id: str | None
+    request: Request, follower: AsyncGenerator[list[ProgressEntry], None]
 ) -> AsyncIterator[str]:
     yield "retry: 2000\n\n"
     # aclosing: leaving early (client gone) releases the follower at once, not at GC time.
-    async with contextlib.aclosing(svc.progress_feed.follow(batch_id, after=last_id)) as feed:
+    async with contextlib.aclosing(follower) as feed:
         async for entries in feed:
             for entry in entries:
                 kind = str(entry.data.get("type", "message"))
@@ -40,16 +42,17 @@ async def _event_stream(
 async def batch_events(
     batch_id: str,
     request: Request,
+    caller: CallerDep,
     svc: Services,
     last_event_id: Annotated[str | None, Header(alias="Last-Event-ID")] = None,
 ) -> StreamingResponse:
     """Every status change and parsed/failed file; ends after the final state."""
     if last_event_id is not None and not _STREAM_ID.fullmatch(last_event_id):
         raise InvalidInput("Last-Event-ID must be an id this stream sent, like 1718000000000-0")
-    if await svc.batches.overview(batch_id) is None:
-        raise NotFound(f"batch {batch_id} not found")
+    # Checked before the response starts: a batch the caller may not read is a plain 404.
+    follower = await svc.reads.follow(caller, batch_id, after=last_event_id)
     return StreamingResponse(
-        _event_stream(svc, request, batch_id, last_event_id),
+        _event_stream(request, follower),
         media_type="text/event-stream",
         headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
     )

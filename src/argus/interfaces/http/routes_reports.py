@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Response
 from fastapi.responses import JSONResponse
 
+from argus.interfaces.http.auth import CallerDep
 from argus.interfaces.http.routes_batches import report_response
 from argus.interfaces.http.services import HttpServices, services
 
@@ -16,9 +17,9 @@ Services = Annotated[HttpServices, Depends(services)]
 
 
 @router.get("/api/report/{batch_id}")
-async def report(batch_id: str, svc: Services) -> Response:
+async def report(batch_id: str, caller: CallerDep, svc: Services) -> Response:
     """Same document as /api/v1/batches/{id}/report (cache → singleflight → database)."""
-    return await report_response(svc, batch_id)
+    return await report_response(svc, caller, batch_id)
 
 
 @health_router.get("/healthz")

@@ -8,6 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from argus.application.ports import BatchOverview
 from argus.domain.analysis.feedback import Feedback
+from argus.domain.audit import AuditEntry
 from argus.domain.log_file import FileStatus, LogFile
 
 
@@ -128,3 +129,33 @@ class FeedbackRead(BaseModel):
             created_at=feedback.created_at,
             updated_at=feedback.updated_at,
         )
+
+
+class AuditRead(BaseModel):
+    id: int
+    at: datetime
+    token_id: str
+    role: str
+    fleet_id: str | None
+    action: str
+    target: str
+    client: str
+
+    @classmethod
+    def of(cls, entry: AuditEntry) -> AuditRead:
+        assert entry.entry_id is not None and entry.at is not None  # a stored row
+        return cls(
+            id=entry.entry_id,
+            at=entry.at,
+            token_id=entry.token_id,
+            role=entry.role,
+            fleet_id=entry.fleet_id,
+            action=entry.action.value,
+            target=entry.target,
+            client=entry.client,
+        )
+
+
+class AuditPage(BaseModel):
+    items: list[AuditRead]
+    next_before_id: int | None

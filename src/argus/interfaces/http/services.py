@@ -1,4 +1,8 @@
-"""What the HTTP layer needs from the application, built once by the composition root."""
+"""What the HTTP layer needs from the application, built once by the composition root.
+
+Only guarded facades: each of their calls takes the authenticated caller, so a route cannot
+reach a use case without the access check (docs/decisions/0025-access-model.md).
+"""
 
 from __future__ import annotations
 
@@ -7,21 +11,23 @@ from dataclasses import dataclass
 
 from fastapi import Request
 
-from argus.application.feedback import FeedbackService
-from argus.application.ingest import IngestService
-from argus.application.ports import BatchRepository
-from argus.application.progress_feed import ProgressFeed
-from argus.application.queries import ReportQuery
+from argus.application.identity import (
+    AuditQueries,
+    Authenticator,
+    GuardedFeedback,
+    GuardedIngest,
+    GuardedReads,
+)
 
 
 @dataclass(frozen=True)
 class HttpServices:
-    ingest: IngestService
-    reports: ReportQuery
-    batches: BatchRepository
-    progress_feed: ProgressFeed  # one per process: SSE followers share its watchers
+    auth: Authenticator
+    ingest: GuardedIngest
+    reads: GuardedReads
+    feedback: GuardedFeedback
+    audit: AuditQueries
     health: Callable[[], Awaitable[dict[str, str]]]
-    feedback: FeedbackService
 
 
 def services(request: Request) -> HttpServices:
