@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Awaitable, Callable
 
 import uvicorn
 
 from argus import bootstrap
 from argus.bootstrap import Adapters
+from argus.bootstrap.limits import http_guards
+from argus.entrypoints.http_protocol import head_limited_protocol
 from argus.interfaces.http.app import create_app
 from argus.interfaces.http.services import HttpServices
 
+log = logging.getLogger(__name__)
 OnReady = Callable[[uvicorn.Server], Awaitable[None]]
 
 
@@ -19,17 +23,21 @@ def http_services(a: Adapters) -> HttpServices:
     """The services the routers use, with a health check of PostgreSQL and Redis."""
 
     async def health() -> dict[str, str]:
+        # "ok" or "unavailable" only: an error's text names internal hosts and ports, which
+        # are for the operator's log, not for an unauthenticated caller.
         checks = {}
         try:
             await a.pool.fetchval("SELECT 1")
             checks["postgres"] = "ok"
         except Exception as exc:
-            checks["postgres"] = f"error: {exc}"
+            log.warning("health: PostgreSQL unavailable: %r", exc)
+            checks["postgres"] = "unavailable"
         try:
             await a.redis.ping()
             checks["redis"] = "ok"
         except Exception as exc:
-            checks["redis"] = f"error: {exc}"
+            log.warning("health: Redis unavailable: %r", exc)
+            checks["redis"] = "unavailable"
         return checks
 
     return HttpServices(
@@ -47,14 +55,16 @@ async def serve_http(
 ) -> None:
     """Serve until SIGTERM/SIGINT (uvicorn's own handlers) or `server.should_exit`."""
     settings = a.settings
+    app = create_app(http_services(a), ingest=ingest, query=query, guards=http_guards(a))
     config = uvicorn.Config(
-        create_app(http_services(a), ingest=ingest, query=query),
+        app,
         host=settings.app.http_host,
         port=port,
         log_level=settings.app.log_level.lower(),
         access_log=False,
         timeout_graceful_shutdown=10,
         backlog=2048,
+        http=head_limited_protocol(settings.limits.header_bytes),
     )
     server = uvicorn.Server(config)
     ready = asyncio.create_task(_when_started(server, on_ready)) if on_ready else None

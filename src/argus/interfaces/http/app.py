@@ -11,15 +11,25 @@ from argus.interfaces.http import (
     routes_feedback,
     routes_reports,
 )
+from argus.interfaces.http.guards import HttpGuards
+from argus.interfaces.http.guards import install as install_guards
 from argus.interfaces.http.services import HttpServices
 
 
-def create_app(svc: HttpServices, *, ingest: bool = True, query: bool = True) -> FastAPI:
+def create_app(
+    svc: HttpServices,
+    *,
+    ingest: bool = True,
+    query: bool = True,
+    guards: HttpGuards | None = None,
+) -> FastAPI:
     """Ingest (create, upload, complete), query (status, reports, progress, feedback) or both; every
-    app also answers GET /healthz and the batch status, which uploaders poll too."""
+    app also answers GET /healthz and the batch status, which uploaders poll too. Every app is
+    behind the request guards (default limits, no rate limiter unless `guards` gives one)."""
     app = FastAPI(title="Argus", version="0.1.0", summary="Vehicle drive logs to diagnoses")
     app.state.services = svc
     errors.install(app)
+    install_guards(app, guards or HttpGuards())
     if ingest:
         app.include_router(routes_batches.ingest_router)
     app.include_router(routes_batches.router)

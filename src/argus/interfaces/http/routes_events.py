@@ -4,18 +4,17 @@ from __future__ import annotations
 
 import contextlib
 import json
-import re
 from collections.abc import AsyncIterator
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Header, Request
 from fastapi.responses import StreamingResponse
 
-from argus.domain.errors import InvalidInput, NotFound
+from argus.domain.errors import NotFound
+from argus.domain.identifiers import validate_event_id
 from argus.interfaces.http.services import HttpServices, services
 
 router = APIRouter(tags=["progress"])
-_STREAM_ID = re.compile(r"\d{1,20}-\d{1,20}")
 Services = Annotated[HttpServices, Depends(services)]
 
 
@@ -44,8 +43,8 @@ async def batch_events(
     last_event_id: Annotated[str | None, Header(alias="Last-Event-ID")] = None,
 ) -> StreamingResponse:
     """Every status change and parsed/failed file; ends after the final state."""
-    if last_event_id is not None and not _STREAM_ID.fullmatch(last_event_id):
-        raise InvalidInput("Last-Event-ID must be an id this stream sent, like 1718000000000-0")
+    if last_event_id is not None:
+        validate_event_id(last_event_id)
     if await svc.batches.overview(batch_id) is None:
         raise NotFound(f"batch {batch_id} not found")
     return StreamingResponse(
