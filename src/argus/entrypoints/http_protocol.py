@@ -3,8 +3,9 @@
 httptools has no such bound: a 150 MB header line is read, parsed and kept. Here the bytes
 received while a head is incomplete are counted before each parse; past the limit the server
 answers 431 with the JSON error body and closes the connection, having parsed at most the
-limit plus one socket read (and dropped at most another MiB while closing). (uvicorn's `h11_max_incomplete_event_size` only applies to its h11
-protocol, which answers 400 in plain text.)
+limit plus one socket read (and dropped at most another MiB while closing).
+uvicorn's `h11_max_incomplete_event_size` only applies to its h11 protocol, which answers 400
+in plain text.
 """
 
 from __future__ import annotations
@@ -16,7 +17,6 @@ from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 from argus.interfaces.http.errors import code_of, error_bytes
 from argus.interfaces.http.guard_browser import DEFAULT_CACHE_CONTROL, SECURITY_HEADERS
-
 
 # After a 431: at most this much more is read (and dropped), for at most this long.
 _LINGER_BYTES = 1 << 20
