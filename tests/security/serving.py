@@ -111,3 +111,12 @@ def assert_error(response: httpx.Response, status: int, code: str) -> dict[str, 
     error: dict[str, str] = response.json()["error"]
     assert error["code"] == code and error["message"]
     return error
+
+
+async def new_batch(api: httpx.AsyncClient, vehicle: str | None = None) -> str:
+    """A fresh pending batch (of a fresh vehicle unless one is named)."""
+    batch_id = f"sec-{uuid.uuid4().hex[:12]}"
+    body = {"vehicle_id": vehicle or f"veh-{uuid.uuid4().hex[:8]}", "batch_id": batch_id}
+    response = await api.post("/api/v1/batches", json=body)
+    assert response.status_code == 201, response.text
+    return batch_id

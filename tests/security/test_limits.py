@@ -6,12 +6,13 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import uuid
+from collections.abc import AsyncIterator
 
 import httpx
 import pytest
 
 from tests.security.raw import send_and_stall, send_until_answered
-from tests.security.serving import LIMITS, LimitedServer, assert_error, caller_headers
+from tests.security.serving import LIMITS, LimitedServer, assert_error, caller_headers, new_batch
 
 pytestmark = pytest.mark.e2e
 
@@ -27,16 +28,6 @@ SLACK = 8 * MiB
 def auth_line() -> str:
     name, value = next(iter(caller_headers().items()))
     return f"{name}: {value}\r\n"
-
-
-async def new_batch(api: httpx.AsyncClient, vehicle: str | None = None) -> str:
-    batch_id = f"sec-{uuid.uuid4().hex[:12]}"
-    vehicle_id = vehicle or f"veh-{uuid.uuid4().hex[:8]}"
-    response = await api.post(
-        "/api/v1/batches", json={"vehicle_id": vehicle_id, "batch_id": batch_id}
-    )
-    assert response.status_code == 201, response.text
-    return batch_id
 
 
 async def test_a_150_mb_header_line_is_refused_with_431_after_a_bounded_read(
@@ -109,7 +100,7 @@ async def test_files_per_batch_and_bytes_per_batch_are_413_and_leave_nothing(
     assert_error(await api.put(f"{files}/c.mcap", content=b"z" * 3000), 413, "batch_too_large")
 
     # …and a body without a length is cut where the batch is full.
-    async def undeclared() -> object:
+    async def undeclared() -> AsyncIterator[bytes]:
         for _ in range(3):
             yield b"z" * 1000
 
@@ -165,7 +156,7 @@ async def test_the_rate_limit_key_is_the_hash_of_the_token(limited_server: Limit
         await client.get("/api/v1/batches/none")
     redis = Redis.from_url(limited_server.redis.url)
     try:
-        keys = [k.decode() for k in await redis.keys("argus:rate:*")]
+        keys = [k.decode() if isinstance(k, bytes) else k for k in await redis.keys("argus:rate:*")]
     finally:
         await redis.aclose()
     assert f"argus:rate:token:{hashlib.sha256(token.encode()).hexdigest()}" in keys
