@@ -84,6 +84,8 @@ def start_server(data_dir: Path) -> tuple[subprocess.Popen[bytes], str]:
         # never refuses: a benchmark is one caller sending far more than a vehicle would.
         "ARGUS_LIMITS_REQUESTS_PER_S": "1000000",
         "ARGUS_LIMITS_REQUEST_BURST": "1000000",
+        # Each round opens a batch of one vehicle and never completes it.
+        "ARGUS_LIMITS_OPEN_BATCHES_PER_VEHICLE": "1000000",
     }
     process = subprocess.Popen([sys.executable, "-m", "argus", "serve"], env=env)
     base_url = f"http://127.0.0.1:{port}"
