@@ -43,6 +43,17 @@ async def test_a_150_mb_header_line_is_refused_with_431_after_a_bounded_read(
     assert (await api.get("/healthz")).status_code == 200
 
 
+async def test_a_stalled_head_is_408_and_a_silent_connection_is_closed(
+    limited_server: LimitedServer, api: httpx.AsyncClient
+) -> None:
+    partial = f"GET /healthz HTTP/1.1\r\nHost: probe\r\n{auth_line()}X-Slow: ".encode()
+    answer = await send_and_stall(limited_server.base_url, partial, b"")
+    assert answer.status == 408 and answer.error()["code"] == "request_timeout"
+    silent = await send_and_stall(limited_server.base_url, b"", b"")
+    assert (silent.status, silent.body) == (0, b"")  # closed without an answer
+    assert (await api.get("/healthz")).status_code == 200
+
+
 async def test_headers_under_the_limit_pass(api: httpx.AsyncClient) -> None:
     response = await api.get("/healthz", headers={"X-Padding": "p" * (HEADER_LIMIT // 2)})
     assert response.status_code == 200

@@ -64,7 +64,7 @@ async def serve_http(
         access_log=False,
         timeout_graceful_shutdown=10,
         backlog=2048,
-        http=head_limited_protocol(settings.limits.header_bytes),
+        http=head_limited_protocol(settings.limits.header_bytes, settings.limits.request_idle_s),
     )
     server = uvicorn.Server(config)
     ready = asyncio.create_task(_when_started(server, on_ready)) if on_ready else None

@@ -27,7 +27,9 @@ class HttpGuards:
 def install(app: FastAPI, guards: HttpGuards) -> None:
     """Wrap `app` in the guards (each `add_middleware` goes outside the previous ones)."""
     limits = guards.limits
-    app.add_middleware(BodyGuard, max_json_bytes=limits.json_body_bytes, idle_s=limits.body_idle_s)
+    app.add_middleware(
+        BodyGuard, max_json_bytes=limits.json_body_bytes, idle_s=limits.request_idle_s
+    )
     app.add_middleware(StreamSlots, per_caller=limits.sse_streams_per_token)
     if guards.rate_limiter is not None:
         app.add_middleware(RateLimit, limiter=guards.rate_limiter)

@@ -20,8 +20,9 @@ class LimitsSettings(BaseSettings):
     header_bytes: int = Field(default=16 * KiB, ge=1 * KiB, le=1 * MiB)
     # A request body other than a file upload (JSON) → 413 beyond, before it is read whole.
     json_body_bytes: int = Field(default=64 * KiB, ge=1 * KiB)
-    # A request body that sends nothing for this long is cut (408).
-    body_idle_s: float = Field(default=30.0, gt=0)
+    # A request whose head or body sends nothing for this long is cut (408); a connection
+    # that sends no request at all is closed.
+    request_idle_s: float = Field(default=30.0, gt=0)
     files_per_batch: int = Field(default=100, ge=1)
     batch_bytes: int = Field(default=100 * GiB, gt=0)
     # Pending (not completed) batches one vehicle may have at once.
