@@ -81,6 +81,12 @@ def server_env(data_dir: Path) -> dict[str, str]:
         "ARGUS_HTTP_HOST": "127.0.0.1",
         "ARGUS_PARSER_WORKERS": "1",
         "ARGUS_LOG_LEVEL": "WARNING",
+        # The rate limit still runs (its Redis round trip is part of what is measured) but
+        # never refuses: a benchmark is one caller sending far more than a vehicle would.
+        "ARGUS_LIMITS_REQUESTS_PER_S": "1000000",
+        "ARGUS_LIMITS_REQUEST_BURST": "1000000",
+        # Each round opens a batch of one vehicle and never completes it.
+        "ARGUS_LIMITS_OPEN_BATCHES_PER_VEHICLE": "1000000",
     }
 
 

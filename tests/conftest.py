@@ -21,9 +21,15 @@ from argus.config import BlobSettings, Settings
 from argus.infrastructure.embedded.postgres_server import EmbeddedPostgres
 from argus.infrastructure.embedded.process import free_port
 from argus.infrastructure.embedded.redis_server import EmbeddedRedis
+from argus.interfaces.http.settings import LimitsSettings
 
 # Session services as plugins: their fixtures are shared by every tier.
-pytest_plugins = ["tests.services_kafka", "tests.services_s3", "tests.e2e.cluster"]
+pytest_plugins = [
+    "tests.services_kafka",
+    "tests.services_s3",
+    "tests.e2e.cluster",
+    "tests.security.serving",
+]
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SHARED_DATA = REPO_ROOT.parent / "shared" / "data"
@@ -64,7 +70,12 @@ def servers() -> Iterator[Servers]:
 async def adapters(
     servers: Servers, tmp_path_factory: pytest.TempPathFactory
 ) -> AsyncIterator[Adapters]:
-    settings = Settings(blob=BlobSettings(root=tmp_path_factory.mktemp("blobs")))
+    settings = Settings(
+        blob=BlobSettings(root=tmp_path_factory.mktemp("blobs")),
+        # Tests share this database and a few vehicle ids, and leave batches pending: the
+        # per-vehicle quota would be cross-test state. tests/security probes it on its own server.
+        limits=LimitsSettings(open_batches_per_vehicle=1_000_000),
+    )
     connected = await connect(
         settings, pg_url=servers.pg_url(), redis_url=servers.redis_url(), run_migrations=True
     )

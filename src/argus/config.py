@@ -17,6 +17,7 @@ from argus.domain.analysis.corrections import FOLLOW_SIMILARITY
 from argus.infrastructure.embeddings.settings import EmbeddingSettings
 from argus.infrastructure.kafka.settings import KafkaSettings
 from argus.infrastructure.s3.settings import S3Settings
+from argus.interfaces.http.settings import BrowserSettings, LimitsSettings
 
 GiB = 1 << 30
 
@@ -229,6 +230,8 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="ARGUS_")
 
     app: AppSettings = Field(default_factory=AppSettings)
+    limits: LimitsSettings = Field(default_factory=LimitsSettings)
+    browser: BrowserSettings = Field(default_factory=BrowserSettings)
     postgres: PostgresSettings = Field(default_factory=PostgresSettings)
     redis: RedisSettings = Field(default_factory=RedisSettings)
     embedded: EmbeddedSettings = Field(default_factory=EmbeddedSettings)
@@ -290,6 +293,8 @@ _SECTIONS: dict[str, type[BaseSettings]] = {
     cls.__name__: cls
     for cls in (
         AppSettings,
+        LimitsSettings,
+        BrowserSettings,
         PostgresSettings,
         RedisSettings,
         EmbeddedSettings,

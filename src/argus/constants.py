@@ -50,3 +50,8 @@ GROUP_PARSERS = "parsers"
 GROUP_AGGREGATORS = "aggregators"
 GROUP_AGENTS = "agents"
 GROUP_PROGRESS = "progress"
+
+
+def rate_limit_key(caller: str) -> str:
+    """Hash `tokens`, `ms`: one caller's token bucket (caller = token hash or address)."""
+    return f"{KEY_PREFIX}:rate:{caller}"

@@ -12,9 +12,10 @@ import pytest
 from argus.application.ports import BatchRepository, Outbox, ReportRepository
 from argus.domain.analysis import Diagnosis, FileResult, GatherResult, gather
 from argus.domain.batch import Batch, BatchStatus
-from argus.domain.errors import Conflict, NotFound
+from argus.domain.errors import Conflict, FileExists, NotFound
 from argus.domain.events import BatchGathered, DiagnosisCompleted, FileScattered
 from argus.domain.log_file import FileStatus, LogFile
+from argus.domain.upload_policy import UploadPolicy
 from argus.infrastructure.postgres.outbox import PostgresOutbox
 from tests.contract.conftest import FAKE, REAL, real_adapters
 from tests.fakes.analysis import sample_files
@@ -62,12 +63,18 @@ async def test_create_is_idempotent_and_keeps_the_first_vehicle(
     assert again.vehicle_id == "veh-1" and again.status is BatchStatus.PENDING
 
 
-async def test_add_file_replaces_by_name_and_only_while_pending(
+async def test_add_file_replaces_by_name_when_asked_and_only_while_pending(
     repos: Repos, batch_id: str
 ) -> None:
     await pending_batch(repos, batch_id, files=1)
+    with pytest.raises(FileExists):
+        await repos.batches.add_file(
+            batch_id, log_file(f"{batch_id}-0.mcap", file_id=f"{batch_id}-refused")
+        )
     replaced = await repos.batches.add_file(
-        batch_id, log_file(f"{batch_id}-0.mcap", file_id=f"{batch_id}-new")
+        batch_id,
+        log_file(f"{batch_id}-0.mcap", file_id=f"{batch_id}-new"),
+        policy=UploadPolicy(replace=True),
     )
     assert replaced is not None and replaced.file_id == f"{batch_id}-0.mcap-id"
     batch = await repos.batches.get(batch_id)

@@ -9,7 +9,7 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import TypeVar
 
-from argus.application.ports import BatchOverview, BatchPage, ReportRecord
+from argus.application.ports import NO_LIMITS, BatchOverview, BatchPage, ReportRecord
 from argus.domain.analysis import Anomaly, BatchSummary, Diagnosis, JsonObject
 from argus.domain.analysis.feedback import Feedback
 from argus.domain.batch import Batch, BatchStatus
@@ -17,6 +17,7 @@ from argus.domain.errors import Conflict, NotFound
 from argus.domain.events import Event
 from argus.domain.identity import Owner
 from argus.domain.log_file import FileStatus, LogFile
+from argus.domain.upload_policy import BatchLimits, UploadPolicy
 
 T = TypeVar("T")
 
@@ -46,9 +47,15 @@ class FakeBatchRepository:
     def __init__(self, store: FakeStore | None = None) -> None:
         self.store = store or FakeStore()
 
-    async def create(self, batch: Batch) -> tuple[Batch, bool]:
+    async def create(self, batch: Batch, *, limits: BatchLimits = NO_LIMITS) -> tuple[Batch, bool]:
         if batch.batch_id in self.store.batches:
             return copy.deepcopy(self.store.batches[batch.batch_id]), False
+        open_batches = sum(
+            1
+            for b in self.store.batches.values()
+            if b.vehicle_id == batch.vehicle_id and b.status is BatchStatus.PENDING
+        )
+        limits.check_may_open(vehicle_id=batch.vehicle_id, open_batches=open_batches)
         self.store.batches[batch.batch_id] = copy.deepcopy(batch)
         return copy.deepcopy(batch), True
 
@@ -56,10 +63,12 @@ class FakeBatchRepository:
         batch = self.store.batches.get(batch_id)
         return None if batch is None else copy.deepcopy(batch)
 
-    async def add_file(self, batch_id: str, log_file: LogFile) -> LogFile | None:
+    async def add_file(
+        self, batch_id: str, log_file: LogFile, *, policy: UploadPolicy | None = None
+    ) -> LogFile | None:
         async with self.store.lock:
             batch = self._require(batch_id)
-            return batch.add_file(copy.deepcopy(log_file))
+            return batch.add_file(copy.deepcopy(log_file), policy)
 
     async def mutate(self, batch_id: str, change: Callable[[Batch], T]) -> T:
         async with self.store.lock:

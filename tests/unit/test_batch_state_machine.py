@@ -17,6 +17,7 @@ from argus.domain.events import (
     FileScattered,
 )
 from argus.domain.log_file import FileStatus, LogFile
+from argus.domain.upload_policy import UploadPolicy
 
 pytestmark = pytest.mark.unit
 
@@ -90,10 +91,10 @@ def test_files_cannot_be_added_after_the_upload_phase() -> None:
         batch_in(BatchStatus.UPLOADED).add_file(a_file("late.mcap"))
 
 
-def test_a_file_of_the_same_name_replaces_the_old_one() -> None:
+def test_a_file_of_the_same_name_replaces_the_old_one_when_asked() -> None:
     batch = batch_in(BatchStatus.PENDING, files=1)
     newer = LogFile(file_id="new", name="f0.mcap", size=1, sha256="1" * 64, blob_key="k/new")
-    replaced = batch.add_file(newer)
+    replaced = batch.add_file(newer, UploadPolicy(replace=True))
     assert replaced is not None and replaced.file_id == "id-f0.mcap"
     assert [f.file_id for f in batch.files] == ["new"]
 

@@ -23,6 +23,9 @@ from argus.domain.events import Event
 from argus.domain.identity import Owner
 from argus.domain.log_file import FileStatus, LogFile
 from argus.domain.parsed_file import ParsedFile
+from argus.domain.upload_policy import BatchLimits, UploadPolicy
+
+NO_LIMITS = BatchLimits()
 
 T = TypeVar("T")
 
@@ -53,14 +56,18 @@ class BatchPage:
 class BatchRepository(Protocol):
     """PostgreSQL holds the facts: batches, files, outbox and processed events."""
 
-    async def create(self, batch: Batch) -> tuple[Batch, bool]:
-        """Insert `batch`, or return the existing one with the same id; bool = created."""
+    async def create(self, batch: Batch, *, limits: BatchLimits = NO_LIMITS) -> tuple[Batch, bool]:
+        """Insert `batch`, or return the existing one with the same id; bool = created.
+        A new batch is refused while its vehicle has `limits`' quota of pending batches."""
 
     async def get(self, batch_id: str) -> Batch | None:
         """The batch with its files, or None."""
 
-    async def add_file(self, batch_id: str, log_file: LogFile) -> LogFile | None:
-        """Record an uploaded file under the batch lock; returns a replaced file, if any."""
+    async def add_file(
+        self, batch_id: str, log_file: LogFile, *, policy: UploadPolicy | None = None
+    ) -> LogFile | None:
+        """Record an uploaded file under the batch lock as `policy` allows (the domain rule);
+        returns a replaced file, if any."""
 
     async def mutate(self, batch_id: str, change: Callable[[Batch], T]) -> T:
         """Apply `change` to the locked batch and store the result and its events atomically."""

@@ -16,6 +16,7 @@ from argus.application.progress import ProgressProjector
 from argus.application.progress_feed import ProgressFeed
 from argus.application.queries import ReportQuery
 from argus.bootstrap.connect import Adapters, Messaging
+from argus.bootstrap.limits import batch_limits
 from argus.infrastructure.parsing.native import NativeMcapParser, native_available
 from argus.infrastructure.parsing.python_mcap import PythonMcapParser
 from argus.infrastructure.postgres.outbox import PostgresOutbox
@@ -28,7 +29,9 @@ def ingest_service(a: Adapters) -> IngestService:
     return IngestService(
         batches=a.batches,
         blobs=a.blobs,
-        limits=IngestLimits(max_file_bytes=a.settings.app.max_upload_bytes),
+        limits=IngestLimits(
+            max_file_bytes=a.settings.app.max_upload_bytes, batch=batch_limits(a.settings)
+        ),
     )
 
 

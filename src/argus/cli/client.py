@@ -65,8 +65,14 @@ class ArgusClient:
         return _check(await self._http.post("/api/v1/batches", json=body))
 
     async def upload(
-        self, batch_id: str, path: Path, *, on_bytes: Callable[[int], None]
+        self,
+        batch_id: str,
+        path: Path,
+        *,
+        on_bytes: Callable[[int], None],
+        replace: bool = False,
     ) -> dict[str, Any]:
+        """PUT one file; `replace` replaces a stored file of the same name (else 409)."""
         checksum = await asyncio.to_thread(sha256_of, path)  # hashing a GB file takes seconds
         size = await asyncio.to_thread(lambda: path.stat().st_size)
         headers = {"X-Checksum-SHA256": checksum, "Content-Length": str(size)}
@@ -74,6 +80,7 @@ class ArgusClient:
             f"/api/v1/batches/{batch_id}/files/{path.name}",
             content=_file_body(path, on_bytes),
             headers=headers,
+            params={"replace": "true"} if replace else None,
         )
         return _check(response)
 

@@ -73,7 +73,10 @@ async def upload_and_follow(
                 task = bar.add_task("uploading", total=total_size(paths))
                 for path in paths:
                     bar.update(task, description=f"uploading {path.name}")
-                    await client.upload(DEMO_BATCH, path, on_bytes=lambda n: bar.advance(task, n))
+                    # A demo interrupted mid-upload left some of these files: send them again.
+                    await client.upload(
+                        DEMO_BATCH, path, on_bytes=lambda n: bar.advance(task, n), replace=True
+                    )
             completed = await client.complete(DEMO_BATCH)
             console.print(
                 f"completed upload of {completed['total_files']} files → {completed['status']}"

@@ -24,6 +24,7 @@ from argus.domain.events import (
     FileScattered,
 )
 from argus.domain.log_file import FileStatus, LogFile
+from argus.domain.upload_policy import UploadPolicy
 
 
 class BatchStatus(StrEnum):
@@ -109,16 +110,17 @@ class Batch:
                 " files can only be added while pending"
             )
 
-    def add_file(self, new: LogFile) -> LogFile | None:
-        """Record an uploaded file; a file of the same name is replaced and returned."""
+    def add_file(self, new: LogFile, policy: UploadPolicy | None = None) -> LogFile | None:
+        """Record an uploaded file as `policy` allows (by default a same-name file is a
+        conflict); returns the file it replaced, if any."""
         self.check_accepts_files()
+        replaced = (policy or UploadPolicy()).admit(self.files, new.name, new.size)
         self.updated_at = _now()  # an upload is activity: see abandon_upload
-        for index, old in enumerate(self.files):
-            if old.name == new.name:
-                self.files[index] = new
-                return old
-        self.files.append(new)
-        return None
+        if replaced is not None:
+            self.files[self.files.index(replaced)] = new
+        else:
+            self.files.append(new)
+        return replaced
 
     def complete_upload(self) -> bool:
         """Close the upload phase; False (and no event) when it was already closed."""

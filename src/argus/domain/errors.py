@@ -57,3 +57,39 @@ class Forbidden(ArgusError):
     """The caller is known but may not do this (its role, or another vehicle's batch)."""
 
     code = "forbidden"
+
+
+class PreconditionFailed(ArgusError):
+    """A condition the client attached (e.g. `If-Match`) does not hold."""
+
+    code = "precondition_failed"
+
+
+class TooManyRequests(ArgusError):
+    """A quota of the caller is used up; `retry_after_s` says when trying again helps."""
+
+    code = "too_many_requests"
+
+    def __init__(self, message: str, *, retry_after_s: int | None = None) -> None:
+        super().__init__(message)
+        self.retry_after_s = retry_after_s
+
+
+class FileExists(Conflict):
+    """A file of this name is already in the batch and the client did not ask to replace it."""
+
+    code = "file_exists"
+
+
+class TooManyOpenBatches(Conflict):
+    """The vehicle has as many pending batches as it may have; it must complete one first."""
+
+    code = "too_many_open_batches"
+
+
+class TooManyFiles(PayloadTooLarge):
+    code = "too_many_files"
+
+
+class BatchTooLarge(PayloadTooLarge):
+    code = "batch_too_large"

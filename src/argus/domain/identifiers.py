@@ -42,3 +42,27 @@ def new_batch_id() -> str:
 def new_file_id() -> str:
     """A fresh server-side file id (also the basis of its blob key)."""
     return uuid.uuid4().hex
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def has_control_characters(value: str) -> bool:
+    """True if `value` holds a C0 control character or DEL (NUL, newlines, escapes …)."""
+    return _CONTROL.search(value) is not None
+
+
+_EVENT_ID = re.compile(r"(\d{1,20})-(\d{1,20})")
+_MAX_EVENT_ID_PART = (1 << 64) - 1
+
+
+def validate_event_id(value: str) -> str:
+    """Return `value` if it can be a progress event id (two unsigned 64-bit numbers, like
+    1718000000000-0), else raise InvalidInput."""
+    match = _EVENT_ID.fullmatch(value)
+    if match is None or any(int(part) > _MAX_EVENT_ID_PART for part in match.groups()):
+        raise InvalidInput(
+            "Last-Event-ID must be an id this stream sent, like 1718000000000-0;"
+            f" got {value[:60]!r}"
+        )
+    return value

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 from collections.abc import Awaitable, Callable, Iterator
 
 import uvicorn
@@ -11,9 +12,12 @@ import uvicorn
 from argus import bootstrap
 from argus.application.identity import Authenticator, OwnerLookup
 from argus.bootstrap import Adapters
+from argus.bootstrap.limits import http_guards
+from argus.entrypoints.http_protocol import head_limited_protocol
 from argus.interfaces.http.app import create_app
 from argus.interfaces.http.services import HttpServices
 
+log = logging.getLogger(__name__)
 OnReady = Callable[[uvicorn.Server], Awaitable[None]]
 
 
@@ -23,17 +27,21 @@ def http_services(a: Adapters, *, auth: Authenticator | None = None) -> HttpServ
     `auth` replaces the token check only for bench/report_reads.py's comparison."""
 
     async def health() -> dict[str, str]:
+        # "ok" or "unavailable" only: an error's text names internal hosts and ports, which
+        # are for the operator's log, not for an unauthenticated caller.
         checks = {}
         try:
             await a.pool.fetchval("SELECT 1")
             checks["postgres"] = "ok"
         except Exception as exc:
-            checks["postgres"] = f"error: {exc}"
+            log.warning("health: PostgreSQL unavailable: %r", exc)
+            checks["postgres"] = "unavailable"
         try:
             await a.redis.ping()
             checks["redis"] = "ok"
         except Exception as exc:
-            checks["redis"] = f"error: {exc}"
+            log.warning("health: Redis unavailable: %r", exc)
+            checks["redis"] = "unavailable"
         return checks
 
     owners = OwnerLookup(a.batches)  # one per process: the readers and writers share it
@@ -68,14 +76,16 @@ async def serve_http(
 ) -> None:
     """Serve until `stop` is set (the runner's signal handlers) or `server.should_exit`."""
     settings = a.settings
+    app = create_app(http_services(a), ingest=ingest, query=query, guards=http_guards(a))
     config = uvicorn.Config(
-        create_app(http_services(a), ingest=ingest, query=query),
+        app,
         host=settings.app.http_host,
         port=port,
         log_level=settings.app.log_level.lower(),
         access_log=False,
         timeout_graceful_shutdown=10,
         backlog=2048,
+        http=head_limited_protocol(settings.limits.header_bytes, settings.limits.request_idle_s),
     )
     server = _Server(config)
     ready = asyncio.create_task(_when_started(server, on_ready)) if on_ready else None

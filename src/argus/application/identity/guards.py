@@ -87,6 +87,8 @@ class GuardedIngest:
         body: AsyncIterator[bytes],
         content_length: int | None,
         expected_sha256: str | None,
+        replace: bool = False,
+        if_match: str | None = None,
     ) -> LogFile:
         owner = check_write(caller.principal, batch_id, await self._owners(batch_id))
         log_file = await self._ingest.upload_file(
@@ -95,6 +97,8 @@ class GuardedIngest:
             body=body,
             content_length=content_length,
             expected_sha256=expected_sha256,
+            replace=replace,
+            if_match=if_match,
         )
         target = f"{batch_id}/{log_file.name}"
         await self._audit.record(AuditEntry.of(caller, Action.FILE_UPLOAD, target, owner.fleet_id))

@@ -10,6 +10,7 @@ from argus.domain.analysis._json import JsonObject
 from argus.domain.analysis.anomaly import SEVERITIES
 from argus.domain.analysis.precedents import Outcome, Precedent
 from argus.domain.errors import InvalidInput
+from argus.domain.identifiers import has_control_characters
 
 __all__ = [
     "FEEDBACK_NOTE_MAX_CHARS",
@@ -21,6 +22,7 @@ __all__ = [
 
 FEEDBACK_NOTE_MAX_CHARS = 2000
 FEEDBACK_VERDICTS = (Outcome.CONFIRMED, Outcome.CORRECTED)
+_LINE_BREAKS = str.maketrans("", "", "\t\n\r")
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,7 +64,13 @@ class Feedback:
         severity: str | None = None,
         note: str | None = None,
     ) -> Feedback:
-        """From untrusted input; InvalidInput when it breaks a rule above."""
+        """From untrusted input; InvalidInput when it breaks a rule above or holds control
+        characters (a note may have tabs and line breaks)."""
+        for name, text in (("component", component), ("root_cause", root_cause)):
+            if text is not None and has_control_characters(text):
+                raise InvalidInput(f"{name} must not contain control characters")
+        if note is not None and has_control_characters(note.translate(_LINE_BREAKS)):
+            raise InvalidInput("note must not contain control characters but tabs and newlines")
         try:
             outcome = Outcome(verdict)
         except ValueError as exc:

@@ -8,11 +8,12 @@ from typing import TypeVar
 
 import asyncpg
 
-from argus.application.ports import BatchOverview, BatchPage
+from argus.application.ports import NO_LIMITS, BatchOverview, BatchPage
 from argus.domain.batch import Batch, BatchStatus
 from argus.domain.errors import NotFound
 from argus.domain.identity import Owner
 from argus.domain.log_file import FileStatus, LogFile
+from argus.domain.upload_policy import BatchLimits, UploadPolicy
 from argus.infrastructure.postgres._errors import connection
 from argus.infrastructure.postgres.rows import (
     BATCH_COLUMNS,
@@ -35,8 +36,24 @@ class PostgresBatchRepository:
     def __init__(self, pool: asyncpg.Pool) -> None:
         self._pool = pool
 
-    async def create(self, batch: Batch) -> tuple[Batch, bool]:
-        async with connection(self._pool) as conn:
+    async def create(self, batch: Batch, *, limits: BatchLimits = NO_LIMITS) -> tuple[Batch, bool]:
+        async with connection(self._pool) as conn, conn.transaction():
+            existing = await self._load(conn, batch.batch_id, lock=False)
+            if existing is not None:
+                return existing, False
+            if limits.max_open_per_vehicle is not None:
+                # One vehicle's creates take turns (a transaction-scoped lock on its id), so
+                # concurrent creates cannot both pass the count; other vehicles never wait.
+                await conn.execute(
+                    "SELECT pg_advisory_xact_lock(hashtextextended('open:' || $1, 0))",
+                    batch.vehicle_id,
+                )
+                open_batches = await conn.fetchval(
+                    "SELECT count(*) FROM batches WHERE vehicle_id = $1 AND status = $2",
+                    batch.vehicle_id,
+                    BatchStatus.PENDING.value,
+                )
+                limits.check_may_open(vehicle_id=batch.vehicle_id, open_batches=open_batches)
             inserted = await conn.fetchval(
                 "INSERT INTO batches (batch_id, vehicle_id, fleet_id, status, created_at,"
                 " updated_at) VALUES ($1, $2, $3, $4, $5, $6)"
@@ -56,15 +73,17 @@ class PostgresBatchRepository:
         async with connection(self._pool) as conn:
             return await self._load(conn, batch_id, lock=False)
 
-    async def add_file(self, batch_id: str, log_file: LogFile) -> LogFile | None:
-        # Load under the row lock, let the domain decide (pending only; a same-name file is
-        # replaced), store what it decided. The lock serialises uploads to one batch only
-        # for these few statements, not while the bytes stream.
+    async def add_file(
+        self, batch_id: str, log_file: LogFile, *, policy: UploadPolicy | None = None
+    ) -> LogFile | None:
+        # Load under the row lock, let the domain decide (pending only; a same-name file only
+        # as the policy allows; the batch limits), store what it decided. The lock serialises
+        # uploads to one batch only for these few statements, not while the bytes stream.
         async with connection(self._pool) as conn, conn.transaction():
             batch = await self._load(conn, batch_id, lock=True)
             if batch is None:
                 raise NotFound(f"batch {batch_id} not found")
-            replaced = batch.add_file(log_file)
+            replaced = batch.add_file(log_file, policy)
             if replaced is not None:
                 await conn.execute("DELETE FROM files WHERE file_id = $1", replaced.file_id)
             await conn.execute(

@@ -13,17 +13,27 @@ from argus.interfaces.http import (
     routes_reports,
 )
 from argus.interfaces.http.auth import BearerAuth
+from argus.interfaces.http.guards import HttpGuards
+from argus.interfaces.http.guards import install as install_guards
 from argus.interfaces.http.services import HttpServices
 
 
-def create_app(svc: HttpServices, *, ingest: bool = True, query: bool = True) -> FastAPI:
+def create_app(
+    svc: HttpServices,
+    *,
+    ingest: bool = True,
+    query: bool = True,
+    guards: HttpGuards | None = None,
+) -> FastAPI:
     """Ingest (create, upload, complete), query (status, reports, progress, feedback) or both; every
     app also answers GET /healthz and the batch status, which uploaders poll too. Every route
-    but /healthz needs a bearer token."""
+    but /healthz needs a bearer token, checked inside the request guards (default limits, no
+    rate limiter unless `guards` gives one), so a refused request still gets their headers."""
     app = FastAPI(title="Argus", version="0.1.0", summary="Vehicle drive logs to diagnoses")
     app.state.services = svc
     errors.install(app)
     app.add_middleware(BearerAuth, authenticate=svc.auth.authenticate)
+    install_guards(app, guards or HttpGuards())
     if ingest:
         app.include_router(routes_batches.ingest_router)
     app.include_router(routes_batches.router)

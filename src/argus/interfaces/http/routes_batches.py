@@ -70,8 +70,12 @@ async def upload_file(
     caller: CallerDep,
     svc: Services,
     checksum: Annotated[str | None, Header(alias="X-Checksum-SHA256")] = None,
+    if_match: Annotated[str | None, Header(alias="If-Match")] = None,
+    replace: bool = False,
 ) -> FileRead:
-    """Stream the raw request body into storage; nothing is kept if anything fails."""
+    """Stream the raw request body into storage; nothing is kept if anything fails. A name
+    already in the batch is 409 unless `If-Match: "<its sha256>"` (412 if it differs) or
+    `?replace=true` says to replace it."""
     length_header = request.headers.get("content-length")
     try:
         content_length = None if length_header is None else int(length_header)
@@ -84,6 +88,8 @@ async def upload_file(
         body=request.stream(),
         content_length=content_length,
         expected_sha256=checksum,
+        replace=replace,
+        if_match=if_match,
     )
     return FileRead.of(log_file)
 
@@ -105,8 +111,14 @@ async def batch_report(batch_id: str, caller: CallerDep, svc: Services) -> Respo
 
 async def report_response(svc: HttpServices, caller: Caller, batch_id: str) -> Response:
     view = await svc.reads.report(caller, batch_id)
+    # A finished report may be reused by the caller for a minute (never by a shared cache:
+    # it is one fleet's); one still in progress is not to be stored at all.
+    cache = "private, max-age=60" if view.ready else "no-store"
     return Response(
-        view.body, status_code=200 if view.ready else 202, media_type="application/json"
+        view.body,
+        status_code=200 if view.ready else 202,
+        media_type="application/json",
+        headers={"Cache-Control": cache},
     )
 
 

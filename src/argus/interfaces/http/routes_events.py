@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import re
 from collections.abc import AsyncGenerator, AsyncIterator
 from typing import Annotated
 
@@ -12,12 +11,11 @@ from fastapi import APIRouter, Depends, Header, Request
 from fastapi.responses import StreamingResponse
 
 from argus.application.ports import ProgressEntry
-from argus.domain.errors import InvalidInput
+from argus.domain.identifiers import validate_event_id
 from argus.interfaces.http.auth import CallerDep
 from argus.interfaces.http.services import HttpServices, services
 
 router = APIRouter(tags=["progress"])
-_STREAM_ID = re.compile(r"\d{1,20}-\d{1,20}")
 Services = Annotated[HttpServices, Depends(services)]
 
 
@@ -47,8 +45,8 @@ async def batch_events(
     last_event_id: Annotated[str | None, Header(alias="Last-Event-ID")] = None,
 ) -> StreamingResponse:
     """Every status change and parsed/failed file; ends after the final state."""
-    if last_event_id is not None and not _STREAM_ID.fullmatch(last_event_id):
-        raise InvalidInput("Last-Event-ID must be an id this stream sent, like 1718000000000-0")
+    if last_event_id is not None:
+        validate_event_id(last_event_id)
     # Checked before the response starts: a batch the caller may not read is a plain 404.
     follower = await svc.reads.follow(caller, batch_id, after=last_event_id)
     return StreamingResponse(

@@ -1,0 +1,29 @@
+"""The request limits wired from the `limits` and `browser` settings sections."""
+
+from __future__ import annotations
+
+from argus.bootstrap.connect import Adapters
+from argus.config import Settings
+from argus.domain.upload_policy import BatchLimits
+from argus.infrastructure.redis.rate_limiter import RedisRateLimiter
+from argus.interfaces.http.guards import HttpGuards
+
+
+def batch_limits(settings: Settings) -> BatchLimits:
+    limits = settings.limits
+    return BatchLimits(
+        max_files=limits.files_per_batch,
+        max_bytes=limits.batch_bytes,
+        max_open_per_vehicle=limits.open_batches_per_vehicle,
+    )
+
+
+def http_guards(a: Adapters) -> HttpGuards:
+    """Guards of an HTTP process; the rate limit's buckets live in its Redis."""
+    limits = a.settings.limits
+    limiter = None
+    if limits.requests_per_s > 0:
+        limiter = RedisRateLimiter(
+            a.redis, rate_per_s=limits.requests_per_s, burst=limits.request_burst
+        )
+    return HttpGuards(limits=limits, browser=a.settings.browser, rate_limiter=limiter)
