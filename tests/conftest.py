@@ -24,7 +24,12 @@ from argus.infrastructure.embedded.process import free_port
 from argus.infrastructure.embedded.redis_server import EmbeddedRedis
 
 # Session services as plugins: their fixtures are shared by every tier.
-pytest_plugins = ["tests.services_kafka", "tests.services_s3", "tests.e2e.cluster"]
+pytest_plugins = [
+    "tests.services_kafka",
+    "tests.services_s3",
+    "tests.services_infra",
+    "tests.e2e.cluster",
+]
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SHARED_DATA = REPO_ROOT.parent / "shared" / "data"
