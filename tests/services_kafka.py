@@ -70,6 +70,13 @@ class KafkaServer:
         )
 
 
+def _other_port(taken: int) -> int:
+    port = free_port()
+    while port == taken:
+        port = free_port()
+    return port
+
+
 @pytest.fixture(scope="session")
 def kafka() -> Iterator[KafkaServer]:
     var_dir = Path(tempfile.mkdtemp(prefix="argus-test-kafka-"))
@@ -80,7 +87,7 @@ def kafka() -> Iterator[KafkaServer]:
         "ARGUS_VAR_DIR": str(var_dir),
         "KAFKA_LIBS_DIR": str(REPO_ROOT / "var" / "cache" / "kafka-libs"),
         "KAFKA_PORT": str(port),
-        "KAFKA_CONTROLLER_PORT": str(free_port()),
+        "KAFKA_CONTROLLER_PORT": str(_other_port(port)),
         "KAFKA_ADMIN_PASSWORD": secrets.token_urlsafe(24),
         "KAFKA_APP_USER": APP_USER,
         "KAFKA_APP_PASSWORD": app_password,
