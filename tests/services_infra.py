@@ -94,9 +94,10 @@ def _base_env(var_dir: Path) -> dict[str, str]:
     return {**os.environ, "ARGUS_VAR_DIR": str(var_dir)}
 
 
-def start_postgres() -> InfraPostgres:
-    """A fresh PostgreSQL with an app role and a superuser password (fast, not durable)."""
-    var_dir = Path(tempfile.mkdtemp(prefix="argus-test-infra-pg-"))
+def start_postgres(var_dir: Path | None = None) -> InfraPostgres:
+    """A PostgreSQL with an app role and a superuser password (fast, not durable), in a fresh
+    directory or in `var_dir`'s `infra/postgres`."""
+    var_dir = var_dir or Path(tempfile.mkdtemp(prefix="argus-test-infra-pg-"))
     port, app_password, superuser_password = free_port(), secret(), secret()
     env = _base_env(var_dir) | {
         "PG_PORT": str(port),

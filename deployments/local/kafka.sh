@@ -162,6 +162,9 @@ grant_app_acls() {
 
 format_storage() {
   if [[ -f "$STORAGE_DIR/meta.properties" ]]; then
+    # Formatted before SASL (no SCRAM users in its metadata): nobody could log in.
+    [[ -f "$KAFKA_DATA_DIR/.scram-users" ]] ||
+      die "$STORAGE_DIR was formatted without SCRAM users (before credentials); remove $KAFKA_DATA_DIR to re-format it (its events are lost)"
     return 0
   fi
   local cluster_id
@@ -174,6 +177,7 @@ format_storage() {
     --add-scram "SCRAM-SHA-512=[name=$KAFKA_APP_USER,password=$KAFKA_APP_PASSWORD]" \
     >>"$KAFKA_DATA_DIR/format.log" 2>&1 ||
     die "kafka-storage format failed; see $KAFKA_DATA_DIR/format.log"
+  printf '%s %s\n' "$KAFKA_ADMIN_USER" "$KAFKA_APP_USER" >"$KAFKA_DATA_DIR/.scram-users"
 }
 
 kafka_ready() { port_open "$KAFKA_HOST" "$KAFKA_PORT" && grep -q 'Kafka Server started' "$LOG_FILE" 2>/dev/null; }

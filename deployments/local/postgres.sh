@@ -9,7 +9,8 @@
 #
 # Environment (defaults in brackets; relative paths are resolved from the repo root):
 #   ARGUS_VAR_DIR          [<repo>/var]
-#   PG_DIR                 [$ARGUS_VAR_DIR/postgres]  data/ (0700), postgres.log
+#   PG_DIR                 [$ARGUS_VAR_DIR/infra/postgres]  data/ (0700), postgres.log
+#                          (not $ARGUS_VAR_DIR/postgres: that is `argus serve`'s embedded server)
 #   PG_HOST                [127.0.0.1]
 #   PG_PORT                [5432]
 #   PG_SUPERUSER_PASSWORD  (required, no default)  role `postgres`
@@ -28,7 +29,7 @@ REPO_ROOT="$(cd "$SCRIPT_DIR/../.." && pwd)"
 source "$SCRIPT_DIR/lib.sh"
 
 VAR_DIR="$(abspath "${ARGUS_VAR_DIR:-var}")"
-PG_DIR="$(abspath "${PG_DIR:-$VAR_DIR/postgres}")"
+PG_DIR="$(abspath "${PG_DIR:-$VAR_DIR/infra/postgres}")"
 PG_HOST="${PG_HOST:-127.0.0.1}"
 PG_PORT="${PG_PORT:-5432}"
 PG_SUPERUSER_PASSWORD="${PG_SUPERUSER_PASSWORD:-}"
@@ -101,9 +102,12 @@ psql_admin() { # psql_admin DATABASE ARGS...: as the superuser, over TCP with it
     -d "$db" -X -q -v ON_ERROR_STOP=1 "$@"
 }
 
-# Idempotent, on every start: a changed app password in the env file takes effect.
+# Idempotent, on every start: a changed password in the env file takes effect, and a data
+# directory made before credentials (by `argus infra postgres`, initdb --auth=trust) gets its
+# passwords first and its trust lines replaced after (harden_hba).
 provision() {
-  psql_admin postgres -v app="$PG_APP_USER" -v pw="$PG_APP_PASSWORD" -v db="$PG_DATABASE" <<'SQL'
+  psql_admin postgres -v su="$PG_SUPERUSER_PASSWORD" -v app="$PG_APP_USER" -v pw="$PG_APP_PASSWORD" -v db="$PG_DATABASE" <<'SQL'
+ALTER ROLE postgres PASSWORD :'su';
 SELECT format('CREATE ROLE %I LOGIN', :'app')
   WHERE NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = :'app') \gexec
 ALTER ROLE :"app" WITH LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS
@@ -120,6 +124,21 @@ ALTER SCHEMA public OWNER TO :"app";
 SQL
 }
 
+# SCRAM for every connection, nothing else (initdb writes the same; older data dirs had trust).
+harden_hba() {
+  local hba="$DATA_DIR/pg_hba.conf"
+  grep -Eq '^[^#]*[[:space:]](trust|password|md5)[[:space:]]*$' "$hba" || return 0
+  printf '%s\n' \
+    "# Written by deployments/local/postgres.sh: passwords (SCRAM-SHA-256) for every connection." \
+    "local   all  all                 scram-sha-256" \
+    "host    all  all  127.0.0.1/32   scram-sha-256" \
+    "host    all  all  ::1/128        scram-sha-256" >"$hba"
+  [[ "$(id -u)" != 0 ]] || chown "$PG_OS_USER:$PG_OS_USER" "$hba"
+  chmod 600 "$hba"
+  psql_admin postgres -c 'SELECT pg_reload_conf()' >/dev/null
+  log "replaced the trust lines of $hba with scram-sha-256"
+}
+
 ready() { "$BIN/pg_isready" -h "$PG_HOST" -p "$PG_PORT" -q; }
 
 cmd_start() {
@@ -128,6 +147,7 @@ cmd_start() {
   if pid="$(running_pid)"; then
     log "already running (pid $pid)"
     provision
+    harden_hba
     return 0
   fi
   if port_open "$PG_HOST" "$PG_PORT"; then
@@ -145,6 +165,7 @@ cmd_start() {
   pid=$!
   wait_until_ready "$pid" ready "$PG_START_TIMEOUT" "PostgreSQL on $PG_HOST:$PG_PORT"
   provision
+  harden_hba
   log "ready on $PG_HOST:$PG_PORT (pid $pid) in $(( $(now_ms) - t0 ))ms; app role '$PG_APP_USER' owns database '$PG_DATABASE'"
 }
 

@@ -8,7 +8,8 @@
 #
 # Environment (defaults in brackets; relative paths are resolved from the repo root):
 #   ARGUS_VAR_DIR          [<repo>/var]
-#   REDIS_DATA_DIR         [$ARGUS_VAR_DIR/redis]   AOF, redis.conf (0600), log, pid
+#   REDIS_DATA_DIR         [$ARGUS_VAR_DIR/infra/redis]   AOF, redis.conf (0600), log, pid
+#                          (not $ARGUS_VAR_DIR/redis: that is `argus serve`'s embedded server)
 #   REDIS_HOST             [127.0.0.1]
 #   REDIS_PORT             [6379]
 #   REDIS_APPENDONLY       [yes]     "no" for throw-away test servers
@@ -27,7 +28,7 @@ REPO_ROOT="$(cd "$SCRIPT_DIR/../.." && pwd)"
 source "$SCRIPT_DIR/lib.sh"
 
 VAR_DIR="$(abspath "${ARGUS_VAR_DIR:-var}")"
-REDIS_DATA_DIR="$(abspath "${REDIS_DATA_DIR:-$VAR_DIR/redis}")"
+REDIS_DATA_DIR="$(abspath "${REDIS_DATA_DIR:-$VAR_DIR/infra/redis}")"
 REDIS_HOST="${REDIS_HOST:-127.0.0.1}"
 REDIS_PORT="${REDIS_PORT:-6379}"
 REDIS_APPENDONLY="${REDIS_APPENDONLY:-yes}"

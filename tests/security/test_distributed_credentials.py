@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import asyncio
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 import uuid
 from pathlib import Path
 from typing import Any
@@ -25,8 +27,9 @@ from pydantic import SecretStr
 from redis.exceptions import AuthenticationError, NoPermissionError, ResponseError
 
 from argus.domain.errors import ArgusError
+from argus.infrastructure.embedded.postgres_server import _bin
 from argus.infrastructure.s3 import S3BlobStore
-from tests.services_infra import LOCAL, InfraPostgres, InfraRedis
+from tests.services_infra import LOCAL, InfraPostgres, InfraRedis, start_postgres
 from tests.services_kafka import KafkaServer, topic_prefix
 from tests.services_s3 import MINIO_SCRIPT, MinioServer
 
@@ -173,6 +176,42 @@ async def test_postgres_app_role_is_no_superuser_and_cannot_run_programs(
             await conn.execute("CREATE ROLE intruder SUPERUSER")
     finally:
         await conn.close()
+
+
+def test_postgres_data_dir_made_with_trust_is_locked_down_on_start() -> None:
+    """A data directory from before credentials (initdb --auth=trust, as `argus infra postgres`
+    made them) gets passwords and SCRAM-only pg_hba.conf lines on its first start."""
+    var_dir = Path(tempfile.mkdtemp(prefix="argus-test-trust-pg-"))
+    data = var_dir / "infra" / "postgres" / "data"
+    data.mkdir(parents=True)
+    as_server: list[str] = []
+    if os.geteuid() == 0:  # initdb refuses root: run it as the script's server user
+        user = "argus-infra-pg"
+        subprocess.run(["useradd", "--system", "--user-group", user], check=False)
+        shutil.chown(data, user, user)
+        shutil.chown(data.parent, user, user)
+        for path in (var_dir, var_dir / "infra"):
+            path.chmod(0o711)
+        as_server = ["setpriv", f"--reuid={user}", f"--regid={user}", "--clear-groups", "--"]
+    initdb = [str(_bin("initdb")), "-D", str(data), "-U", "postgres", "--auth=trust"]
+    subprocess.run([*as_server, *initdb], check=True, capture_output=True)
+    server = start_postgres(var_dir)
+    try:
+        hba = subprocess.run(
+            [*as_server, "cat", str(data / "pg_hba.conf")], capture_output=True, text=True
+        ).stdout
+        assert "trust" not in hba and "scram-sha-256" in hba
+        with pytest.raises(asyncpg.InvalidPasswordError):
+            asyncio.run(asyncpg.connect(server.url(user="postgres", password=None), timeout=10))
+        asyncio.run(_connects(server.app_url))
+    finally:
+        server.stop()
+        shutil.rmtree(var_dir, ignore_errors=True)
+
+
+async def _connects(url: str) -> None:
+    conn = await asyncpg.connect(url, timeout=10)
+    await conn.close()
 
 
 # --- Redis ----------------------------------------------------------------------------------
