@@ -98,7 +98,7 @@ running_pid() { pid_of "$PID_FILE" 'postgres'; }
 
 psql_admin() { # psql_admin DATABASE ARGS...: as the superuser, over TCP with its password
   local db="$1"; shift
-  PGPASSWORD="$PG_SUPERUSER_PASSWORD" "$BIN/psql" -h "$PG_HOST" -p "$PG_PORT" -U postgres \
+  PGPASSWORD="$PG_SUPERUSER_PASSWORD" PGOPTIONS='-c client_min_messages=warning' "$BIN/psql" -h "$PG_HOST" -p "$PG_PORT" -U postgres \
     -d "$db" -X -q -v ON_ERROR_STOP=1 "$@"
 }
 
