@@ -112,9 +112,9 @@ def test_minio_script_refuses_the_default_keys(tmp_path: Path) -> None:
     [
         ({"ARGUS_PG_URL": "postgresql://argus@127.0.0.1:1/argus"}, "ARGUS_PG_URL"),
         ({"ARGUS_REDIS_URL": "redis://127.0.0.1:1/0"}, "ARGUS_REDIS_URL"),
-        ({"ARGUS_KAFKA_BOOTSTRAP": "127.0.0.1:1"}, "ARGUS_KAFKA_SASL_USERNAME"),
+        ({"ARGUS_KAFKA_SASL_USERNAME": ""}, "ARGUS_KAFKA_SASL_USERNAME"),
         (
-            {"ARGUS_KAFKA_BOOTSTRAP": "127.0.0.1:1", "ARGUS_KAFKA_SECURITY_PROTOCOL": "PLAINTEXT"},
+            {"ARGUS_KAFKA_SECURITY_PROTOCOL": "PLAINTEXT"},
             "ARGUS_KAFKA_SECURITY_PROTOCOL",
         ),
         (
@@ -133,6 +133,9 @@ def test_a_role_without_credentials_does_not_start(variables: dict[str, str], na
     complete = {
         "ARGUS_PG_URL": "postgresql://argus:pw@127.0.0.1:1/argus",
         "ARGUS_REDIS_URL": "redis://argus:pw@127.0.0.1:1/0",
+        "ARGUS_KAFKA_BOOTSTRAP": "127.0.0.1:1",
+        "ARGUS_KAFKA_SASL_USERNAME": "argus",
+        "ARGUS_KAFKA_SASL_PASSWORD": "pw",
     }
     env = _clean_env(**(complete | variables))
     done = subprocess.run(

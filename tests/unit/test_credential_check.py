@@ -26,11 +26,11 @@ def settings(
     kafka: KafkaSettings | None = None,
     s3_keys: tuple[str, str] | None = None,
 ) -> Settings:
+    """Distributed settings (the Kafka bus, SCRAM) with the given servers."""
     loaded = Settings()
     loaded.postgres.url = pg
     loaded.redis.url = redis
-    if kafka is not None:
-        loaded.kafka = kafka
+    loaded.kafka = kafka if kafka is not None else KafkaSettings.model_validate(SCRAM_BUS)
     if s3_keys is not None:
         loaded.s3 = S3Settings(
             endpoint_url="http://127.0.0.1:9000",
@@ -46,6 +46,7 @@ def kafka(**fields: object) -> KafkaSettings:
 
 
 SCRAM = {"sasl_username": "argus", "sasl_password": "pw"}
+SCRAM_BUS = {"bootstrap": "127.0.0.1:9092", **SCRAM}
 
 
 @pytest.mark.parametrize(
@@ -88,6 +89,16 @@ def test_credentials_are_required_for_every_external_server(
         assert len(found) == 1 and problem in found[0]
         with pytest.raises(SettingsError, match="needs credentials"):
             require_credentials(loaded)
+
+
+def test_the_embedded_mode_is_not_checked(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Redis Streams and local blobs: `argus serve` and its parser worker processes."""
+    for name in [n for n in os.environ if n.startswith("ARGUS_")]:
+        monkeypatch.delenv(name)
+    loaded = Settings()
+    loaded.postgres.url = "postgresql://postgres@127.0.0.1:54329/argus"
+    loaded.redis.url = "redis://127.0.0.1:63799/0"
+    assert credential_problems(loaded) == []
 
 
 def test_kafka_client_options_carry_the_scram_user_only_over_sasl() -> None:

@@ -1,9 +1,11 @@
 """The distributed mode talks to its servers with credentials, or not at all.
 
-Checked once, before a role connects: a server URL without a password, Kafka without SASL, or
-MinIO's well-known default keys end the process with one line that names the variables
-(docs/decisions/0028-distributed-credentials.md). The embedded mode makes its own servers and
-their credentials, so it is not checked here.
+Checked once, before a role connects, when the distributed adapters are chosen (the Kafka bus
+or the S3 blob store): a server URL without a password, Kafka without SASL, or MinIO's
+well-known default keys end the process with one line that names the variables
+(docs/decisions/0028-distributed-credentials.md). The embedded mode (Redis Streams, local
+blobs) makes its own servers and their credentials, and its parser worker processes are roles
+too, so it is not checked here.
 """
 
 from __future__ import annotations
@@ -17,7 +19,10 @@ DEFAULT_S3_KEYS = frozenset({("minioadmin", "minioadmin")})
 
 
 def credential_problems(settings: Settings) -> list[str]:
-    """What is missing, one phrase per variable; empty when every server has credentials."""
+    """What is missing, one phrase per variable; empty when every server has credentials or
+    the process is not in the distributed mode."""
+    if settings.kafka.bootstrap is None and settings.s3 is None:
+        return []
     problems = []
     if settings.postgres.url is not None and not _authenticates(settings.postgres.url):
         problems.append("ARGUS_PG_URL has no password (postgresql://user:password@host/db)")
