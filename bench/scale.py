@@ -32,11 +32,16 @@ CACHE = ROOT / "var" / "bench"
 
 
 def distributed_env() -> dict[str, str]:
+    """distributed.env plus the app's credentials that `make infra-up` generated."""
     env = dict(os.environ)
-    for line in (ROOT / "deployments" / "local" / "distributed.env").read_text().splitlines():
-        if line and not line.startswith("#"):
-            key, _, value = line.partition("=")
-            env.setdefault(key, value)
+    credentials = ROOT / "var" / "infra.env"
+    if not credentials.exists():
+        raise SystemExit(f"{credentials} is missing: run `make infra-up` first")
+    for path in (ROOT / "deployments" / "local" / "distributed.env", credentials):
+        for line in path.read_text().splitlines():
+            if line and not line.startswith("#"):
+                key, _, value = line.partition("=")
+                env.setdefault(key, value)
     return env
 
 
@@ -61,8 +66,9 @@ def start_roles(parsers: int, log_dir: Path) -> tuple[list[subprocess.Popen[byte
     ingest_port, query_port = free_port(), free_port()
     env = {
         **distributed_env(),
-        "ARGUS_KAFKA_TOPIC_PREFIX": f"bench{run}",
-        "ARGUS_S3_BUCKET": f"bench-{run}",
+        # Inside the app user's Kafka topic prefix and MinIO bucket pattern (`argus*`).
+        "ARGUS_KAFKA_TOPIC_PREFIX": f"argus-bench{run}",
+        "ARGUS_S3_BUCKET": f"argus-bench-{run}",
         "ARGUS_HTTP_PORT": str(query_port),
         "ARGUS_INGEST_PORT": str(ingest_port),
         "ARGUS_LOG_LEVEL": "WARNING",

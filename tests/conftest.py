@@ -27,6 +27,7 @@ from argus.interfaces.http.settings import LimitsSettings
 pytest_plugins = [
     "tests.services_kafka",
     "tests.services_s3",
+    "tests.services_infra",
     "tests.e2e.cluster",
     "tests.security.serving",
 ]

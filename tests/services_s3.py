@@ -11,9 +11,11 @@ of the first test that needs it.
 from __future__ import annotations
 
 import os
+import secrets
 import shutil
 import signal
 import subprocess
+import sys
 import tempfile
 import urllib.error
 import urllib.request
@@ -30,6 +32,7 @@ from argus.infrastructure.s3 import S3Settings
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 MINIO_SCRIPT = REPO_ROOT / "deployments" / "local" / "minio.sh"
+APP_USER_SCRIPT = REPO_ROOT / "deployments" / "local" / "minio_app_user.py"
 BUILD_TIMEOUT_S = 900.0
 START_TIMEOUT_S = 60.0
 
@@ -45,13 +48,30 @@ class MinioServer:
 
     def settings(self, bucket: str, **overrides: Any) -> S3Settings:
         """Settings of a store on this server, in `bucket`."""
-        return S3Settings(
-            endpoint_url=self.endpoint_url,
-            bucket=bucket,
-            access_key_id=self.access_key,
-            secret_access_key=SecretStr(self.secret_key),
-            **overrides,
+        defaults: dict[str, Any] = {
+            "endpoint_url": self.endpoint_url,
+            "access_key_id": self.access_key,
+            "secret_access_key": SecretStr(self.secret_key),
+        }
+        return S3Settings(bucket=bucket, **(defaults | overrides))
+
+    def app_user(self, user: str, bucket_pattern: str) -> tuple[str, str]:
+        """An access key limited to `bucket_pattern` by a policy, as `make infra-up` makes
+        the app's (deployments/local/minio_app_user.py): (access key, secret key)."""
+        password = secrets.token_urlsafe(24)
+        env = {k: v for k, v in os.environ.items() if not k.startswith("MINIO_")}
+        env |= {
+            "MINIO_ENDPOINT": self.endpoint_url,
+            "MINIO_ROOT_USER": self.access_key,
+            "MINIO_ROOT_PASSWORD": self.secret_key,
+            "MINIO_APP_USER": user,
+            "MINIO_APP_PASSWORD": password,
+            "MINIO_APP_BUCKET": bucket_pattern,
+        }
+        subprocess.run(
+            [sys.executable, str(APP_USER_SCRIPT)], env=env, check=True, capture_output=True
         )
+        return user, password
 
 
 def minio_binary() -> Path:
@@ -96,8 +116,9 @@ def minio() -> Iterator[MinioServer]:
     port, console_port = _two_free_ports()
     server = MinioServer(
         endpoint_url=f"http://127.0.0.1:{port}",
-        access_key="argus-test",
-        secret_key=f"secret-{os.urandom(8).hex()}",
+        # Generated root keys, never MinIO's defaults (as `make infra-up`).
+        access_key=f"root-{secrets.token_hex(4)}",
+        secret_key=secrets.token_urlsafe(24),
         data_dir=base / "data",
     )
     log_path = base / "minio.log"

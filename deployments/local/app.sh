@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # make app-up / app-down: every Argus role as its own process against the servers of
-# `make infra-up` (see distributed.env), logs in var/log, pids in var/run; `up` waits for the
-# HTTP roles to be healthy and loads the demo batch batch-101.
+# `make infra-up` (see distributed.env), with the app's credentials that infra-up generated
+# (var/infra.env, 0600: refused otherwise), logs in var/log, pids in var/run; `up` waits for
+# the HTTP roles to be healthy and loads the demo batch batch-101.
 #
 # usage: deployments/local/app.sh {up|down|status}   (PARSERS=2 parser workers by default)
 set -euo pipefail
@@ -12,8 +13,13 @@ PARSERS="${PARSERS:-2}"
 RUN="$ROOT/var/run"; LOG="$ROOT/var/log"
 cd "$ROOT"
 mkdir -p "$RUN" "$LOG"
+CREDENTIALS="${ARGUS_VAR_DIR:-$ROOT/var}/infra.env"
+if [[ "${1:-}" == up ]]; then
+  [[ -f "$CREDENTIALS" ]] || { echo "app.sh: $CREDENTIALS is missing: run make infra-up first" >&2; exit 1; }
+  [[ "$(stat -c %a "$CREDENTIALS")" == 600 ]] || { echo "app.sh: $CREDENTIALS must be mode 0600" >&2; exit 1; }
+fi
 # shellcheck source=/dev/null
-set -a; source "$HERE/distributed.env"; set +a
+set -a; source "$HERE/distributed.env"; [[ ! -f "$CREDENTIALS" ]] || source "$CREDENTIALS"; set +a
 
 ROLES=(ingestor query orchestrator "worker aggregator" "worker agent")
 for i in $(seq 1 "$PARSERS"); do ROLES+=("worker parser#$i"); done

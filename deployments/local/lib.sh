@@ -49,3 +49,25 @@ wait_until_ready() {
     sleep 0.2
   done
 }
+
+# pid_of PID_FILE PATTERN: print the pid in PID_FILE when that process is alive and its
+# command line matches PATTERN (a recycled pid is not ours); fail otherwise.
+pid_of() {
+  local pid_file="$1" pattern="$2" pid
+  [[ -f "$pid_file" ]] || return 1
+  pid="$(head -n1 "$pid_file" 2>/dev/null || true)"
+  [[ "$pid" =~ ^[0-9]+$ ]] || return 1
+  kill -0 "$pid" 2>/dev/null || return 1
+  tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -q -- "$pattern" || return 1
+  printf '%s\n' "$pid"
+}
+
+# require_secrets NAME...: each variable set to a generated secret (infra.sh writes them);
+# no server of the distributed mode starts on an empty or default password.
+require_secrets() {
+  local name
+  for name in "$@"; do
+    [[ -n "${!name:-}" ]] || die "$name is not set (make infra-up generates it into var/infra-admin.env)"
+    [[ "${!name}" =~ ^[A-Za-z0-9_-]{16,}$ ]] || die "$name: at least 16 characters of [A-Za-z0-9_-]"
+  done
+}

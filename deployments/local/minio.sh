@@ -20,8 +20,11 @@
 #   MINIO_HOST             [127.0.0.1]
 #   MINIO_PORT             [9000]   S3 API
 #   MINIO_CONSOLE_PORT     [9001]   web console
-#   MINIO_ROOT_USER        [argus]              S3 access key
-#   MINIO_ROOT_PASSWORD    [argus-secret-key]   S3 secret key (>= 8 chars)
+#   MINIO_ROOT_USER        (required, no default; never minioadmin)   root access key
+#   MINIO_ROOT_PASSWORD    (required, no default; >= 16 chars)        root secret key
+#   MINIO_APP_USER         [unset]  when set with MINIO_APP_PASSWORD: an access key limited
+#   MINIO_APP_PASSWORD     [unset]  to MINIO_APP_BUCKET by a policy (minio_app_user.py)
+#   MINIO_APP_BUCKET       [argus]  the bucket (created) or a pattern such as argus-*
 #   MINIO_START_TIMEOUT    [60]    seconds to wait for readiness
 #   MINIO_STOP_TIMEOUT     [30]
 #   MINIO_BUILD_NICE       [10]    niceness of the Go build
@@ -41,8 +44,11 @@ MINIO_DATA_DIR="$(abspath "${MINIO_DATA_DIR:-$VAR_DIR/minio}")"
 MINIO_HOST="${MINIO_HOST:-127.0.0.1}"
 MINIO_PORT="${MINIO_PORT:-9000}"
 MINIO_CONSOLE_PORT="${MINIO_CONSOLE_PORT:-9001}"
-MINIO_ROOT_USER="${MINIO_ROOT_USER:-argus}"
-MINIO_ROOT_PASSWORD="${MINIO_ROOT_PASSWORD:-argus-secret-key}"
+MINIO_ROOT_USER="${MINIO_ROOT_USER:-}"
+MINIO_ROOT_PASSWORD="${MINIO_ROOT_PASSWORD:-}"
+MINIO_APP_USER="${MINIO_APP_USER:-}"
+MINIO_APP_PASSWORD="${MINIO_APP_PASSWORD:-}"
+MINIO_APP_BUCKET="${MINIO_APP_BUCKET:-argus}"
 MINIO_START_TIMEOUT="${MINIO_START_TIMEOUT:-60}"
 MINIO_STOP_TIMEOUT="${MINIO_STOP_TIMEOUT:-30}"
 MINIO_BUILD_NICE="${MINIO_BUILD_NICE:-10}"
@@ -56,15 +62,7 @@ BUILD_LOG="$LOG_DIR/minio-build.log"
 ENDPOINT="http://$MINIO_HOST:$MINIO_PORT"
 
 
-running_pid() {
-  [[ -f "$PID_FILE" ]] || return 1
-  local pid
-  pid="$(cat "$PID_FILE" 2>/dev/null || true)"
-  [[ "$pid" =~ ^[0-9]+$ ]] || return 1
-  kill -0 "$pid" 2>/dev/null || return 1
-  tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -q 'minio server ' || return 1
-  printf '%s\n' "$pid"
-}
+running_pid() { pid_of "$PID_FILE" 'minio server '; }
 
 healthy() {
   if command -v curl >/dev/null; then
@@ -108,6 +106,26 @@ wait_ready() {
   wait_until_ready "$1" healthy "$MINIO_START_TIMEOUT" "MinIO at $ENDPOINT"
 }
 
+# No default keys, ever: MinIO itself falls back to minioadmin:minioadmin when none are given.
+check_credentials() {
+  [[ -n "$MINIO_ROOT_USER" && -n "$MINIO_ROOT_PASSWORD" ]] ||
+    die "MINIO_ROOT_USER and MINIO_ROOT_PASSWORD are not set (make infra-up generates them into var/infra-admin.env)"
+  [[ "$MINIO_ROOT_USER" != minioadmin && "$MINIO_ROOT_PASSWORD" != minioadmin ]] ||
+    die "the default MinIO keys (minioadmin) are refused"
+  (( ${#MINIO_ROOT_USER} >= 3 )) || die "MINIO_ROOT_USER must be at least 3 characters"
+  (( ${#MINIO_ROOT_PASSWORD} >= 16 )) || die "MINIO_ROOT_PASSWORD must be at least 16 characters"
+}
+
+# The app's own access key: a user whose policy allows its bucket and nothing else.
+grant_app_user() {
+  [[ -n "$MINIO_APP_USER" ]] || return 0
+  [[ -n "$MINIO_APP_PASSWORD" ]] || die "MINIO_APP_USER is set but MINIO_APP_PASSWORD is not"
+  MINIO_ENDPOINT="$ENDPOINT" MINIO_ROOT_USER="$MINIO_ROOT_USER" MINIO_ROOT_PASSWORD="$MINIO_ROOT_PASSWORD" \
+  MINIO_APP_USER="$MINIO_APP_USER" MINIO_APP_PASSWORD="$MINIO_APP_PASSWORD" MINIO_APP_BUCKET="$MINIO_APP_BUCKET" \
+    "$REPO_ROOT/.venv/bin/python" "$SCRIPT_DIR/minio_app_user.py" ||
+    die "creating the app's MinIO user failed (is the infra extra installed? make setup)"
+}
+
 cmd_start() {
   local pid
   if pid="$(running_pid)"; then
@@ -120,8 +138,7 @@ cmd_start() {
       die "$MINIO_HOST:$p is already in use by another process (not our pid file $PID_FILE); stop it or set MINIO_PORT/MINIO_CONSOLE_PORT"
     fi
   done
-  (( ${#MINIO_ROOT_PASSWORD} >= 8 )) || die "MINIO_ROOT_PASSWORD must be at least 8 characters"
-  (( ${#MINIO_ROOT_USER} >= 3 )) || die "MINIO_ROOT_USER must be at least 3 characters"
+  check_credentials
   [[ -x "$MINIO_BIN" ]] || cmd_build
   mkdir -p "$RUN_DIR" "$LOG_DIR" "$MINIO_DATA_DIR"
 
@@ -137,7 +154,8 @@ cmd_start() {
   pid=$!
   printf '%s\n' "$pid" >"$PID_FILE"
   wait_ready "$pid"
-  log "ready on $ENDPOINT (pid $pid) in $(( $(now_ms) - t0 ))ms; access key '$MINIO_ROOT_USER'; log: $LOG_FILE"
+  grant_app_user
+  log "ready on $ENDPOINT (pid $pid) in $(( $(now_ms) - t0 ))ms; root key '$MINIO_ROOT_USER'${MINIO_APP_USER:+, app key '$MINIO_APP_USER' on '$MINIO_APP_BUCKET'}; log: $LOG_FILE"
 }
 
 cmd_stop() {

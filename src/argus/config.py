@@ -14,10 +14,11 @@ from pydantic import Field, SecretStr, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from argus.domain.analysis.corrections import FOLLOW_SIMILARITY
+from argus.infrastructure.embedded.settings import InfraSettings
 from argus.infrastructure.embeddings.settings import EmbeddingSettings
 from argus.infrastructure.kafka.settings import KafkaSettings
 from argus.infrastructure.s3.settings import S3Settings
-from argus.interfaces.http.settings import BrowserSettings, LimitsSettings
+from argus.interfaces.http.settings import AuthSettings, BrowserSettings, LimitsSettings
 
 GiB = 1 << 30
 
@@ -184,26 +185,6 @@ class JanitorSettings(BaseSettings):
     interval_s: float = Field(default=300.0, gt=0)
     # A pending batch with no upload for this long is failed and its files deleted.
     upload_ttl_s: int = Field(default=24 * 3600, ge=1, validation_alias="ARGUS_UPLOAD_TTL_S")
-
-
-class AuthSettings(BaseSettings):
-    """Bearer tokens (docs/decisions/0025-access-model.md)."""
-
-    model_config = SettingsConfigDict(env_prefix="ARGUS_AUTH_")
-
-    # How long a process trusts a token it looked up: the most a revocation takes to apply.
-    token_cache_s: float = Field(default=5.0, ge=0, le=300)
-
-
-class InfraSettings(BaseSettings):
-    """`argus infra postgres|redis`: the distributed mode's local servers."""
-
-    model_config = SettingsConfigDict(env_prefix="ARGUS_INFRA_")
-
-    pg_dir: Path = Path("var/infra/postgres")
-    pg_port: int = Field(default=5432, ge=1, le=65535)
-    redis_dir: Path = Path("var/infra/redis")
-    redis_port: int = Field(default=6379, ge=1, le=65535)
 
 
 def _s3_when_chosen(data: dict[str, Any]) -> S3Settings | None:

@@ -15,10 +15,10 @@ from redis.asyncio import Redis
 
 from argus.constants import DEAD_LETTER_STREAM, event_stream, event_topic
 from argus.infrastructure.kafka.bus import KafkaEventBus
-from argus.infrastructure.kafka.settings import KafkaSettings
 from argus.infrastructure.redis.stream_consumer import ConsumerTuning
 from argus.infrastructure.redis.streams_bus import RedisStreamsBus
 from tests.fakes.messaging import FakeEventBus
+from tests.services_kafka import KafkaServer, topic_prefix
 
 
 @dataclass(frozen=True)
@@ -97,12 +97,12 @@ async def redis_transport(url: str) -> AsyncIterator[Transport]:
 
 
 @asynccontextmanager
-async def kafka_transport(bootstrap: str) -> AsyncIterator[Transport]:
-    settings = KafkaSettings(bootstrap=bootstrap, poll_timeout_ms=100, topic_prefix=f"t{unique()}")
+async def kafka_transport(kafka: KafkaServer) -> AsyncIterator[Transport]:
+    settings = kafka.settings(poll_timeout_ms=100, topic_prefix=topic_prefix(unique()))
     # As in production, where every Kafka consumer counts its deliveries in Redis.
     bus = KafkaEventBus(settings, deliveries=CountingDeliveries())
     await bus.start()
-    producer = AIOKafkaProducer(bootstrap_servers=bootstrap)
+    producer = AIOKafkaProducer(**settings.client_options())
     await producer.start()
 
     async def publish_raw(family: str, payload: bytes) -> None:
@@ -110,7 +110,7 @@ async def kafka_transport(bootstrap: str) -> AsyncIterator[Transport]:
 
     async def dead_letters(group: str, expected: int) -> list[DeadLetter]:
         reader = AIOKafkaConsumer(
-            bus.dead_letter_topic, bootstrap_servers=bootstrap, auto_offset_reset="earliest"
+            bus.dead_letter_topic, **settings.client_options(), auto_offset_reset="earliest"
         )
         await reader.start()
         found: list[DeadLetter] = []

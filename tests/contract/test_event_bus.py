@@ -18,7 +18,6 @@ from argus.application.ports import EventBus, Handler
 from argus.constants import event_topic
 from argus.domain.events import BatchStatusChanged, BatchUploaded, Event, Family
 from argus.infrastructure.kafka.bus import KafkaEventBus
-from argus.infrastructure.kafka.settings import KafkaSettings
 from tests.conftest import Servers
 from tests.contract.bus_transports import (
     CountingDeliveries,
@@ -30,6 +29,7 @@ from tests.contract.bus_transports import (
     unique,
 )
 from tests.contract.conftest import FAKE
+from tests.services_kafka import KafkaServer, topic_prefix
 
 NO_WAIT = DeliveryPolicy(max_attempts=3, backoff_s=0.01, max_backoff_s=0.01, max_deliveries=5)
 REDIS = pytest.param("redis", marks=pytest.mark.integration)
@@ -45,7 +45,7 @@ async def transport(request: pytest.FixtureRequest) -> AsyncIterator[Transport]:
         async with redis_transport(servers.redis_url(db=14)) as redis:
             yield redis
     else:
-        async with kafka_transport(request.getfixturevalue("kafka").bootstrap) as kafka:
+        async with kafka_transport(request.getfixturevalue("kafka")) as kafka:
             yield kafka
 
 
@@ -212,12 +212,10 @@ async def test_a_message_whose_consumers_keep_dying_is_given_up_and_dead_lettere
     assert dead.attempts == policy.max_deliveries + 1
 
 
-async def rewind(bootstrap: str, group: str, topic: str, partitions: int) -> None:
+async def rewind(kafka: KafkaServer, group: str, topic: str, partitions: int) -> None:
     """Set `group`'s committed offsets on `topic` back to 0: every message comes again, as
     after commits lost to a rebalance."""
-    consumer = AIOKafkaConsumer(
-        bootstrap_servers=bootstrap, group_id=group, enable_auto_commit=False
-    )
+    consumer = AIOKafkaConsumer(**kafka.client_options(), group_id=group, enable_auto_commit=False)
     await consumer.start()
     try:
         tps = [TopicPartition(topic, p) for p in range(partitions)]
@@ -229,13 +227,11 @@ async def rewind(bootstrap: str, group: str, topic: str, partitions: int) -> Non
 
 @pytest.mark.integration
 async def test_kafka_forgets_the_delivery_count_of_every_message_a_handler_finished(
-    kafka: Any,
+    kafka: KafkaServer,
 ) -> None:
     """A message handled, then delivered again to the same group (its commit lost to a
     rebalance), is not poison: only deliveries in a row that never finished add up."""
-    settings = KafkaSettings(
-        bootstrap=kafka.bootstrap, poll_timeout_ms=100, topic_prefix=f"t{unique()}"
-    )
+    settings = kafka.settings(poll_timeout_ms=100, topic_prefix=topic_prefix(unique()))
     counter = CountingDeliveries()
     kafka_bus = KafkaEventBus(settings, deliveries=counter)
     await kafka_bus.start()
@@ -281,7 +277,7 @@ async def test_kafka_forgets_the_delivery_count_of_every_message_a_handler_finis
             assert given_up == [f"{tag}-2"], delivery
             if delivery == 1:
                 topic = event_topic(Family.BATCH, settings.topic_prefix)
-                await rewind(kafka.bootstrap, group, topic, settings.partitions)
+                await rewind(kafka, group, topic, settings.partitions)
         assert counter.delivered_total == 8
         assert counter.counts == {}
     finally:

@@ -1,6 +1,8 @@
 """The distributed mode for tests: every role its own process, on Kafka, MinIO, PostgreSQL
-and Redis. Parser workers reach MinIO through a bandwidth-limited proxy (slow storage), so a
-fault can be injected while a file is provably being parsed."""
+and Redis, each with credentials on, as `make infra-up` runs them (SASL/SCRAM, app keys, a
+password-protected non-superuser role, a Redis ACL user). Parser workers reach MinIO through a
+bandwidth-limited proxy (slow storage), so a fault can be injected while a file is provably
+being parsed."""
 
 from __future__ import annotations
 
@@ -9,7 +11,6 @@ import shutil
 import signal
 import subprocess
 import sys
-import tempfile
 import time
 import uuid
 from collections.abc import Iterator
@@ -20,10 +21,9 @@ import httpx
 import pytest
 
 from argus.infrastructure.embedded.process import free_port
-from argus.infrastructure.embedded.redis_server import EmbeddedRedis
-from tests.conftest import Servers
 from tests.e2e.throttle_proxy import ThrottleProxy
-from tests.services_kafka import KafkaServer
+from tests.services_infra import InfraPostgres, InfraRedis, start_redis
+from tests.services_kafka import KafkaServer, topic_prefix
 from tests.services_s3 import MinioServer
 
 PARSER_BYTES_PER_S = 4_000_000
@@ -45,7 +45,7 @@ class Cluster:
     query_url: str
     topic_prefix: str
     bucket: str
-    redis: EmbeddedRedis | None = None
+    redis: InfraRedis | None = None
     # An engineer's Authorization header for plain reads (set by the dist_identities fixture).
     read_headers: dict[str, str] = field(default_factory=dict)
     processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
@@ -105,7 +105,7 @@ class Cluster:
 
 @pytest.fixture(scope="session")
 def cluster(
-    servers: Servers,
+    infra_postgres: InfraPostgres,
     kafka: KafkaServer,
     minio: MinioServer,
     tmp_path_factory: pytest.TempPathFactory,
@@ -113,26 +113,25 @@ def cluster(
     log_dir = tmp_path_factory.mktemp("cluster-logs")
     # A Redis of its own, without persistence: a restart of it loses everything, as a
     # crashed cache node would, and the other tiers' Redis is not disturbed.
-    redis = EmbeddedRedis(
-        Path(tempfile.mkdtemp(prefix="argus-test-cluster-redis-")), free_port(), appendonly=False
-    )
-    redis.start()
+    redis = start_redis()
     ingest_port, query_port = free_port(), free_port()
-    prefix = f"dist{uuid.uuid4().hex[:8]}"
+    prefix = topic_prefix(f"dist{uuid.uuid4().hex[:8]}")
     bucket = f"argus-{uuid.uuid4().hex[:8]}"
+    # The roles use an access key limited to their bucket, not MinIO's root keys.
+    s3_key, s3_secret = minio.app_user(f"app-{bucket}", bucket)
     env = {
         **os.environ,
-        "ARGUS_PG_URL": servers.pg_url("argus_dist"),
+        "ARGUS_PG_URL": infra_postgres.app_url,
         "ARGUS_REDIS_URL": redis.url,
-        "ARGUS_KAFKA_BOOTSTRAP": kafka.bootstrap,
+        **kafka.app_env(),
         "ARGUS_KAFKA_TOPIC_PREFIX": prefix,
         "ARGUS_KAFKA_POLL_TIMEOUT_MS": "200",
         "ARGUS_KAFKA_SESSION_TIMEOUT_MS": "6000",
         "ARGUS_BLOB_BACKEND": "s3",
         "ARGUS_S3_ENDPOINT_URL": minio.endpoint_url,
         "ARGUS_S3_BUCKET": bucket,
-        "ARGUS_S3_ACCESS_KEY_ID": minio.access_key,
-        "ARGUS_S3_SECRET_ACCESS_KEY": minio.secret_key,
+        "ARGUS_S3_ACCESS_KEY_ID": s3_key,
+        "ARGUS_S3_SECRET_ACCESS_KEY": s3_secret,
         "ARGUS_S3_PART_SIZE_BYTES": str(5 * 1024 * 1024),
         "ARGUS_HTTP_HOST": "127.0.0.1",
         "ARGUS_HTTP_PORT": str(query_port),

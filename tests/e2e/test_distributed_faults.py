@@ -212,7 +212,7 @@ async def dead_lettered(kafka: KafkaServer, cluster: Cluster, file_id: str) -> b
 
     consumer = AIOKafkaConsumer(
         f"{cluster.topic_prefix}.events.dead-letter",
-        bootstrap_servers=kafka.bootstrap,
+        **kafka.client_options(),
         auto_offset_reset="earliest",
     )
     await consumer.start()

@@ -31,7 +31,6 @@ class KafkaEventBus:
         if settings.bootstrap is None:
             raise ValueError("KafkaEventBus needs ARGUS_KAFKA_BOOTSTRAP")
         self._settings = settings
-        self._bootstrap = settings.bootstrap
         self._prefix = settings.topic_prefix
         # Kafka keeps no delivery count; without a counter no message is ever a poison pill.
         self._deliveries = deliveries
@@ -45,7 +44,7 @@ class KafkaEventBus:
         """Create the topics (idempotent) and start the producer."""
         await self.ensure_topics()
         self._producer = AIOKafkaProducer(
-            bootstrap_servers=self._bootstrap,
+            **self._settings.client_options(),
             enable_idempotence=True,
             acks="all",
             linger_ms=5,
@@ -60,7 +59,7 @@ class KafkaEventBus:
 
     async def ensure_topics(self) -> None:
         """One topic per family plus the dead-letter topic; existing ones are kept."""
-        admin = AIOKafkaAdminClient(bootstrap_servers=self._bootstrap)
+        admin = AIOKafkaAdminClient(**self._settings.client_options())
         await admin.start()
         try:
             wanted = [

@@ -99,7 +99,7 @@ class KafkaEventConsumer:
         """Consume until `stop` is set; what was fetched is finished before leaving."""
         consumer = AIOKafkaConsumer(
             *self._topics,
-            bootstrap_servers=self._settings.bootstrap,
+            **self._settings.client_options(),
             group_id=self._group,
             client_id=self._name,
             enable_auto_commit=False,

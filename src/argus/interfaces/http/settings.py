@@ -1,5 +1,6 @@
 """The HTTP API's sections of the settings tree (`argus.config` assembles them): request
-limits and browser rules. Read from `ARGUS_LIMITS_*` and `ARGUS_CORS_ORIGINS`."""
+limits, browser rules and bearer tokens. Read from `ARGUS_LIMITS_*`, `ARGUS_CORS_ORIGINS` and
+`ARGUS_AUTH_*`."""
 
 from __future__ import annotations
 
@@ -45,3 +46,12 @@ class BrowserSettings(BaseSettings):
     @property
     def origins(self) -> tuple[str, ...]:
         return tuple(o.strip().rstrip("/") for o in self.cors_origins.split(",") if o.strip())
+
+
+class AuthSettings(BaseSettings):
+    """Bearer tokens (docs/decisions/0025-access-model.md)."""
+
+    model_config = SettingsConfigDict(env_prefix="ARGUS_AUTH_")
+
+    # How long a process trusts a token it looked up: the most a revocation takes to apply.
+    token_cache_s: float = Field(default=5.0, ge=0, le=300)
