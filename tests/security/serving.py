@@ -1,29 +1,32 @@
 """A real `argus serve` with small limits, on a socket, for the limit and hostile-input probes.
 
 It has its own database (`argus_sec`) and its own Redis (so the bus tests' flushes of the
-shared Redis' databases cannot touch it, and one probe can stop it). Every caller goes
-through `caller_headers`: when bearer tokens are required, giving each test a real token is
-a change there alone.
+shared Redis' databases cannot touch it, and one probe can stop it). Callers are real: each
+`vehicle_client` is a fresh vehicle of the fleet `sec-limits` with its own token (so its own
+rate-limit bucket and stream slots), `engineer_client` a fresh engineer of that fleet; both are
+provisioned through the identity admin in the server's database.
 """
 
 from __future__ import annotations
 
 import shutil
-import subprocess
 import tempfile
 import uuid
 from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
 import pytest
 
-from argus.infrastructure.embedded.postgres_server import _bin
 from argus.infrastructure.embedded.process import free_port
 from argus.infrastructure.embedded.redis_server import EmbeddedRedis
 from tests.conftest import Servers
 from tests.e2e.conftest import RunningServer, serve
+from tests.identity import Identities, open_identities
+
+FLEET = "sec-limits"
 
 # Small on purpose: each probe reaches its limit in a few requests.
 LIMITS = {
@@ -62,25 +65,27 @@ class LimitedServer:
         return sorted(folder.iterdir()) if folder.exists() else []
 
 
-def caller_headers(token: str | None = None) -> dict[str, str]:
-    """The headers of one caller (its own rate-limit bucket and stream slots)."""
-    return {"Authorization": f"Bearer {token or 'probe-' + uuid.uuid4().hex}"}
+class Probe(httpx.AsyncClient):
+    """A client of the limited server as one caller: its token, and its vehicle if it has one."""
+
+    def __init__(self, base_url: str, token: str, vehicle_id: str | None = None) -> None:
+        super().__init__(
+            base_url=base_url, headers=caller_headers(token), timeout=httpx.Timeout(30)
+        )
+        self.token = token
+        self.vehicle_id = vehicle_id
+
+
+def caller_headers(token: str) -> dict[str, str]:
+    """The Authorization header of one caller."""
+    return {"Authorization": f"Bearer {token}"}
 
 
 @pytest.fixture(scope="session")
 def limited_server(
     servers: Servers, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[LimitedServer]:
-    psql = [
-        str(_bin("psql")),
-        "-h",
-        "127.0.0.1",
-        "-p",
-        str(servers.postgres.port),
-        "-U",
-        "postgres",
-    ]
-    subprocess.run([*psql, "-c", "CREATE DATABASE argus_sec"], check=True, capture_output=True)
+    servers.postgres.create_database("argus_sec")  # owned by the app role, with pgvector
     base = Path(tempfile.mkdtemp(prefix="argus-sec-redis-"))
     redis = EmbeddedRedis(base, free_port(), appendonly=False)
     redis.start()
@@ -95,12 +100,44 @@ def limited_server(
         shutil.rmtree(base, ignore_errors=True)
 
 
+@pytest.fixture(scope="session")
+async def sec_identities(limited_server: LimitedServer) -> AsyncIterator[Identities]:
+    """Fleet, vehicles and tokens in the limited server's database."""
+    found, pool = await open_identities(limited_server.server.pg_url)
+    found.fleet = FLEET
+    yield found
+    await pool.close()
+
+
+@asynccontextmanager
+async def vehicle_client(server: LimitedServer, identities: Identities) -> AsyncIterator[Probe]:
+    """A fresh vehicle of the fleet, with its own token."""
+    vehicle = f"veh-{uuid.uuid4().hex[:8]}"
+    async with Probe(server.base_url, await identities.vehicle(vehicle), vehicle) as client:
+        yield client
+
+
+@asynccontextmanager
+async def engineer_client(server: LimitedServer, identities: Identities) -> AsyncIterator[Probe]:
+    """A fresh engineer of the fleet (it reads every vehicle's batches), with its own token."""
+    token = await identities.engineer(name=f"eng-{uuid.uuid4().hex[:8]}")
+    async with Probe(server.base_url, token) as client:
+        yield client
+
+
 @pytest.fixture
-async def api(limited_server: LimitedServer) -> AsyncIterator[httpx.AsyncClient]:
-    """A client of the limited server, as a fresh caller."""
-    async with httpx.AsyncClient(
-        base_url=limited_server.base_url, headers=caller_headers(), timeout=httpx.Timeout(30)
-    ) as client:
+async def probe(limited_server: LimitedServer, sec_identities: Identities) -> AsyncIterator[Probe]:
+    """A client of the limited server, as a fresh vehicle."""
+    async with vehicle_client(limited_server, sec_identities) as client:
+        yield client
+
+
+@pytest.fixture
+async def probe_engineer(
+    limited_server: LimitedServer, sec_identities: Identities
+) -> AsyncIterator[Probe]:
+    """A client of the limited server, as a fresh engineer of the vehicles' fleet."""
+    async with engineer_client(limited_server, sec_identities) as client:
         yield client
 
 
@@ -113,10 +150,10 @@ def assert_error(response: httpx.Response, status: int, code: str) -> dict[str, 
     return error
 
 
-async def new_batch(api: httpx.AsyncClient, vehicle: str | None = None) -> str:
-    """A fresh pending batch (of a fresh vehicle unless one is named)."""
+async def new_batch(probe: Probe) -> str:
+    """A fresh pending batch of the client's vehicle."""
     batch_id = f"sec-{uuid.uuid4().hex[:12]}"
-    body = {"vehicle_id": vehicle or f"veh-{uuid.uuid4().hex[:8]}", "batch_id": batch_id}
-    response = await api.post("/api/v1/batches", json=body)
+    body = {"vehicle_id": probe.vehicle_id, "batch_id": batch_id}
+    response = await probe.post("/api/v1/batches", json=body)
     assert response.status_code == 201, response.text
     return batch_id

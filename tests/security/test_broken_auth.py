@@ -73,14 +73,19 @@ async def test_a_cross_origin_text_plain_post_cannot_complete_a_batch(
     api: httpx.AsyncClient, adapters: Adapters, tenants: Tenants, batch_id: str
 ) -> None:
     """The issue's probe: a web page posting a 'simple' request (no preflight) with the
-    browser's cookies. The browser rules refuse the foreign origin before anything else (403);
-    without the Origin header it would still need a bearer token (401): there are no cookies."""
+    browser's cookies. The browser rules refuse the foreign origin before anything else (403)
+    and a form-like content type even without an Origin (415); a request a page cannot send
+    without a preflight (JSON-typed) still needs a bearer token (401): there are no cookies."""
     await open_batch(api, tenants, "a1", batch_id)
     path = f"/api/v1/batches/{batch_id}/complete"
     foreign = {"Content-Type": "text/plain", "Origin": "https://evil.example"}
     assert_error(await api.post(path, content=b"x", headers=foreign), 403, "forbidden")
     no_origin = {"Content-Type": "text/plain"}
-    assert_error(await api.post(path, content=b"x", headers=no_origin), 401, "unauthenticated")
+    assert_error(
+        await api.post(path, content=b"x", headers=no_origin), 415, "unsupported_media_type"
+    )
+    json_typed = {"Content-Type": "application/json"}
+    assert_error(await api.post(path, content=b"", headers=json_typed), 401, "unauthenticated")
     assert await status_of(adapters, batch_id) == "pending"
 
 

@@ -19,6 +19,7 @@ from argus.domain.analysis.feedback import Feedback
 from argus.domain.audit import Action, AuditEntry
 from argus.domain.batch import Batch, BatchStatus
 from argus.domain.errors import Conflict, NotFound
+from argus.domain.identifiers import validate_id
 from argus.domain.identity import (
     Caller,
     Owner,
@@ -66,7 +67,8 @@ class GuardedIngest:
     ) -> tuple[Batch, bool]:
         fleet_id = check_create_batch(caller.principal, vehicle_id)
         if batch_id is not None:
-            owner = await self._owners(batch_id)
+            # Checked before the lookup: a NUL byte is not even a valid PostgreSQL string.
+            owner = await self._owners(validate_id(batch_id, what="batch_id"))
             if owner is not None and owner != Owner(fleet_id, vehicle_id):
                 raise Conflict(f"batch id {batch_id} is already in use")
         batch, created = await self._ingest.create_batch(
