@@ -122,7 +122,9 @@ def _expected_from_conformance(path: Path) -> dict[str, Any]:
 
 
 # The conformance suite's own expectations are part of the golden corpus: both engines.
-ENGINES = [PARSER] + ([NativeMcapParser(threads=2)] if native_available() else [])
+ENGINES = [PARSER] + (
+    [NativeMcapParser(threads=2, threads_from_bytes=0)] if native_available() else []
+)
 
 
 @pytest.mark.parametrize("engine", ENGINES, ids=lambda e: e.engine)
