@@ -28,7 +28,7 @@ import pytest
 from pydantic import SecretStr
 
 from argus.infrastructure.embedded.process import free_port, stop, tail, wait_until
-from argus.infrastructure.s3 import S3Settings
+from argus.infrastructure.s3.settings import S3Settings
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 MINIO_SCRIPT = REPO_ROOT / "deployments" / "local" / "minio.sh"

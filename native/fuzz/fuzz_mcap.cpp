@@ -32,6 +32,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   // Chunks decompressed on other threads: same summary, errors included.
   Options threaded = options;
   threaded.threads = 3;
+  threaded.threads_from_bytes = 0;  // fuzz inputs are small: thread them anyway
   McapReader parallel(threaded);
   for (size_t pos = 0; pos < size && !parallel.done(); pos += piece) {
     parallel.feed(data + pos, std::min(piece, size - pos));

@@ -60,21 +60,30 @@ class Inner {
 
 }  // namespace
 
-ChunkDecoder::ChunkDecoder() {
-  zstd_ = ZSTD_createDCtx();
-  LZ4F_dctx* ctx = nullptr;
-  if (LZ4F_isError(LZ4F_createDecompressionContext(&ctx, LZ4F_VERSION))) ctx = nullptr;
-  lz4_ = ctx;
-  if (zstd_ == nullptr || lz4_ == nullptr) {
-    ZSTD_freeDCtx(zstd_);
-    LZ4F_freeDecompressionContext(lz4_);
-    throw std::bad_alloc();
+// The contexts are made on first use: a file without compressed chunks (or with one kind) does
+// not pay for allocating both (a zstd context is ~100 KiB; decision 0029).
+ChunkDecoder::ChunkDecoder() = default;
+
+ZSTD_DCtx_s* ChunkDecoder::zstd() {
+  if (zstd_ == nullptr) {
+    zstd_ = ZSTD_createDCtx();
+    if (zstd_ == nullptr) throw std::bad_alloc();
   }
+  return zstd_;
+}
+
+LZ4F_dctx_s* ChunkDecoder::lz4() {
+  if (lz4_ == nullptr) {
+    LZ4F_dctx* ctx = nullptr;
+    if (LZ4F_isError(LZ4F_createDecompressionContext(&ctx, LZ4F_VERSION))) throw std::bad_alloc();
+    lz4_ = ctx;
+  }
+  return lz4_;
 }
 
 ChunkDecoder::~ChunkDecoder() {
-  ZSTD_freeDCtx(zstd_);
-  LZ4F_freeDecompressionContext(lz4_);
+  ZSTD_freeDCtx(zstd_);  // both accept null
+  if (lz4_ != nullptr) LZ4F_freeDecompressionContext(lz4_);
 }
 
 ChunkBytes ChunkDecoder::decode(const ChunkRecord& chunk) {

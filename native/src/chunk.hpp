@@ -57,6 +57,8 @@ class ChunkDecoder {
   size_t decompress_lz4(const ChunkRecord& chunk);
   uint8_t* reserve(size_t n);
   uint8_t* grow(size_t used, size_t limit);
+  ZSTD_DCtx_s* zstd();  // made on first use
+  LZ4F_dctx_s* lz4();
 
   ZSTD_DCtx_s* zstd_ = nullptr;
   LZ4F_dctx_s* lz4_ = nullptr;

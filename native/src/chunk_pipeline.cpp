@@ -8,10 +8,6 @@
 #include "limits.hpp"
 
 namespace argus {
-namespace {
-
-
-}  // namespace
 
 // One chunk on its way through the pipeline. The reader's thread fills it (state kFree, no
 // lock needed: nobody else looks at free jobs), a decoding thread owns it while kRunning, and
@@ -63,12 +59,11 @@ struct ChunkPipeline::Job {
   std::atomic<size_t> capacity{0};  // input + decoder buffer, published after each decode
 };
 
-ChunkPipeline::ChunkPipeline(unsigned threads, uint64_t max_queued_bytes)
-    : threads_(std::max(1u, threads)), max_queued_bytes_(max_queued_bytes) {
-  if (threads_ > 1) {
-    for (unsigned k = 0; k < threads_ + 1; ++k) jobs_.push_back(std::make_unique<Job>());
-  }
-}
+ChunkPipeline::ChunkPipeline(unsigned threads, uint64_t max_queued_bytes,
+                             uint64_t threads_from_bytes)
+    : threads_(std::max(1u, threads)),
+      max_queued_bytes_(max_queued_bytes),
+      inline_bytes_left_(threads_from_bytes) {}
 
 ChunkPipeline::~ChunkPipeline() {
   {
@@ -89,7 +84,7 @@ void ChunkPipeline::decode(Job& job) {
 }
 
 void ChunkPipeline::start_workers() {
-  // Started with the first chunk, so small files (no chunks, or one) never pay for threads.
+  // Started with the first chunk queued: after `threads_from_bytes` of chunks read at once.
   while (workers_.size() + 1 < threads_) workers_.emplace_back([this] { work(); });
 }
 
@@ -128,9 +123,13 @@ void ChunkPipeline::read_now(const ChunkRecord& chunk, SummaryBuilder& summary) 
 
 void ChunkPipeline::submit(const ChunkRecord& chunk, SummaryBuilder& summary) {
   const uint64_t cost = Job::cost_of(chunk);
-  if (threads_ == 1 || cost > max_queued_bytes_) {
+  if (threads_ == 1 || cost > max_queued_bytes_ || inline_bytes_left_ > 0) {
+    inline_bytes_left_ -= std::min(inline_bytes_left_, cost);
     read_now(chunk, summary);
     return;
+  }
+  if (jobs_.empty()) {  // the first chunk queued: the jobs (and their decoders) are made now
+    for (unsigned k = 0; k < threads_ + 1; ++k) jobs_.push_back(std::make_unique<Job>());
   }
   while (count_ == jobs_.size() || queued_bytes_ + cost > max_queued_bytes_) {
     read_oldest(summary);

@@ -31,8 +31,10 @@ class ChunkPipeline {
   // uncompressed sizes); a chunk bigger than that alone is read at once on the reader's
   // thread, without a copy, as with one thread. A job that is done keeps its buffers for the
   // next chunk only up to its share of `max_queued_bytes`, so the buffers the jobs hold stay
-  // within twice that.
-  ChunkPipeline(unsigned threads, uint64_t max_queued_bytes);
+  // within twice that. Until chunks worth `threads_from_bytes` have been read (each costs its
+  // compressed plus declared uncompressed size), they are read at once as with one thread, so
+  // files too small to gain from threads never start one.
+  ChunkPipeline(unsigned threads, uint64_t max_queued_bytes, uint64_t threads_from_bytes = 0);
   ~ChunkPipeline();  // finishes the chunks being decoded, then joins the workers
   ChunkPipeline(const ChunkPipeline&) = delete;
   ChunkPipeline& operator=(const ChunkPipeline&) = delete;
@@ -61,6 +63,7 @@ class ChunkPipeline {
 
   const unsigned threads_;
   const uint64_t max_queued_bytes_;
+  uint64_t inline_bytes_left_;  // chunk bytes still to read at once before threads start
   ChunkDecoder inline_;  // threads_ == 1
   std::vector<std::unique_ptr<Job>> jobs_;  // a ring: jobs_[(head_ + k) % size], k < count_
   size_t head_ = 0;

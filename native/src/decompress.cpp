@@ -88,7 +88,7 @@ size_t ChunkDecoder::decompress_zstd(const ChunkRecord& chunk) {
     }
     capacity = static_cast<size_t>(declared);
   }
-  ZSTD_DCtx_reset(zstd_, ZSTD_reset_session_only);
+  ZSTD_DCtx_reset(zstd(), ZSTD_reset_session_only);
   // Output into at most `capacity` bytes, over a growing buffer: memory only for real output.
   ZSTD_outBuffer out{reserve(first_capacity(capacity, chunk.size)), 0, 0};
   out.size = std::min(cap_, capacity);
@@ -115,7 +115,7 @@ size_t ChunkDecoder::decompress_zstd(const ChunkRecord& chunk) {
 // lz4: one LZ4 frame is decoded to its end (bytes after it are ignored). Output past the
 // uncompressed size goes to a scratch buffer only to learn that more comes, which fails.
 size_t ChunkDecoder::decompress_lz4(const ChunkRecord& chunk) {
-  LZ4F_resetDecompressionContext(lz4_);
+  LZ4F_resetDecompressionContext(lz4());
   const uint8_t* src = chunk.data;
   const uint8_t* end = chunk.data + chunk.size;
   LZ4F_frameInfo_t info;

@@ -105,13 +105,17 @@ nb::dict to_dict(ParsedFile& f) {
   return d;
 }
 
-Options make_options(uint64_t max_overrun_bytes, size_t read_size, unsigned threads) {
+Options make_options(uint64_t max_overrun_bytes, size_t read_size, unsigned threads,
+                     uint64_t threads_from_bytes) {
   Options o;
   o.threads = std::clamp(threads, 1u, 64u);
+  o.threads_from_bytes = threads_from_bytes;
   o.max_overrun_bytes = max_overrun_bytes;
   o.read_size = std::max<size_t>(read_size, 4096);
   return o;
 }
+
+const uint64_t kThreadsFromBytes = Options().threads_from_bytes;
 
 // One reader fed from Python; a mutex refuses concurrent use from two threads.
 class Parser {
@@ -179,11 +183,13 @@ NB_MODULE(_native, m) {
   nb::class_<Parser>(m, "Parser")
       .def(
           "__init__",
-          [](Parser* self, uint64_t max_overrun_bytes, unsigned threads) {
-            new (self) Parser(make_options(max_overrun_bytes, 4u << 20, threads));
+          [](Parser* self, uint64_t max_overrun_bytes, unsigned threads,
+             uint64_t threads_from_bytes) {
+            new (self)
+                Parser(make_options(max_overrun_bytes, 4u << 20, threads, threads_from_bytes));
           },
           nb::kw_only(), nb::arg("max_overrun_bytes") = uint64_t{64} << 20,
-          nb::arg("threads") = 1u)
+          nb::arg("threads") = 1u, nb::arg("threads_from_bytes") = kThreadsFromBytes)
       .def("feed", &Parser::feed, nb::arg("data"))
       .def("finish", &Parser::finish)
       .def_prop_ro("done", &Parser::done)
@@ -192,8 +198,9 @@ NB_MODULE(_native, m) {
 
   m.def(
       "parse_fd",
-      [](int fd, uint64_t max_overrun_bytes, size_t read_size, unsigned threads) {
-        McapReader reader(make_options(max_overrun_bytes, read_size, threads));
+      [](int fd, uint64_t max_overrun_bytes, size_t read_size, unsigned threads,
+         uint64_t threads_from_bytes) {
+        McapReader reader(make_options(max_overrun_bytes, read_size, threads, threads_from_bytes));
         {
           nb::gil_scoped_release release;
           reader.read_fd(fd);
@@ -201,7 +208,8 @@ NB_MODULE(_native, m) {
         return to_dict(reader.result());
       },
       nb::arg("fd"), nb::kw_only(), nb::arg("max_overrun_bytes") = uint64_t{64} << 20,
-      nb::arg("read_size") = size_t{4} << 20, nb::arg("threads") = 1u);
+      nb::arg("read_size") = size_t{4} << 20, nb::arg("threads") = 1u,
+      nb::arg("threads_from_bytes") = kThreadsFromBytes);
 
   m.def(
       "crc32",

@@ -1,5 +1,6 @@
 #include "reader.hpp"
 
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -25,7 +26,7 @@ std::string where(const std::optional<uint8_t>& opcode) {
 
 McapReader::McapReader(const Options& options)
     : options_(options),
-      chunks_(options.threads, options.max_queued_chunk_bytes) {
+      chunks_(options.threads, options.max_queued_chunk_bytes, options.threads_from_bytes) {
   task_ = run();
   task_.start();  // runs until it waits for the leading magic
 }
@@ -47,10 +48,20 @@ void McapReader::finish() {
 }
 
 void McapReader::read_fd(int fd) {
+  // A regular file smaller than read_size is read into a buffer of its own size (plus one byte,
+  // to see the end in the same call): a 10 KB bag does not allocate 4 MiB.
+  size_t step = options_.read_size;
+  struct stat st {};
+  if (::fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) {
+    const off_t at = ::lseek(fd, 0, SEEK_CUR);
+    if (at >= 0 && st.st_size >= at) {
+      step = std::clamp<size_t>(static_cast<size_t>(st.st_size - at) + 1, 4096, step);
+    }
+  }
   while (!done()) {
     // Read at least what the reader waits for, in steps, so a record that claims more bytes
     // than the file has costs no more memory than the file.
-    size_t want = options_.read_size;
+    size_t want = step;
     if (in_.want() > in_.avail()) {
       want = std::max(want, std::min<size_t>(in_.want() - in_.avail(), 64u << 20));
     }

@@ -28,6 +28,10 @@ struct Options {
   // threads + 1 and by `max_queued_chunk_bytes` (see ChunkPipeline).
   unsigned threads = 1;
   uint64_t max_queued_chunk_bytes = 16ull << 20;
+  // With threads > 1: chunks worth this much (compressed plus uncompressed bytes) are read on
+  // the caller's thread before the other threads start. A small file never starts a thread:
+  // starting one costs more than decompressing a few small chunks (decision 0029).
+  uint64_t threads_from_bytes = 4ull << 20;
 };
 
 class McapReader {

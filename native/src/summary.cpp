@@ -64,7 +64,9 @@ double TopicStats::mean_rate_hz() const {
   return static_cast<double>(count - 1) * 1e9 / static_cast<double>(span);
 }
 
-SummaryBuilder::SummaryBuilder() : channels_(65536) {}
+// `channels_` grows to the largest channel id seen: sizing it for every possible id (65536
+// slots, 512 KiB zeroed) was most of a small file's fixed cost (decision 0029).
+SummaryBuilder::SummaryBuilder() = default;
 
 void SummaryBuilder::schema(uint16_t id, std::string name) { schemas_[id] = std::move(name); }
 
@@ -85,6 +87,7 @@ void SummaryBuilder::channel(uint16_t id, uint16_t schema_id, const std::string&
     stats.encoding = encoding;
     file_.topics.push_back(std::move(stats));
   }
+  if (id >= channels_.size()) channels_.resize(size_t{id} + 1);
   channels_[id] = Channel{it->second, decoder_for(schema, encoding), true};
   if (!known_encoding(encoding) && !reported_[id]) {
     reported_[id] = true;
@@ -96,17 +99,17 @@ void SummaryBuilder::channel(uint16_t id, uint16_t schema_id, const std::string&
 }
 
 bool SummaryBuilder::decodes(uint16_t channel_id) const {
-  const Channel& c = channels_[channel_id];
-  return c.known && c.decoder != kNone;
+  return channel_id < channels_.size() && channels_[channel_id].known &&
+         channels_[channel_id].decoder != kNone;
 }
 
 void SummaryBuilder::message(uint16_t channel_id, uint64_t log_time, const uint8_t* data,
                              size_t len, uint64_t offset) {
-  const Channel& channel = channels_[channel_id];
-  if (!channel.known) {
+  if (channel_id >= channels_.size() || !channels_[channel_id].known) {
     throw Fatal(ErrorKind::UnknownChannel, "message on unknown channel " + dec(uint64_t{channel_id}), offset,
                 std::string("Message"));
   }
+  const Channel& channel = channels_[channel_id];
   TopicStats& topic = file_.topics[channel.topic];
   topic.count += 1;
   topic.bytes += len;

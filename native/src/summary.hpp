@@ -100,7 +100,7 @@ class SummaryBuilder {
   ParsedFile file_;
   std::unordered_map<uint16_t, std::string> schemas_;
   std::unordered_map<std::string, uint32_t> topic_index_;
-  std::vector<Channel> channels_;  // indexed by channel id (65536 slots)
+  std::vector<Channel> channels_;  // indexed by channel id, grown to the largest id seen
   std::bitset<65536> reported_;
   std::vector<CdrStatus> statuses_;
 };

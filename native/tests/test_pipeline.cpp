@@ -24,10 +24,11 @@ struct Run {
 };
 
 Run read_with(const Bytes& data, unsigned threads, size_t piece = SIZE_MAX,
-              uint64_t max_queued_bytes = 64ull << 20) {
+              uint64_t max_queued_bytes = 64ull << 20, uint64_t threads_from_bytes = 0) {
   Options options;
   options.threads = threads;
   options.max_queued_chunk_bytes = max_queued_bytes;
+  options.threads_from_bytes = threads_from_bytes;  // 0: threads from the first chunk on
   McapReader reader(options);
   Run run;
   for (size_t pos = 0; pos < data.size() && !reader.done(); pos += piece) {
@@ -145,11 +146,31 @@ TEST(threaded_queued_chunks_stay_within_their_count_and_byte_bounds) {
   CHECK(inline_only.most_capacity <= raw_chunk + (1u << 20));
 }
 
+TEST(threaded_chunks_are_read_at_once_until_threads_can_pay_for_themselves) {
+  const Bytes data = chunked_file(30);
+  const size_t raw_chunk = kMessagesPerChunk * (kPayload + 22 + 9);
+  const std::string one = dump(read_with(data, 1).file);
+  // The default: a small file (6 chunks of ~200 KB) never queues a chunk, never starts a
+  // thread, and reads as one thread does.
+  const Bytes six = chunked_file(6);
+  const Run small = read_with(six, 4, 65536, 64ull << 20, Options().threads_from_bytes);
+  CHECK_EQ(dump(small.file), dump(read_with(six, 1).file));
+  CHECK_EQ(small.most_queued, size_t{0});
+  // A threshold of ten chunks: the first ten are read at once, the others are queued.
+  const Run later = read_with(data, 4, 65536, 64ull << 20, 10 * 2 * raw_chunk);
+  CHECK_EQ(dump(later.file), one);
+  CHECK(later.most_queued > 1);
+  // Past the whole file: nothing queued.
+  const Run never = read_with(data, 4, 65536, 64ull << 20, 40 * 2 * raw_chunk);
+  CHECK_EQ(never.most_queued, size_t{0});
+}
+
 TEST(threaded_a_reader_dropped_mid_file_stops_its_threads) {
   const Bytes data = chunked_file(20);
   for (size_t keep : {data.size() / 4, data.size() / 2}) {
     Options options;
     options.threads = 4;
+    options.threads_from_bytes = 0;
     auto reader = std::make_unique<McapReader>(options);
     reader->feed(data.data(), keep);
     CHECK(reader->queued_chunks() > 0);

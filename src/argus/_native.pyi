@@ -17,6 +17,7 @@ class Parser:
         *,
         max_overrun_bytes: int = 67108864,
         threads: int = 1,
+        threads_from_bytes: int = 4194304,
     ) -> None: ...
     def feed(self, data: Buffer) -> None:
         """Read as far as the bytes so far allow (GIL released); ignored once `done`."""
@@ -37,6 +38,7 @@ def parse_fd(
     max_overrun_bytes: int = 67108864,
     read_size: int = 4194304,
     threads: int = 1,
+    threads_from_bytes: int = 4194304,
 ) -> dict[str, Any]:
     """Read an open file descriptor to its end (GIL released) into a ParsedFile dict."""
 

@@ -12,7 +12,7 @@ import pytest
 
 from argus.cli.client import ArgusClient
 from argus.domain.batch import ABANDONED_UPLOAD
-from argus.infrastructure.s3 import S3BlobStore
+from argus.infrastructure.s3.blob_store import S3BlobStore
 from tests.e2e.cluster import Cluster
 from tests.e2e.helpers import file_events, follow_to_end, statuses, upload_batch
 from tests.identity import FleetAuth, Identities

@@ -21,7 +21,7 @@ REFERENCE = PythonMcapParser()
 # The core with chunks decompressed on the reader's thread, and on four threads: both must give
 # the reference's summary, so every hostile case runs through both.
 NATIVE = NativeMcapParser(threads=1) if native_available() else None
-NATIVE_THREADED = NativeMcapParser(threads=4) if native_available() else None
+NATIVE_THREADED = NativeMcapParser(threads=4, threads_from_bytes=0) if native_available() else None
 # The checked-in JSON Schema of the summary, shipped in the package beside the dataclasses.
 SCHEMA = json.loads(
     resources.files("argus.domain").joinpath("parsed_file.schema.json").read_text("utf-8")

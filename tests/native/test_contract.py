@@ -61,7 +61,7 @@ def test_every_golden_input_has_an_expectation() -> None:
 def _engines() -> list[Any]:
     engines: list[Any] = [PythonMcapParser()]
     if native_available():
-        engines += [NativeMcapParser(threads=1), NativeMcapParser(threads=4)]
+        engines += [NativeMcapParser(threads=1), NativeMcapParser(threads=4, threads_from_bytes=0)]
     return engines
 
 

@@ -28,7 +28,7 @@ from redis.exceptions import AuthenticationError, NoPermissionError, ResponseErr
 
 from argus.domain.errors import ArgusError
 from argus.infrastructure.embedded.postgres_server import _bin
-from argus.infrastructure.s3 import S3BlobStore
+from argus.infrastructure.s3.blob_store import S3BlobStore
 from tests.services_infra import LOCAL, InfraPostgres, InfraRedis, start_postgres
 from tests.services_kafka import KafkaServer, topic_prefix
 from tests.services_s3 import MINIO_SCRIPT, MinioServer

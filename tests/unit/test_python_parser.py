@@ -122,7 +122,9 @@ def _expected_from_conformance(path: Path) -> dict[str, Any]:
 
 
 # The conformance suite's own expectations are part of the golden corpus: both engines.
-ENGINES = [PARSER] + ([NativeMcapParser(threads=2)] if native_available() else [])
+ENGINES = [PARSER] + (
+    [NativeMcapParser(threads=2, threads_from_bytes=0)] if native_available() else []
+)
 
 
 @pytest.mark.parametrize("engine", ENGINES, ids=lambda e: e.engine)
@@ -204,9 +206,18 @@ def _cli() -> typer.Typer:
 
 def test_parse_command_prints_the_json_summary() -> None:
     path = ROS2_DIR / "talker.mcap"
-    result = CliRunner().invoke(_cli(), ["parse", str(path), "--json"])
+    result = CliRunner().invoke(_cli(), ["parse", str(path), "--json", "--engine", "python"])
     assert result.exit_code == 0, result.output
     assert json.loads(result.output) == PARSER.parse(path).to_dict()
+
+
+def test_parse_command_defaults_to_the_native_engine_when_it_is_built() -> None:
+    path = ROS2_DIR / "talker.mcap"
+    result = CliRunner().invoke(_cli(), ["parse", str(path), "--json"])
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.output)
+    assert summary["engine"] == ("native" if native_available() else "python")
+    assert {**summary, "engine": "python"} == PARSER.parse(path).to_dict()
 
 
 @pytest.mark.parametrize(

@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-import asyncio
-import logging
 from collections.abc import Callable, Coroutine
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 
-from argus.cli.config_cmd import exit_on, exit_on_start, load_or_exit
-from argus.config import Settings, SettingsError
-from argus.entrypoints.roles import RoleName
-from argus.infrastructure.embedded.process import StartError
+if TYPE_CHECKING:
+    from argus.config import Settings
+
+# This module is imported by every `argus ...`, `--help` included: it imports typer and nothing
+# else at module level. Each command imports what it uses inside its body (see
+# docs/decisions/0029-fast-cli-and-per-file-cost.md; tests/unit/cli/test_cli_imports.py counts).
 
 app = typer.Typer(
     help="Argus: vehicle drive logs to diagnoses.", no_args_is_help=True, add_completion=False
@@ -22,12 +22,20 @@ app.add_typer(worker_app, name="worker")
 
 
 def _logging(level: str) -> None:
+    import logging
+
     logging.basicConfig(
         level=level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
 
 
 def _run(main: Callable[[Settings], Coroutine[Any, Any, None]]) -> None:
+    import asyncio
+
+    from argus.cli.config_cmd import exit_on, exit_on_start, load_or_exit
+    from argus.config import SettingsError
+    from argus.infrastructure.embedded.process import StartError
+
     loaded = load_or_exit()
     _logging(loaded.app.log_level)
     try:
@@ -46,10 +54,11 @@ def serve() -> None:
     _run(run)
 
 
-def _role(role: RoleName, port: int | None = None) -> None:
+def _role(role: str, port: int | None = None) -> None:
     from argus.entrypoints.distributed import run_role
+    from argus.entrypoints.roles import RoleName
 
-    _run(lambda loaded: run_role(loaded, role, port=port))
+    _run(lambda loaded: run_role(loaded, RoleName(role), port=port))
 
 
 @worker_app.command("parser")
@@ -60,6 +69,7 @@ def parser_worker(
 ) -> None:
     """A parser worker: needs ARGUS_REDIS_URL or ARGUS_KAFKA_BOOTSTRAP, and the blob store."""
     from argus.entrypoints.distributed import run_role
+    from argus.entrypoints.roles import RoleName
 
     async def main(loaded: Settings) -> None:
         if concurrency is not None:
@@ -74,31 +84,31 @@ def ingestor(
     port: int | None = typer.Option(None, help="Default: ARGUS_INGEST_PORT (8081)."),
 ) -> None:
     """Distributed mode: create, upload and complete batches; relays the outbox."""
-    _role(RoleName.INGESTOR, port)
+    _role("ingestor", port)
 
 
 @app.command()
 def query(port: int | None = typer.Option(None, help="Default: ARGUS_HTTP_PORT (8080).")) -> None:
     """Distributed mode: reports, batch status and live progress (SSE)."""
-    _role(RoleName.QUERY, port)
+    _role("query", port)
 
 
 @app.command()
 def orchestrator() -> None:
     """Distributed mode: drives every batch through its state machine."""
-    _role(RoleName.ORCHESTRATOR)
+    _role("orchestrator")
 
 
 @worker_app.command("aggregator")
 def aggregator_worker() -> None:
     """Gathers the parse summaries of a batch into its report."""
-    _role(RoleName.AGGREGATOR)
+    _role("aggregator")
 
 
 @worker_app.command("agent")
 def agent_worker() -> None:
     """Diagnoses gathered batches."""
-    _role(RoleName.AGENT)
+    _role("agent")
 
 
 def _register_optional() -> None:

@@ -2,24 +2,23 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit, urlunsplit
 
 import typer
-from pydantic import SecretStr
-from pydantic_settings import BaseSettings
-from rich.console import Console
-from rich.table import Table
 
-from argus.config import Settings, SettingsError, env_name, load_settings
-from argus.infrastructure.embedded.process import StartError
+if TYPE_CHECKING:  # imported inside the functions: `argus --help` does not load the settings
+    from argus.config import Settings, SettingsError
+    from argus.infrastructure.embedded.process import StartError
 
 MASK = "**********"
 
 
 def load_or_exit() -> Settings:
     """The validated settings tree; a bad or missing value ends the command with code 2."""
+    from argus.config import SettingsError, load_settings
+
     try:
         return load_settings()
     except SettingsError as exc:
@@ -41,6 +40,10 @@ def exit_on_start(exc: StartError) -> None:
 
 def effective(settings: Settings) -> dict[str, dict[str, str | int | float | bool | None]]:
     """Section → variable → value, as the process sees it; secrets masked."""
+    from pydantic_settings import BaseSettings
+
+    from argus.config import env_name
+
     tree: dict[str, dict[str, str | int | float | bool | None]] = {}
     for section_name in type(settings).model_fields:
         section = getattr(settings, section_name)
@@ -54,6 +57,8 @@ def effective(settings: Settings) -> dict[str, dict[str, str | int | float | boo
 
 
 def _shown(value: object) -> str | int | float | bool | None:
+    from pydantic import SecretStr
+
     if isinstance(value, SecretStr):
         return MASK if value.get_secret_value() else ""
     if isinstance(value, Path):
@@ -85,6 +90,11 @@ def register(app: typer.Typer) -> None:
         as_json: bool = typer.Option(False, "--json", help="JSON instead of a table."),
     ) -> None:
         """Print the effective settings (environment and defaults), secrets masked."""
+        import json
+
+        from rich.console import Console
+        from rich.table import Table
+
         tree = effective(load_or_exit())
         if as_json:
             typer.echo(json.dumps(tree, indent=2))

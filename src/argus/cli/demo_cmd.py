@@ -1,112 +1,17 @@
-"""`argus demo`: the whole pipeline on one machine, end to end, through the HTTP API."""
+"""`argus demo`: the whole pipeline on one machine, end to end, through the HTTP API.
+
+Only the options live here: the commands import `demo_flow` (httpx, uvicorn, rich) when they run,
+so `argus --help` does not pay for them.
+"""
 
 from __future__ import annotations
 
-import asyncio
-from pathlib import Path
+from typing import TYPE_CHECKING
 
-import httpx
 import typer
-import uvicorn
-from rich.console import Console
-from rich.progress import BarColumn, DownloadColumn, Progress, TransferSpeedColumn
 
-from argus.cli.client import ArgusClient, bearer, total_size
-from argus.cli.config_cmd import exit_on_start, load_or_exit
-from argus.cli.demo_tokens import DemoTokens, demo_tokens
-from argus.cli.report_view import print_report
-from argus.infrastructure.embedded.process import StartError
-
-DEMO_BATCH = "batch-101"
-DEMO_VEHICLE = "veh-001"
-console = Console()
-
-
-def demo_files(data_dir: Path, *, files: int, megabytes: int, fault: str) -> list[Path]:
-    """Generate (once) the demo drive: `files` parts with one injected fault."""
-    from argus.loggen import generate_batch, parse_fault
-
-    out_dir = data_dir / "demo" / DEMO_BATCH
-    existing = sorted(out_dir.glob("*.mcap"))
-    if len(existing) == files:
-        return existing
-    out_dir.mkdir(parents=True, exist_ok=True)
-    for stale in existing:
-        stale.unlink()
-    with console.status(f"generating {files} drive logs of ~{megabytes} MB with fault {fault}"):
-        return generate_batch(
-            out_dir,
-            vehicle_id=DEMO_VEHICLE,
-            files=files,
-            seed=101,
-            target_bytes_per_file=megabytes * 1_000_000,
-            faults=[parse_fault(fault)],
-        )
-
-
-async def upload_and_follow(
-    base_url: str, paths: list[Path], tokens: DemoTokens, *, query_url: str | None = None
-) -> int:
-    """Create batch-101 with the vehicle's token, upload its files, follow progress and print
-    the report with the engineer's.
-
-    `query_url` is the query service when reads are served apart from ingest (distributed)."""
-    timeout = httpx.Timeout(60, read=600)
-    async with (
-        httpx.AsyncClient(
-            base_url=base_url, timeout=timeout, headers=bearer(tokens.vehicle)
-        ) as http,
-        httpx.AsyncClient(
-            base_url=query_url or base_url, timeout=timeout, headers=bearer(tokens.engineer)
-        ) as reads,
-    ):
-        client = ArgusClient(http, reads=reads)
-        batch = await client.create_batch(vehicle_id=DEMO_VEHICLE, batch_id=DEMO_BATCH)
-        if batch["status"] == "pending":
-            with Progress(
-                "[progress.description]{task.description}",
-                BarColumn(),
-                DownloadColumn(),
-                TransferSpeedColumn(),
-                console=console,
-            ) as bar:
-                task = bar.add_task("uploading", total=total_size(paths))
-                for path in paths:
-                    bar.update(task, description=f"uploading {path.name}")
-                    # A demo interrupted mid-upload left some of these files: send them again.
-                    await client.upload(
-                        DEMO_BATCH, path, on_bytes=lambda n: bar.advance(task, n), replace=True
-                    )
-            completed = await client.complete(DEMO_BATCH)
-            console.print(
-                f"completed upload of {completed['total_files']} files → {completed['status']}"
-            )
-        else:
-            console.print(f"{DEMO_BATCH} already exists ({batch['status']}); following it")
-        async for event_id, data in client.follow(DEMO_BATCH):
-            console.print(f"  [dim]{event_id}[/dim] {_describe(data)}")
-        status, report = await client.report(DEMO_BATCH)
-        print_report(console, report)
-        return status
-
-
-def _how_to_use(tokens: DemoTokens, url: str) -> None:
-    token_file = tokens.engineer_file
-    console.print(
-        f"\nServing on {url}. Every route but /healthz needs a token: an engineer's is in"
-        f" {token_file}, the vehicle {DEMO_VEHICLE}'s in {token_file.parent}/demo-vehicle-token"
-        " (both 0600). Try:\n"
-        f'  ab -n 1000 -c 100 -H "Authorization: Bearer $(cat {token_file})"'
-        f" {url}/api/report/{DEMO_BATCH}"
-    )
-
-
-def _describe(data: dict[str, object]) -> str:
-    if data.get("type") == "status":
-        return f"[bold]status[/bold] {data.get('previous')} → [bold]{data.get('status')}[/bold]"
-    if data.get("type") == "file_parsed":
-        return f"file parsed {data.get('file_id')} ({data.get('messages')} messages)"
-    return f"[red]file failed[/red] {data.get('file_id')}: {data.get('reason')}"
+if TYPE_CHECKING:
+    import uvicorn
 
 
 def register(app: typer.Typer) -> None:
@@ -121,11 +26,22 @@ def register(app: typer.Typer) -> None:
         fault: str = typer.Option("lidar-dropout"),
     ) -> None:
         """Upload batch-101 to running services (distributed mode) and print its report."""
+        import asyncio
+
+        from argus.cli.config_cmd import load_or_exit
+        from argus.cli.demo_flow import (
+            DEMO_VEHICLE,
+            demo_files,
+            how_to_use,
+            upload_and_follow,
+        )
+        from argus.cli.demo_tokens import demo_tokens
+
         settings = load_or_exit()
         paths = demo_files(settings.app.data_dir, files=files, megabytes=megabytes, fault=fault)
         tokens = asyncio.run(demo_tokens(settings, DEMO_VEHICLE))
         status = asyncio.run(upload_and_follow(ingest_url, paths, tokens, query_url=query_url))
-        _how_to_use(tokens, query_url)
+        how_to_use(tokens, query_url)
         if status != 200:
             raise typer.Exit(1)
 
@@ -139,7 +55,19 @@ def register(app: typer.Typer) -> None:
         fault: str = typer.Option("lidar-dropout", help="Fault injected into the drive."),
     ) -> None:
         """Start the embedded stack, upload batch-101, print its diagnosis, keep serving."""
+        import asyncio
+
+        from argus.cli.config_cmd import exit_on_start, load_or_exit
+        from argus.cli.demo_flow import (
+            DEMO_VEHICLE,
+            console,
+            demo_files,
+            how_to_use,
+            upload_and_follow,
+        )
+        from argus.cli.demo_tokens import demo_tokens
         from argus.entrypoints.embedded import serve
+        from argus.infrastructure.embedded.process import StartError
 
         settings = load_or_exit()
         if "log_level" not in settings.app.model_fields_set:  # quiet unless asked otherwise
@@ -162,7 +90,7 @@ def register(app: typer.Typer) -> None:
             if exit_after:
                 server.should_exit = True
             else:
-                _how_to_use(tokens, f"http://localhost:{settings.app.http_port}")
+                how_to_use(tokens, f"http://localhost:{settings.app.http_port}")
                 console.print("Ctrl-C to stop.")
 
         try:

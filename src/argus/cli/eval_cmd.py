@@ -2,20 +2,25 @@
 
 from __future__ import annotations
 
+from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
-from rich.table import Table
 
 from argus.cli.gen_logs_cmd import parse_size
-from argus.loggen.scenarios import SCENARIOS
 
 if TYPE_CHECKING:
+    from rich.console import Console
+
     from argus.evaluation import BatchRow, EvalRun
 
-console = Console()
+
+@cache
+def _console() -> Console:  # rich is imported when the command runs, not for `argus --help`
+    from rich.console import Console
+
+    return Console()
 
 
 def register(app: typer.Typer) -> None:
@@ -80,6 +85,7 @@ def register(app: typer.Typer) -> None:
             parse_scenarios,
             parse_seeds,
         )
+        from argus.loggen.scenarios import SCENARIOS
 
         try:
             embedders = parse_embedders(embedder)
@@ -104,7 +110,7 @@ def register(app: typer.Typer) -> None:
         for option in options:
             out_dir = root / option.embedder if len(options) > 1 else root
             where = url or f"a server started under {out_dir / 'server'}"
-            console.print(
+            _console().print(
                 f"eval: {len(option.scenarios)} scenarios × {len(option.seeds)} seeds, "
                 f"diagnoser {diagnoser}, embedder {option.embedder}, against {where}"
             )
@@ -116,7 +122,7 @@ def register(app: typer.Typer) -> None:
                 typer.echo(f"argus eval: {exc}", err=True)
                 raise typer.Exit(1) from exc
             print_run(run)
-            console.print(f"wrote {out_dir / 'eval.json'} and {out_dir / 'eval.md'}")
+            _console().print(f"wrote {out_dir / 'eval.json'} and {out_dir / 'eval.md'}")
             runs.append(run)
         if len(runs) > 1:
             print_embedders(runs)
@@ -128,7 +134,7 @@ def _read(token_file: Path | None) -> str | None:
 
 def _progress(row: BatchRow) -> None:
     verdict = "[green]right[/green]" if row.score.top1 else "[red]wrong[/red]"
-    console.print(
+    _console().print(
         f"  {row.scenario} seed {row.seed}: {row.component} ({row.severity}) {verdict} "
         f"in {row.latency_s:.1f} s"
     )
@@ -136,6 +142,8 @@ def _progress(row: BatchRow) -> None:
 
 def print_run(run: EvalRun) -> None:
     """The suite's scores, then the feedback round's (per batch: the progress lines, eval.md)."""
+    from rich.table import Table
+
     from argus.evaluation import FEEDBACK_COLUMNS, feedback_cells, feedback_row_cells
 
     agg = run.aggregates
@@ -144,7 +152,7 @@ def print_run(run: EvalRun) -> None:
     table.add_column("value")
     for name, value in agg.cells().items():
         table.add_row(name, value)
-    console.print(table)
+    _console().print(table)
     if run.feedback is None:
         return
     after = Table(title="After feedback (first seed corrected, next seed diagnosed)")
@@ -152,13 +160,15 @@ def print_run(run: EvalRun) -> None:
         after.add_column(column)
     for row in run.feedback:
         after.add_row(*feedback_row_cells(row))
-    console.print(after)
+    _console().print(after)
     for name, value in feedback_cells(run.feedback).items():
-        console.print(f"{name}: {value}")
+        _console().print(f"{name}: {value}")
 
 
 def print_embedders(runs: list[EvalRun]) -> None:
     """Retrieval side by side: one column per embedder."""
+    from rich.table import Table
+
     from argus.evaluation import feedback_cells
 
     table = Table(title="Retrieval by embedder")
@@ -172,4 +182,4 @@ def print_embedders(runs: list[EvalRun]) -> None:
         fed = [feedback_cells(run.feedback or ()) for run in runs]
         for name in fed[0]:
             table.add_row(name, *(f.get(name, "") for f in fed))
-    console.print(table)
+    _console().print(table)

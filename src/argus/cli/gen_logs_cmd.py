@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from argus.loggen import FAULTS, generate_batch, parse_fault
+from argus.loggen import FAULTS
 
 _SIZE_RE = re.compile(r"^\s*(?P<number>\d+(?:\.\d+)?)\s*(?P<unit>[kKmMgG]i?[bB]?|[bB])?\s*$")
 _UNITS = {"": 1, "B": 1, "K": 10**3, "M": 10**6, "G": 10**9}
@@ -55,6 +55,8 @@ def register(app: typer.Typer) -> None:
         ] = Compression.zstd,
     ) -> None:
         """Generate realistic ROS 2 drive logs (MCAP) and print the paths written."""
+        from argus.loggen import generate_batch, parse_fault
+
         try:
             target_bytes = parse_size(size)
             faults = [parse_fault(text) for text in fault or []]

@@ -6,7 +6,6 @@ are audited as the `local-cli` admin. Imports stay inside the commands (CLI star
 
 from __future__ import annotations
 
-import asyncio
 import re
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
@@ -35,6 +34,8 @@ def parse_duration(text: str) -> timedelta:
 
 def run_admin(work: Callable[[AdminSession], Awaitable[T]]) -> T:
     """Run `work` in an admin session; a refused change ends the command with code 1."""
+    import asyncio
+
     from argus.domain.errors import ArgusError
     from argus.entrypoints.admin import admin_session
 

@@ -12,9 +12,9 @@ from pathlib import Path
 import typer
 
 from argus.cli.config_cmd import exit_on_start, load_or_exit, mask_url_password
-from argus.infrastructure.embedded.postgres_server import EmbeddedPostgres
-from argus.infrastructure.embedded.process import StartError, port_open
-from argus.infrastructure.embedded.redis_server import EmbeddedRedis
+
+# The servers' modules (redis client, ...) are imported inside the commands: `argus --help`
+# does not pay for them.
 
 infra_app = typer.Typer(help="Local PostgreSQL and Redis servers for the distributed mode.")
 
@@ -52,6 +52,8 @@ def _act(
     stop_signal: int,
     pid_file: Path,
 ) -> None:
+    from argus.infrastructure.embedded.process import StartError
+
     if action == "url":  # password included: for scripts (ARGUS_PG_URL=$(argus infra … url))
         try:
             typer.echo(url())
@@ -78,6 +80,9 @@ def postgres(
     port: int | None = typer.Option(None, help="Default: ARGUS_INFRA_PG_PORT (5432)."),
 ) -> None:
     """PostgreSQL 18 + pgvector on 127.0.0.1:PORT (TCP), detached; idempotent."""
+    from argus.infrastructure.embedded.postgres_server import EmbeddedPostgres
+    from argus.infrastructure.embedded.process import port_open
+
     infra = load_or_exit().infra
     port = port or infra.pg_port
     server = EmbeddedPostgres(
@@ -108,6 +113,9 @@ def redis(
     port: int | None = typer.Option(None, help="Default: ARGUS_INFRA_REDIS_PORT (6379)."),
 ) -> None:
     """Redis with AOF on 127.0.0.1:PORT, detached; idempotent."""
+    from argus.infrastructure.embedded.process import port_open
+    from argus.infrastructure.embedded.redis_server import EmbeddedRedis
+
     infra = load_or_exit().infra
     port = port or infra.redis_port
     server = EmbeddedRedis(

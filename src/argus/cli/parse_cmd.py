@@ -1,19 +1,24 @@
-"""`argus parse FILE`: summarise one drive log with a parser engine."""
+"""`argus parse FILE`: summarise one drive log with a parser engine.
+
+The engine and rich are imported when the command runs (and `--json` never loads rich): the
+command pays only for what it uses (docs/decisions/0029-fast-cli-and-per-file-cost.md).
+"""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
-from rich.table import Table
 
-from argus.domain.parsed_file import ParsedFile
-from argus.infrastructure.parsing import NativeMcapParser, PythonMcapParser, native_available
+if TYPE_CHECKING:
+    from rich.console import Console
 
-_ENGINES = ("python", "native")
+    from argus.domain.parsed_file import ParsedFile
+    from argus.infrastructure.parsing.native import NativeMcapParser
+    from argus.infrastructure.parsing.python_mcap import PythonMcapParser
+
+_ENGINES = ("auto", "native", "python")
 _MAX_ROWS = 10
 
 
@@ -22,7 +27,26 @@ def _offset(t_ns: int, parsed: ParsedFile) -> str:
     return f"+{(t_ns - (parsed.start_ns or 0)) / 1e9:8.3f} s"
 
 
+def _engine(name: str, threads: int | None) -> NativeMcapParser | PythonMcapParser:
+    """`auto`: the C++ core when it is built, else the Python reference."""
+    if name not in _ENGINES:
+        raise typer.BadParameter(f"unknown engine {name!r}; known: {', '.join(_ENGINES)}")
+    if name == "python":
+        from argus.infrastructure.parsing.python_mcap import PythonMcapParser
+
+        return PythonMcapParser()
+    from argus.infrastructure.parsing.native import NativeMcapParser, native_available
+
+    if native_available():
+        return NativeMcapParser(threads=threads)
+    if name == "native":
+        raise typer.BadParameter("the native engine is not built (argus._native is missing)")
+    return _engine("python", threads)
+
+
 def _render(path: Path, parsed: ParsedFile, console: Console) -> None:
+    from rich.table import Table
+
     span = "-"
     if parsed.start_ns is not None and parsed.end_ns is not None:
         span = f"{(parsed.end_ns - parsed.start_ns) / 1e9:.1f} s"
@@ -77,8 +101,12 @@ def register(app: typer.Typer) -> None:
             bool, typer.Option("--json", help="Print the ParsedFile JSON summary.")
         ] = False,
         engine: Annotated[
-            str, typer.Option(help="Parser engine: python (the reference) or native (C++).")
-        ] = "python",
+            str,
+            typer.Option(
+                help="Parser engine: native (C++), python (the reference), or auto: native "
+                "when it is built, else python. The JSON's `engine` says which one ran."
+            ),
+        ] = "auto",
         threads: Annotated[
             int | None,
             typer.Option(
@@ -87,16 +115,16 @@ def register(app: typer.Typer) -> None:
         ] = None,
     ) -> None:
         """Summarise one drive log; exit 0 even when the file has errors, 2 if it is missing."""
-        if engine not in _ENGINES:
-            raise typer.BadParameter(f"unknown engine {engine!r}; known: {', '.join(_ENGINES)}")
-        if engine == "native" and not native_available():
-            raise typer.BadParameter("the native engine is not built (argus._native is missing)")
+        parser = _engine(engine, threads)
         if not file.is_file():
-            Console(stderr=True).print(f"[red]no such file:[/red] {file}")
+            typer.echo(f"no such file: {file}", err=True)
             raise typer.Exit(code=2)
-        parser = PythonMcapParser() if engine == "python" else NativeMcapParser(threads=threads)
         parsed = parser.parse(file)
         if as_json:
+            import json
+
             typer.echo(json.dumps(parsed.to_dict(), indent=2))
         else:
+            from rich.console import Console
+
             _render(file, parsed, Console())

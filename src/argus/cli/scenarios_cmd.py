@@ -8,7 +8,6 @@ from typing import Annotated
 import typer
 
 from argus.cli.gen_logs_cmd import Compression, parse_size
-from argus.loggen.scenarios import SCENARIOS, generate_scenario
 
 ALL = "all"
 
@@ -19,6 +18,8 @@ def register(app: typer.Typer) -> None:
     @app.command("scenarios")
     def scenarios() -> None:
         """List the scenarios with their root-cause component and severity."""
+        from argus.loggen.scenarios import SCENARIOS
+
         for s in SCENARIOS.values():
             component, severity = s.component or "varies", s.severity or "varies"
             typer.echo(f"{s.name:<24} {component:<10} {severity:<9} {s.summary}")
@@ -39,6 +40,8 @@ def register(app: typer.Typer) -> None:
         ] = Compression.zstd,
     ) -> None:
         """Generate a labeled scenario batch (.mcap files and ground_truth.json)."""
+        from argus.loggen.scenarios import SCENARIOS, generate_scenario
+
         if scenario != ALL and scenario not in SCENARIOS:
             raise typer.BadParameter(
                 f"unknown scenario {scenario!r}; known: {', '.join(SCENARIOS)} or {ALL}"

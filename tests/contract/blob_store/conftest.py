@@ -10,7 +10,8 @@ import pytest
 
 from argus.application.ports import BlobStore
 from argus.infrastructure.blob.localfs import LocalFsBlobStore
-from argus.infrastructure.s3 import S3BlobStore, S3Settings
+from argus.infrastructure.s3.blob_store import S3BlobStore
+from argus.infrastructure.s3.settings import S3Settings
 from tests.contract.blob_store.support import ADAPTERS, BIG, PART
 from tests.fakes.messaging import FakeBlobStore
 

@@ -14,7 +14,7 @@ import pytest
 
 from argus.application.ports import BlobStore
 from argus.infrastructure.blob.localfs import LocalFsBlobStore
-from argus.infrastructure.s3 import S3BlobStore
+from argus.infrastructure.s3.blob_store import S3BlobStore
 
 KiB = 1 << 10
 MiB = 1 << 20

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from argus.application.ports import BlobStore
-from argus.infrastructure.s3 import S3BlobStore
+from argus.infrastructure.s3.blob_store import S3BlobStore
 from tests.contract.blob_store.support import ADAPTERS, KiB, leftovers
 from tests.fakes.messaging import FakeBlobStore
 

@@ -9,8 +9,9 @@ from pydantic import SecretStr, ValidationError
 
 from argus.domain.errors import Unavailable
 from argus.infrastructure.embedded.process import free_port
-from argus.infrastructure.s3 import S3BlobStore, S3Settings
 from argus.infrastructure.s3._upload import MAX_PARTS, part_size_for
+from argus.infrastructure.s3.blob_store import S3BlobStore
+from argus.infrastructure.s3.settings import S3Settings
 from tests.contract.blob_store.support import MiB
 
 

@@ -48,8 +48,18 @@ class NativeMcapParser:
 
     engine = "native"
 
-    def __init__(self, *, max_overrun_bytes: int = 64 << 20, threads: int | None = None) -> None:
-        """`threads`: threads decompressing one file's chunks (1: all on the calling thread)."""
+    def __init__(
+        self,
+        *,
+        max_overrun_bytes: int = 64 << 20,
+        threads: int | None = None,
+        threads_from_bytes: int | None = None,
+    ) -> None:
+        """`threads`: threads decompressing one file's chunks (1: all on the calling thread).
+
+        `threads_from_bytes`: chunk bytes (compressed plus uncompressed) read on the calling
+        thread before the others start; default: the core's (4 MiB), so a small file never
+        starts a thread. 0 threads every chunk (tests of the threaded path use it)."""
         if _NATIVE is None:
             raise RuntimeError("argus._native is not built; use PythonMcapParser")
         if threads is not None and not 1 <= threads <= _MAX_THREADS:
@@ -57,12 +67,16 @@ class NativeMcapParser:
         self._native = _NATIVE
         self._max_overrun_bytes = max_overrun_bytes
         self.threads = default_threads() if threads is None else threads
+        self._threads_from: dict[str, int] = (
+            {} if threads_from_bytes is None else {"threads_from_bytes": threads_from_bytes}
+        )
 
     def parse(self, source: str | os.PathLike[str] | BinaryIO) -> ParsedFile:
         """Read `source` (a path or a readable binary stream, seekable or not) into a summary."""
         options = {
             "max_overrun_bytes": self._max_overrun_bytes,
             "threads": self.threads,
+            **self._threads_from,
         }
         if isinstance(source, str | os.PathLike):
             with open(source, "rb") as stream:

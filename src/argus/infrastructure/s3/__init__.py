@@ -1,6 +1,5 @@
-"""Blob store on S3-compatible object storage (MinIO locally), for the distributed mode."""
+"""Blob store on S3-compatible object storage (MinIO locally), for the distributed mode.
 
-from argus.infrastructure.s3.blob_store import MultipartUploadInfo, S3BlobStore
-from argus.infrastructure.s3.settings import S3Settings
-
-__all__ = ["MultipartUploadInfo", "S3BlobStore", "S3Settings"]
+Import from the modules (`blob_store`, `settings`): this package imports nothing itself, so
+reading `S3Settings` (the settings tree does) does not load aiobotocore.
+"""

@@ -1,0 +1,97 @@
+"""Per-file fixed cost: small real ROS 2 bags, Argus's engines against foxglove's C++ reader.
+
+Each contender runs in its own process and parses one file REPEAT times (timing only the loop;
+a µs cost is below one process's timer noise) and prints the mean per parse:
+- foxglove: bench/peers/foxglove_count.cpp with REPEAT, open + readMessages() in file order;
+- argus 1 thr / argus N thr: `NativeMcapParser(threads=1)` and the default thread count, the
+  whole `parse(path)` (open, read, summary, the ParsedFile object);
+- argus python: the reference engine, same call.
+Rounds are interleaved (every contender on every file, then again); the table shows medians and
+the ratio foxglove ÷ argus (> 1 means Argus is faster). Files: ../shared/data/mcap/ros2.
+
+Usage: python bench/small_files.py [--rounds 5] [--repeat 300]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from foxglove import _json_of, build_counter
+from parse import ROOT
+
+ROS2 = ROOT.parent / "shared" / "data" / "mcap" / "ros2"
+
+
+def worker(engine: str, repeat: int, path: str) -> None:
+    """Child process: `repeat` parses of one file, the mean printed as the counter's JSON."""
+    from argus.infrastructure.parsing.native import NativeMcapParser
+    from argus.infrastructure.parsing.python_mcap import PythonMcapParser
+
+    parser: NativeMcapParser | PythonMcapParser
+    if engine == "python":
+        parser = PythonMcapParser()
+    else:
+        parser = NativeMcapParser(threads=int(engine) or None)
+    parsed = parser.parse(path)  # warm: the first parse loads the code
+    start = time.perf_counter()
+    for _ in range(repeat):
+        parsed = parser.parse(path)
+    seconds = (time.perf_counter() - start) / repeat
+    payload = sum(t.bytes for t in parsed.topics.values())
+    print(json.dumps({"messages": parsed.message_count, "bytes": payload, "seconds": seconds}))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=5, help="interleaved runs per contender")
+    parser.add_argument("--repeat", type=int, default=300, help="parses per run")
+    parser.add_argument("--worker", nargs=3, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.worker:
+        worker(args.worker[0], int(args.worker[1]), args.worker[2])
+        return
+    from argus.infrastructure.parsing.native import default_threads
+
+    counter = str(build_counter())
+    files = sorted(ROS2.glob("*.mcap"))
+    me, n = [sys.executable, __file__, "--worker"], str(args.repeat)
+    contenders: dict[str, Callable[[Path], list[str]]] = {
+        "foxglove": lambda p: [counter, str(p), n],
+        "argus 1 thr": lambda p: [*me, "1", n, str(p)],
+        f"argus {default_threads()} thr": lambda p: [*me, "0", n, str(p)],
+        "argus python": lambda p: [*me, "python", n, str(p)],
+    }
+    runs: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    for _ in range(args.rounds):
+        for path in files:
+            for name, argv in contenders.items():
+                runs.setdefault((path.name, name), []).append(_json_of(argv(path)))
+
+    print(f"per-file cost, µs (median of {args.rounds} interleaved runs of {n} parses each)")
+    names = list(contenders)
+    print(f"{'file':<24}{'msgs':>6}" + "".join(f"{c:>14}" for c in names) + "   fox ÷ argus")
+    for path in files:
+        med = {c: statistics.median(r["seconds"] for r in runs[(path.name, c)]) for c in names}
+        fox = runs[(path.name, "foxglove")][0]
+        for c in names[1:]:
+            got = runs[(path.name, c)][0]
+            if got["messages"] != fox["messages"]:
+                print(
+                    f"WARNING: {c} counted {got['messages']} messages, foxglove {fox['messages']}"
+                )
+        ratios = " / ".join(f"{med['foxglove'] / med[c]:.2f}" for c in names[1:])
+        cells = "".join(f"{med[c] * 1e6:14.1f}" for c in names)
+        print(f"{path.name:<24}{fox['messages']:>6}{cells}   {ratios}")
+
+
+if __name__ == "__main__":
+    main()
