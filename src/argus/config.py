@@ -36,6 +36,10 @@ class AppSettings(BaseSettings):
     # The distributed ingestor's port; the embedded mode serves everything on http_port.
     ingest_port: int = Field(default=8081, ge=1, le=65535)
     max_upload_bytes: int = Field(default=20 * GiB, gt=0)
+    # Finished reports kept in each API process (decision 0030): at most this many bytes, each
+    # re-checked against Redis after `report_memory_fresh_s` (the bound on stale feedback).
+    report_memory_bytes: int = Field(default=64 << 20, ge=0)
+    report_memory_fresh_s: float = Field(default=2.0, ge=0)
 
 
 class PostgresSettings(BaseSettings):

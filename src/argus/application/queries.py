@@ -7,6 +7,7 @@ import logging
 from dataclasses import dataclass
 
 from argus.application.ports import ReportCache, ReportRecord, ReportRepository
+from argus.application.report_memory import ReportMemory, StoredReport
 from argus.application.singleflight import SingleFlight
 from argus.domain.analysis import JsonObject
 from argus.domain.errors import NotFound, Unavailable
@@ -20,6 +21,13 @@ class ReportView:
 
     ready: bool
     body: bytes
+    # Set for a finished report: its strong ETag and gzip variant (computed once, kept in memory).
+    etag: str | None = None
+    gzip_body: bytes | None = None
+
+    @classmethod
+    def stored(cls, entry: StoredReport) -> ReportView:
+        return cls(ready=True, body=entry.body, etag=entry.etag, gzip_body=entry.gzip_body)
 
 
 def render_report(record: ReportRecord) -> JsonObject:
@@ -42,16 +50,27 @@ def render_report(record: ReportRecord) -> JsonObject:
 class ReportQuery:
     """Serves reports to many readers: one database read per key however many arrive."""
 
-    def __init__(self, *, reports: ReportRepository, cache: ReportCache) -> None:
+    def __init__(
+        self,
+        *,
+        reports: ReportRepository,
+        cache: ReportCache,
+        memory: ReportMemory | None = None,
+    ) -> None:
         self._reports = reports
         self._cache = cache
+        # In-process copies of finished reports, in front of Redis (decision 0030).
+        self._memory = ReportMemory(max_bytes=0, fresh_s=0) if memory is None else memory
         self._flight: SingleFlight[ReportView] = SingleFlight()
 
     async def get(self, batch_id: str) -> ReportView:
         """The report of `batch_id`; NotFound for an unknown batch."""
+        kept = self._memory.get(batch_id)
+        if kept is not None:
+            return ReportView.stored(kept)
         cached = await self._cached(batch_id)
         if cached is not None:
-            return ReportView(ready=True, body=cached)
+            return ReportView.stored(self._memory.put(batch_id, cached))
         return await self._flight.do(batch_id, lambda: self._load(batch_id))
 
     async def _load(self, batch_id: str) -> ReportView:
@@ -59,7 +78,7 @@ class ReportQuery:
         # flight's cache write would otherwise start a second database read.
         cached = await self._cached(batch_id)
         if cached is not None:
-            return ReportView(ready=True, body=cached)
+            return ReportView.stored(self._memory.put(batch_id, cached))
         record = await self._reports.load(batch_id)
         if record is None:
             raise NotFound(f"batch {batch_id} not found")
@@ -74,7 +93,8 @@ class ReportQuery:
                 log.warning(
                     "report cache unavailable; serving %s uncached", batch_id, exc_info=True
                 )
-        return ReportView(ready=ready, body=body)
+            return ReportView.stored(self._memory.put(batch_id, body))
+        return ReportView(ready=False, body=body)
 
     async def _cached(self, batch_id: str) -> bytes | None:
         # The cache is an optimisation: when Redis is away, readers fall through to PostgreSQL
