@@ -16,11 +16,13 @@ from argus.application.progress import ProgressProjector
 from argus.application.progress_feed import ProgressFeed
 from argus.application.queries import ReportQuery
 from argus.application.report_memory import ReportMemory
+from argus.application.shared_flight import SharedFlight
 from argus.bootstrap.connect import Adapters, Messaging
 from argus.bootstrap.limits import batch_limits
 from argus.infrastructure.parsing.native import NativeMcapParser, native_available
 from argus.infrastructure.parsing.python_mcap import PythonMcapParser
 from argus.infrastructure.postgres.outbox import PostgresOutbox
+from argus.infrastructure.redis.flight_lease import RedisFlightLease
 from argus.infrastructure.templates.drain3_miner import Drain3TemplateMiner
 
 log = logging.getLogger(__name__)
@@ -43,7 +45,8 @@ def report_memory(a: Adapters) -> ReportMemory:
 
 
 def report_query(a: Adapters, memory: ReportMemory | None = None) -> ReportQuery:
-    return ReportQuery(reports=a.reports, cache=a.cache, memory=memory)
+    lease = RedisFlightLease(a.redis, ttl_ms=a.settings.redis.report_lease_ms)
+    return ReportQuery(reports=a.reports, cache=a.cache, memory=memory, shared=SharedFlight(lease))
 
 
 def orchestrator(a: Adapters) -> Orchestrator:
