@@ -170,12 +170,27 @@ def print_mode(mode: str, runs: dict[str, list[dict]]) -> None:
         print(f"{label} ÷ Gin: median req/s {ratio:.3f}, p99 Gin ÷ {label} {p99_ratio:.3f}")
 
 
+# The editable install's import hook comes before PYTHONPATH; a sitecustomize (run after the
+# .pth files) removes it, so `argus` is imported from the `--before` tree.
+_UNHOOK = """import sys
+sys.meta_path[:] = [f for f in sys.meta_path if "Redirecting" not in type(f).__name__]
+"""
+
+
 def start_before(src: Path) -> tuple[subprocess.Popen[bytes], str, Tokens]:
     """`argus serve` of the code under `src` (first on its PYTHONPATH), own data dir."""
     data_dir = WORK / "http-data-before"
     shutil.rmtree(data_dir, ignore_errors=True)
+    site = WORK / "before-site"
+    site.mkdir(parents=True, exist_ok=True)
+    (site / "sitecustomize.py").write_text(_UNHOOK)
     env = server_env(data_dir)
-    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(src), env.get("PYTHONPATH")) if p)
+    paths = (str(site), str(src), env.get("PYTHONPATH"))
+    env["PYTHONPATH"] = os.pathsep.join(p for p in paths if p)
+    check = [sys.executable, "-c", "import argus; print(argus.__file__)"]
+    where = subprocess.run(check, env=env, capture_output=True, text=True, check=True).stdout
+    if not where.startswith(str(src)):
+        raise SystemExit(f"--before: argus was imported from {where.strip()}, not {src}")
     return start_server(data_dir, env)
 
 
