@@ -9,7 +9,7 @@ PYTEST_ARGS ?=
 # Native core targets (native-deps, native-build, native-test[-tsan], fuzz, native-bench).
 include mk/native.mk
 
-.PHONY: infra-up infra-down app-up app-down setup demo serve test check lint typecheck imports test-unit test-integration test-e2e test-llm llm-serve bench-upload bench-scale bench-sse bench-foxglove bench-http clean
+.PHONY: infra-up infra-down app-up app-down setup demo serve test check lint typecheck imports test-unit test-integration test-e2e test-llm llm-serve bench-upload bench-scale bench-sse bench-foxglove bench-http bench-http-deps clean
 
 setup: $(VENV)/.installed
 
@@ -113,9 +113,16 @@ bench-sse: setup
 bench-foxglove: setup
 	$(PY) bench/foxglove.py $(FOXGLOVE_ARGS)
 
-## Report read: `ab` on GET /api/report/{id} of argus serve vs a Gin peer serving the same bytes.
-bench-http: setup
-	$(PY) bench/report_reads.py
+## Report read: `ab` and `wrk` on GET /api/report/{id} of argus serve vs a Gin peer serving the
+## same bytes (decision 0030). HTTP_ARGS adds options, e.g. "--before /tmp/argus-before/src".
+HTTP_BENCH_TOOLS := ab:apache2-utils wrk:wrk
+bench-http-deps:
+	@for t in $(HTTP_BENCH_TOOLS); do command -v $${t%%:*} >/dev/null || missing="$$missing $${t#*:}"; done; \
+	if [ -n "$$missing" ]; then echo "installing:$$missing"; \
+		$$( [ "$$(id -u)" = 0 ] || echo sudo ) apt-get install -y -q $$missing; fi
+
+bench-http: setup bench-http-deps
+	$(PY) bench/report_reads.py $(HTTP_ARGS)
 
 ## The labeled scenario suite through a fresh embedded `argus serve`, every scenario × 2 seeds,
 ## scored against the ground truth (docs/architecture/evaluation.md); results in var/eval/.

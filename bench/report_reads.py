@@ -2,16 +2,22 @@
 Gin server (bench/peers/gin) serving the same response bytes from memory, in the same run.
 
 Uploads a small generated batch (2 files × 5 MB, lidar-dropout@3+2), waits for its report,
-hands the report bytes to the Gin peer, then for each round runs `ab` against Argus and then
-Gin, once with HTTP/1.0 (a connection per request) and once with keep-alive (-k). Prints per
-mode min/median requests/s, the median 99th-percentile latency, failed requests, and the
-ratio Argus ÷ Gin. The machine is shared and noisy: the ratios matter, not the absolutes.
-Usage: python bench/report_reads.py [--rounds 3] [--requests 5000] [--concurrency 100]
+hands the report bytes to the Gin peer, then for each round loads, interleaved, Argus, with
+`--before SRC` a second `argus serve` running the code of SRC (e.g. an earlier commit exported
+with `git archive`, put first on its PYTHONPATH; its own data dir and the same batch), and Gin:
+`ab` with HTTP/1.0 (a connection per request), `ab -k`, and `wrk` (HTTP/1.1 keep-alive), every
+request with the bearer token.
+Prints per mode min/median requests/s, the median 99th-percentile latency, failed requests,
+and the ratios Argus ÷ Gin (req/s, and p99 Gin ÷ Argus). The machine is shared and noisy: the
+ratios matter, not the absolutes.
+Usage: python bench/report_reads.py [--rounds 3] [--requests 1000] [--concurrency 100]
+       [--seconds 5] [--before /tmp/argus-before/src]
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import shutil
 import signal
@@ -23,7 +29,8 @@ from pathlib import Path
 
 import httpx
 from tokens import Tokens
-from upload import start_server  # bench/upload.py: run as a script, bench/ leads sys.path
+from upload import server_env, start_server  # bench/ leads sys.path (run as a script)
+from wrk_load import require_wrk, run_wrk
 
 from argus.cli.client import sha256_of
 from argus.infrastructure.embedded.process import free_port
@@ -34,7 +41,7 @@ WORK = ROOT / "var" / "bench"
 GIN_SRC = ROOT / "bench" / "peers" / "gin"
 GIN_BIN = WORK / "gin-report"
 BATCH = "bench-http"
-MODES = (("HTTP/1.0", []), ("keep-alive", ["-k"]))
+MODES = (("ab HTTP/1.0", ["ab"]), ("ab keep-alive", ["ab", "-k"]), ("wrk keep-alive", ["wrk"]))
 
 
 def require_ab() -> str:
@@ -142,64 +149,114 @@ def stop(process: subprocess.Popen[bytes] | None) -> None:
         process.wait(10)
 
 
-def print_mode(mode: str, argus: list[dict], gin: list[dict]) -> None:
+def print_mode(mode: str, runs: dict[str, list[dict]]) -> None:
     print(f"\n{mode}")
     head = f"{'min req/s':>10} {'median req/s':>13} {'p99 ms':>7} {'failed':>7} {'kept-alive':>10}"
-    print(f"{'contender':<10} {head}")
-    medians, minimums = [], []
-    for label, runs in (("Argus", argus), ("Gin", gin)):
-        rps = [r["rps"] for r in runs]
-        minimums.append(min(rps))
-        medians.append(statistics.median(rps))
-        p99 = statistics.median(r["p99"] for r in runs)
-        failed = sum(r["failed"] for r in runs)
-        kept = min(r["kept"] for r in runs)
-        row = f"{minimums[-1]:>10.0f} {medians[-1]:>13.0f} {p99:>7.0f} {failed:>7} {kept:>10}"
-        print(f"{label:<10} {row}")
-    ratio_min, ratio_median = minimums[0] / minimums[1], medians[0] / medians[1]
-    print(f"Argus ÷ Gin: min {ratio_min:.3f}, median {ratio_median:.3f}")
+    print(f"{'contender':<16} {head}")
+    medians, p99s = {}, {}
+    for label, results in runs.items():
+        rps = [r["rps"] for r in results]
+        medians[label] = statistics.median(rps)
+        p99s[label] = statistics.median(r["p99"] for r in results)
+        failed = sum(r["failed"] for r in results)
+        kept = min(r["kept"] for r in results)
+        row = (
+            f"{min(rps):>10.0f} {medians[label]:>13.0f} {p99s[label]:>7.1f} {failed:>7} {kept:>10}"
+        )
+        print(f"{label:<16} {row}")
+    for label in (name for name in runs if name != "gin"):
+        ratio = medians[label] / medians["gin"]
+        p99_ratio = p99s["gin"] / p99s[label] if p99s[label] else float("inf")
+        print(f"{label} ÷ Gin: median req/s {ratio:.3f}, p99 Gin ÷ {label} {p99_ratio:.3f}")
+
+
+# The editable install's import hook comes before PYTHONPATH; a sitecustomize (run after the
+# .pth files) removes it, so `argus` is imported from the `--before` tree.
+_UNHOOK = """import sys
+sys.meta_path[:] = [f for f in sys.meta_path if "Redirecting" not in type(f).__name__]
+"""
+
+
+def start_before(src: Path) -> tuple[subprocess.Popen[bytes], str, Tokens]:
+    """`argus serve` of the code under `src` (first on its PYTHONPATH), own data dir."""
+    data_dir = WORK / "http-data-before"
+    shutil.rmtree(data_dir, ignore_errors=True)
+    site = WORK / "before-site"
+    site.mkdir(parents=True, exist_ok=True)
+    (site / "sitecustomize.py").write_text(_UNHOOK)
+    env = server_env(data_dir)
+    paths = (str(site), str(src), env.get("PYTHONPATH"))
+    env["PYTHONPATH"] = os.pathsep.join(p for p in paths if p)
+    check = [sys.executable, "-c", "import argus; print(argus.__file__)"]
+    where = subprocess.run(check, env=env, capture_output=True, text=True, check=True).stdout
+    if not where.startswith(str(src)):
+        raise SystemExit(f"--before: argus was imported from {where.strip()}, not {src}")
+    return start_server(data_dir, env)
+
+
+def load(mode: list[str], url: str, args: argparse.Namespace, token: str) -> dict:
+    if mode[0] == "wrk":
+        return run_wrk(
+            require_wrk(), url, token=token, connections=args.concurrency, seconds=args.seconds
+        )
+    return run_ab(require_ab(), url, mode[1:], args.requests, args.concurrency, token)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--requests", type=int, default=5000)
+    parser.add_argument("--requests", type=int, default=1000)
     parser.add_argument("--concurrency", type=int, default=100)
+    parser.add_argument("--seconds", type=int, default=5, help="length of one wrk run")
+    parser.add_argument("--before", type=Path, help="src/ of the code to compare against")
     args = parser.parse_args()
-    ab = require_ab()
+    require_ab()
+    require_wrk()
     WORK.mkdir(parents=True, exist_ok=True)
     build_gin()
     files = generate_batch(WORK / "http-logs")
     data_dir = WORK / "http-data"
     shutil.rmtree(data_dir, ignore_errors=True)
-    argus = gin = None
+    argus = plain = gin = None
     try:
         argus, argus_url, tokens = start_server(data_dir)
         report = upload_and_fetch_report(argus_url, files, tokens)
+        urls = {"argus": f"{argus_url}/api/report/{BATCH}"}
+        token = {"argus": tokens.engineer, "gin": tokens.engineer}
+        if args.before is not None:
+            plain, plain_url, before_tokens = start_before(args.before)
+            upload_and_fetch_report(plain_url, files, before_tokens)
+            urls["argus-before"] = f"{plain_url}/api/report/{BATCH}"
+            token["argus-before"] = before_tokens.engineer
         body = WORK / "http-report.json"
         body.write_bytes(report)
         gin, gin_url = start_gin(body)
-        urls = {"argus": f"{argus_url}/api/report/{BATCH}", "gin": f"{gin_url}/api/report/{BATCH}"}
+        urls["gin"] = f"{gin_url}/api/report/{BATCH}"
         assert httpx.get(urls["gin"], timeout=10).content == report
-        print(f"report {BATCH}: {len(report)} bytes, served by both")
-        print(f"ab -n {args.requests} -c {args.concurrency}, {args.rounds} rounds, Argus then Gin")
+        print(f"report {BATCH}: {len(report)} bytes, served by every contender")
+        print(
+            f"ab -n {args.requests} -c {args.concurrency}; wrk -c {args.concurrency} "
+            f"-d {args.seconds}s; {args.rounds} rounds, contenders interleaved"
+        )
         results: dict[tuple[str, str], list[dict]] = {}
         for n in range(args.rounds):
             for mode, flags in MODES:
                 for name, url in urls.items():
-                    r = run_ab(ab, url, flags, args.requests, args.concurrency, tokens.engineer)
-                    assert r["length"] == len(report), (name, r["length"])
+                    r = load(flags, url, args, token[name])
+                    if "length" in r:
+                        assert r["length"] == len(report), (name, r["length"])
                     results.setdefault((mode, name), []).append(r)
                     print(
-                        f"  round {n + 1} {mode:<10} {name:<5} {r['rps']:>9.0f} req/s", flush=True
+                        f"  round {n + 1} {mode:<14} {name:<15} {r['rps']:>9.0f} req/s", flush=True
                     )
         for mode, _ in MODES:
-            print_mode(mode, results[(mode, "argus")], results[(mode, "gin")])
-        print("\np99 = median over rounds of ab's 99th percentile (ms)")
-        print("failed = failed + non-2xx responses, summed over rounds")
-        print("kept-alive = fewest requests in a round answered on a reused connection")
+            print_mode(mode, {name: results[(mode, name)] for name in urls})
+        print("\np99 = median over rounds of the 99th percentile (ms)")
+        print("failed = failed + non-2xx responses (wrk: socket errors + non-2xx/3xx), summed")
+        print("kept-alive = fewest requests in a round answered on a reused connection (ab)")
     finally:
         stop(gin)
+        stop(plain)
         stop(argus)
 
 

@@ -36,6 +36,9 @@ class AppSettings(BaseSettings):
     # The distributed ingestor's port; the embedded mode serves everything on http_port.
     ingest_port: int = Field(default=8081, ge=1, le=65535)
     max_upload_bytes: int = Field(default=20 * GiB, gt=0)
+    # Finished reports kept per API process, re-checked in Redis after fresh_s (decision 0030).
+    report_memory_bytes: int = Field(default=64 << 20, ge=0)
+    report_memory_fresh_s: float = Field(default=2.0, ge=0)
 
 
 class PostgresSettings(BaseSettings):
@@ -57,6 +60,7 @@ class RedisSettings(BaseSettings):
     # Blocking SSE reads hold a connection each; other callers queue for the rest.
     max_connections: int = Field(default=256, ge=1)
     report_ttl_s: int = Field(default=600, ge=1)
+    report_lease_ms: int = Field(default=5000, ge=10)  # a dead reader blocks others this long
     barrier_ttl_s: int = Field(default=24 * 3600, ge=1)
     progress_ttl_s: int = Field(default=24 * 3600, ge=1)
 

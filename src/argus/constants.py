@@ -31,6 +31,11 @@ def report_cache_key(batch_id: str) -> str:
     return f"{KEY_PREFIX}:report:{batch_id}"
 
 
+def report_lease_key(batch_id: str) -> str:
+    """Held by the one process reading `batch_id`'s report from PostgreSQL (decision 0030)."""
+    return f"{KEY_PREFIX}:report-lease:{batch_id}"
+
+
 def progress_stream_key(batch_id: str) -> str:
     return f"{KEY_PREFIX}:batch:{batch_id}:sse"
 

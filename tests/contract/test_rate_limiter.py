@@ -44,3 +44,14 @@ def test_the_key_of_a_token_is_its_sha256_never_the_token() -> None:
     assert "secret" not in key
     assert key == "token:" + hashlib.sha256(b"secret-token").hexdigest()
     assert caller_key(bearer_token=None, client_address="10.0.0.1") == "addr:10.0.0.1"
+
+
+async def test_up_to_n_tokens_are_taken_at_once_then_a_wait(limiter: Any) -> None:
+    key = f"addr:{uuid.uuid4().hex}"
+    taken, decision = await limiter.take_up_to(key, 2)
+    assert (taken, decision.allowed) == (2, True)
+    taken, decision = await limiter.take_up_to(key, 10)  # one left in the burst of 3
+    assert (taken, decision.allowed) == (1, True)
+    taken, decision = await limiter.take_up_to(key, 10)
+    assert (taken, decision.allowed) == (0, False)
+    assert decision.retry_after_s == pytest.approx(1 / RATE_PER_S, rel=0.01)

@@ -17,3 +17,12 @@ class FakeRateLimiter:
     async def take(self, key: str) -> RateDecision:
         bucket = self._buckets.setdefault(key, TokenBucket(self._rate, self._burst))
         return bucket.take(self._clock())
+
+    async def take_up_to(self, key: str, want: int) -> tuple[int, RateDecision]:
+        first = await self.take(key)
+        taken = 1 if first.allowed else 0
+        bucket = self._buckets[key]
+        while first.allowed and taken < want and (bucket.tokens or 0.0) >= 1.0:
+            await self.take(key)
+            taken += 1
+        return taken, first

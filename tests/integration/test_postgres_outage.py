@@ -13,7 +13,7 @@ import httpx
 import pytest
 
 from argus.bootstrap import Adapters, connect
-from argus.config import BlobSettings, Settings
+from argus.config import AppSettings, BlobSettings, Settings
 from argus.constants import report_cache_key
 from argus.entrypoints.http import http_services
 from argus.infrastructure.embedded.postgres_server import EmbeddedPostgres
@@ -44,7 +44,9 @@ async def own_postgres() -> AsyncIterator[EmbeddedPostgres]:
 async def own_adapters(
     own_postgres: EmbeddedPostgres, servers: Servers, tmp_path: Path
 ) -> AsyncIterator[Adapters]:
-    settings = Settings(blob=BlobSettings(root=tmp_path / "blobs"))
+    # No in-process report memory: the test drops the Redis copy to make the read need the DB.
+    no_memory = AppSettings(report_memory_bytes=0)
+    settings = Settings(app=no_memory, blob=BlobSettings(root=tmp_path / "blobs"))
     adapters = await connect(
         settings, pg_url=own_postgres.dsn, redis_url=servers.redis_url(), run_migrations=True
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from argus.application.ports import FeedbackRepository, ReportCache
+from argus.application.report_memory import ReportMemory
 from argus.domain.analysis.feedback import Feedback
 from argus.domain.errors import Unavailable
 
@@ -16,9 +17,17 @@ log = logging.getLogger(__name__)
 class FeedbackService:
     """Confirms or corrects a batch's diagnosis; the latest feedback wins."""
 
-    def __init__(self, *, feedback: FeedbackRepository, cache: ReportCache) -> None:
+    def __init__(
+        self,
+        *,
+        feedback: FeedbackRepository,
+        cache: ReportCache,
+        memory: ReportMemory | None = None,
+    ) -> None:
         self._feedback = feedback
         self._cache = cache
+        # This process' in-memory copies (decision 0030); other processes' expire by themselves.
+        self._memory = memory
 
     async def submit(self, batch_id: str, feedback: Feedback) -> tuple[Feedback, bool]:
         """Store `feedback` (True when it is the batch's first) and drop the cached report.
@@ -26,6 +35,8 @@ class FeedbackService:
         NotFound for an unknown batch, Conflict before the batch is diagnosed.
         """
         stored, created = await self._feedback.save(batch_id, feedback)
+        if self._memory is not None:
+            self._memory.discard(batch_id)
         # Final reports are cached (decision 0004); feedback is the one change they see.
         try:
             await self._cache.delete(batch_id)

@@ -7,6 +7,8 @@ import logging
 from dataclasses import dataclass
 
 from argus.application.ports import ReportCache, ReportRecord, ReportRepository
+from argus.application.report_memory import ReportMemory, StoredReport
+from argus.application.shared_flight import SharedFlight
 from argus.application.singleflight import SingleFlight
 from argus.domain.analysis import JsonObject
 from argus.domain.errors import NotFound, Unavailable
@@ -20,6 +22,13 @@ class ReportView:
 
     ready: bool
     body: bytes
+    # Set for a finished report: its strong ETag and gzip variant (computed once, kept in memory).
+    etag: str | None = None
+    gzip_body: bytes | None = None
+
+    @classmethod
+    def stored(cls, entry: StoredReport) -> ReportView:
+        return cls(ready=True, body=entry.body, etag=entry.etag, gzip_body=entry.gzip_body)
 
 
 def render_report(record: ReportRecord) -> JsonObject:
@@ -42,24 +51,47 @@ def render_report(record: ReportRecord) -> JsonObject:
 class ReportQuery:
     """Serves reports to many readers: one database read per key however many arrive."""
 
-    def __init__(self, *, reports: ReportRepository, cache: ReportCache) -> None:
+    def __init__(
+        self,
+        *,
+        reports: ReportRepository,
+        cache: ReportCache,
+        memory: ReportMemory | None = None,
+        shared: SharedFlight | None = None,
+    ) -> None:
         self._reports = reports
         self._cache = cache
+        # In-process copies of finished reports, in front of Redis (decision 0030).
+        self._memory = ReportMemory(max_bytes=0, fresh_s=0) if memory is None else memory
         self._flight: SingleFlight[ReportView] = SingleFlight()
+        # Merges the processes (each merged by `_flight` first); None: one process' scope.
+        self._shared = shared
 
     async def get(self, batch_id: str) -> ReportView:
         """The report of `batch_id`; NotFound for an unknown batch."""
-        cached = await self._cached(batch_id)
+        kept = self._memory.get(batch_id)
+        if kept is not None:
+            return ReportView.stored(kept)
+        cached = await self._cached_view(batch_id)
         if cached is not None:
-            return ReportView(ready=True, body=cached)
+            return cached
         return await self._flight.do(batch_id, lambda: self._load(batch_id))
 
     async def _load(self, batch_id: str) -> ReportView:
         # Checked again inside the flight: a reader whose cache miss raced with the previous
         # flight's cache write would otherwise start a second database read.
+        cached = await self._cached_view(batch_id)
+        if cached is not None or self._shared is None:
+            return cached or await self._read(batch_id)
+        return await self._shared.do(
+            batch_id, lambda: self._read(batch_id), lambda: self._cached_view(batch_id)
+        )
+
+    async def _cached_view(self, batch_id: str) -> ReportView | None:
         cached = await self._cached(batch_id)
-        if cached is not None:
-            return ReportView(ready=True, body=cached)
+        return None if cached is None else ReportView.stored(self._memory.put(batch_id, cached))
+
+    async def _read(self, batch_id: str) -> ReportView:
         record = await self._reports.load(batch_id)
         if record is None:
             raise NotFound(f"batch {batch_id} not found")
@@ -74,7 +106,8 @@ class ReportQuery:
                 log.warning(
                     "report cache unavailable; serving %s uncached", batch_id, exc_info=True
                 )
-        return ReportView(ready=ready, body=body)
+            return ReportView.stored(self._memory.put(batch_id, body))
+        return ReportView(ready=False, body=body)
 
     async def _cached(self, batch_id: str) -> bytes | None:
         # The cache is an optimisation: when Redis is away, readers fall through to PostgreSQL

@@ -36,6 +36,7 @@ from argus.bootstrap.wiring import (
     parse_file_handler,
     progress_feed,
     progress_projector,
+    report_memory,
     report_query,
 )
 
@@ -69,6 +70,7 @@ __all__ = [
     "progress_feed",
     "progress_projector",
     "redis_client",
+    "report_memory",
     "report_query",
     "server_urls",
 ]

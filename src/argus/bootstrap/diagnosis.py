@@ -10,6 +10,7 @@ from argus.application.feedback import FeedbackService
 from argus.application.gathering import DiagnoseHandler
 from argus.application.identity.guards import OwnerLookup
 from argus.application.identity.tenancy import FleetScopedMemory
+from argus.application.report_memory import ReportMemory
 from argus.bootstrap.connect import Adapters
 from argus.config import Settings
 from argus.domain.analysis import RuleBasedDiagnoser
@@ -96,5 +97,7 @@ def incident_memory(a: Adapters) -> IncidentMemory:
     )
 
 
-def feedback_service(a: Adapters) -> FeedbackService:
-    return FeedbackService(feedback=PostgresFeedbackRepository(a.pool), cache=a.cache)
+def feedback_service(a: Adapters, memory: ReportMemory | None = None) -> FeedbackService:
+    return FeedbackService(
+        feedback=PostgresFeedbackRepository(a.pool), cache=a.cache, memory=memory
+    )

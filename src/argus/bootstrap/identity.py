@@ -13,6 +13,7 @@ from argus.application.identity import (
     IdentityAdmin,
     OwnerLookup,
 )
+from argus.application.report_memory import ReportMemory
 from argus.bootstrap.connect import Adapters
 from argus.bootstrap.diagnosis import feedback_service
 from argus.bootstrap.wiring import ingest_service, progress_feed, report_query
@@ -40,14 +41,23 @@ def guarded_ingest(a: Adapters, owners: OwnerLookup) -> GuardedIngest:
     return GuardedIngest(ingest=ingest_service(a), owners=owners, audit=audit_log(a.pool))
 
 
-def guarded_reads(a: Adapters, owners: OwnerLookup) -> GuardedReads:
+def guarded_reads(
+    a: Adapters, owners: OwnerLookup, memory: ReportMemory | None = None
+) -> GuardedReads:
     return GuardedReads(
-        batches=a.batches, reports=report_query(a), progress_feed=progress_feed(a), owners=owners
+        batches=a.batches,
+        reports=report_query(a, memory),
+        progress_feed=progress_feed(a),
+        owners=owners,
     )
 
 
-def guarded_feedback(a: Adapters, owners: OwnerLookup) -> GuardedFeedback:
-    return GuardedFeedback(feedback=feedback_service(a), owners=owners, audit=audit_log(a.pool))
+def guarded_feedback(
+    a: Adapters, owners: OwnerLookup, memory: ReportMemory | None = None
+) -> GuardedFeedback:
+    return GuardedFeedback(
+        feedback=feedback_service(a, memory), owners=owners, audit=audit_log(a.pool)
+    )
 
 
 def audit_queries(a: Adapters) -> AuditQueries:

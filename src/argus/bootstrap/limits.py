@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from argus.application.rate_limit import RateLimiter, ReservingRateLimiter
 from argus.bootstrap.connect import Adapters
 from argus.config import Settings
 from argus.domain.upload_policy import BatchLimits
@@ -21,9 +22,13 @@ def batch_limits(settings: Settings) -> BatchLimits:
 def http_guards(a: Adapters) -> HttpGuards:
     """Guards of an HTTP process; the rate limit's buckets live in its Redis."""
     limits = a.settings.limits
-    limiter = None
+    limiter: RateLimiter | None = None
     if limits.requests_per_s > 0:
-        limiter = RedisRateLimiter(
+        shared = RedisRateLimiter(
             a.redis, rate_per_s=limits.requests_per_s, burst=limits.request_burst
         )
+        # A round trip per `rate_reserve` requests of a caller, not per request (decision 0030).
+        limiter = shared
+        if limits.rate_reserve > 1:
+            limiter = ReservingRateLimiter(shared, reserve=limits.rate_reserve)
     return HttpGuards(limits=limits, browser=a.settings.browser, rate_limiter=limiter)

@@ -15,11 +15,14 @@ from argus.application.ports import Parser
 from argus.application.progress import ProgressProjector
 from argus.application.progress_feed import ProgressFeed
 from argus.application.queries import ReportQuery
+from argus.application.report_memory import ReportMemory
+from argus.application.shared_flight import SharedFlight
 from argus.bootstrap.connect import Adapters, Messaging
 from argus.bootstrap.limits import batch_limits
 from argus.infrastructure.parsing.native import NativeMcapParser, native_available
 from argus.infrastructure.parsing.python_mcap import PythonMcapParser
 from argus.infrastructure.postgres.outbox import PostgresOutbox
+from argus.infrastructure.redis.flight_lease import RedisFlightLease
 from argus.infrastructure.templates.drain3_miner import Drain3TemplateMiner
 
 log = logging.getLogger(__name__)
@@ -35,8 +38,15 @@ def ingest_service(a: Adapters) -> IngestService:
     )
 
 
-def report_query(a: Adapters) -> ReportQuery:
-    return ReportQuery(reports=a.reports, cache=a.cache)
+def report_memory(a: Adapters) -> ReportMemory:
+    """One per API process, shared by its report reads and its feedback (decision 0030)."""
+    app = a.settings.app
+    return ReportMemory(max_bytes=app.report_memory_bytes, fresh_s=app.report_memory_fresh_s)
+
+
+def report_query(a: Adapters, memory: ReportMemory | None = None) -> ReportQuery:
+    lease = RedisFlightLease(a.redis, ttl_ms=a.settings.redis.report_lease_ms)
+    return ReportQuery(reports=a.reports, cache=a.cache, memory=memory, shared=SharedFlight(lease))
 
 
 def orchestrator(a: Adapters) -> Orchestrator:

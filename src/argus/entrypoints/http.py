@@ -45,11 +45,12 @@ def http_services(a: Adapters, *, auth: Authenticator | None = None) -> HttpServ
         return checks
 
     owners = OwnerLookup(a.batches)  # one per process: the readers and writers share it
+    memory = bootstrap.report_memory(a)  # likewise: feedback drops what the reads keep
     return HttpServices(
         auth=auth or bootstrap.authenticator(a),
         ingest=bootstrap.guarded_ingest(a, owners),
-        reads=bootstrap.guarded_reads(a, owners),
-        feedback=bootstrap.guarded_feedback(a, owners),
+        reads=bootstrap.guarded_reads(a, owners, memory),
+        feedback=bootstrap.guarded_feedback(a, owners, memory),
         audit=bootstrap.audit_queries(a),
         health=health,
     )

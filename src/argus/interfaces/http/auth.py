@@ -75,8 +75,8 @@ async def _reject(send: Send, exc: ArgusError) -> None:
     await send({"type": "http.response.body", "body": body})
 
 
-def caller(request: Request) -> Caller:
-    """FastAPI dependency: the caller `BearerAuth` authenticated."""
+async def caller(request: Request) -> Caller:
+    """FastAPI dependency: the caller `BearerAuth` authenticated (async: no thread pool)."""
     found = request.scope.get("state", {}).get(_STATE_KEY)
     if not isinstance(found, Caller):  # a route outside the middleware: refuse, never guess
         raise Unauthenticated("missing Authorization: Bearer token")

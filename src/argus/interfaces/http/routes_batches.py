@@ -5,7 +5,9 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Header, Query, Request, Response
+from starlette.datastructures import Headers
 
+from argus.application.queries import ReportView
 from argus.domain.batch import BatchStatus
 from argus.domain.errors import InvalidInput
 from argus.domain.identity import Caller
@@ -104,22 +106,51 @@ async def complete_batch(batch_id: str, caller: CallerDep, svc: Services) -> Com
 
 
 @router.get("/{batch_id}/report")
-async def batch_report(batch_id: str, caller: CallerDep, svc: Services) -> Response:
+async def batch_report(
+    batch_id: str, request: Request, caller: CallerDep, svc: Services
+) -> Response:
     """The report: 200 once the batch is finished, 202 with its status before."""
-    return await report_response(svc, caller, batch_id)
+    return await report_response(svc, caller, batch_id, request)
 
 
-async def report_response(svc: HttpServices, caller: Caller, batch_id: str) -> Response:
+async def report_response(
+    svc: HttpServices, caller: Caller, batch_id: str, request: Request
+) -> Response:
+    """The report with its ETag (304 on a matching If-None-Match) and, when the client accepts
+    it, the gzip variant computed once (decision 0030)."""
     view = await svc.reads.report(caller, batch_id)
+    if not view.ready or view.etag is None:
+        return Response(
+            view.body,
+            status_code=200 if view.ready else 202,
+            media_type="application/json",
+            # One still in progress is not to be stored at all.
+            headers={"Cache-Control": "no-store"},
+        )
+    return _finished(view, view.etag, request.headers)
+
+
+def _finished(view: ReportView, etag: str, headers: Headers) -> Response:
     # A finished report may be reused by the caller for a minute (never by a shared cache:
-    # it is one fleet's); one still in progress is not to be stored at all.
-    cache = "private, max-age=60" if view.ready else "no-store"
-    return Response(
-        view.body,
-        status_code=200 if view.ready else 202,
-        media_type="application/json",
-        headers={"Cache-Control": cache},
-    )
+    # it is one fleet's); the representation depends on Accept-Encoding.
+    packed = view.gzip_body is not None and "gzip" in headers.get("accept-encoding", "")
+    tag = etag[:-1] + '-gzip"' if packed else etag
+    out = {"Cache-Control": "private, max-age=60", "ETag": tag, "Vary": "Accept-Encoding"}
+    if _matches(headers.get("if-none-match"), tag):
+        return Response(status_code=304, headers=out)
+    if packed:
+        out["Content-Encoding"] = "gzip"
+    body = view.gzip_body if packed and view.gzip_body is not None else view.body
+    return Response(body, status_code=200, media_type="application/json", headers=out)
+
+
+def _matches(if_none_match: str | None, etag: str) -> bool:
+    """RFC 9110 weak comparison of If-None-Match against the current ETag."""
+    if if_none_match is None:
+        return False
+    if if_none_match.strip() == "*":
+        return True
+    return any(t.strip().removeprefix("W/") == etag for t in if_none_match.split(","))
 
 
 async def _read(svc: HttpServices, caller: Caller, batch_id: str) -> BatchRead:

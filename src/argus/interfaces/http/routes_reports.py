@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Response
+from fastapi import APIRouter, Depends, Request, Response
 from fastapi.responses import JSONResponse
 
 from argus.interfaces.http.auth import CallerDep
@@ -17,9 +17,9 @@ Services = Annotated[HttpServices, Depends(services)]
 
 
 @router.get("/api/report/{batch_id}")
-async def report(batch_id: str, caller: CallerDep, svc: Services) -> Response:
-    """Same document as /api/v1/batches/{id}/report (cache → singleflight → database)."""
-    return await report_response(svc, caller, batch_id)
+async def report(batch_id: str, request: Request, caller: CallerDep, svc: Services) -> Response:
+    """Same document as /api/v1/batches/{id}/report (memory → cache → singleflight → database)."""
+    return await report_response(svc, caller, batch_id, request)
 
 
 @health_router.get("/healthz")

@@ -30,7 +30,8 @@ class HttpServices:
     health: Callable[[], Awaitable[dict[str, str]]]
 
 
-def services(request: Request) -> HttpServices:
-    """FastAPI dependency: the services stored on the app at start-up."""
+async def services(request: Request) -> HttpServices:
+    """FastAPI dependency: the services stored on the app at start-up. Async: a plain `def`
+    dependency runs in the thread pool on every request (decision 0030)."""
     found: HttpServices = request.app.state.services
     return found

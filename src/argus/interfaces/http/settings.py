@@ -31,6 +31,8 @@ class LimitsSettings(BaseSettings):
     # A token bucket per bearer token (or client address) shared by all replicas; 0: off.
     requests_per_s: float = Field(default=200.0, ge=0)
     request_burst: int = Field(default=1000, ge=1)
+    # Tokens a process takes from a caller's shared bucket at once (1: a round trip a request).
+    rate_reserve: int = Field(default=10, ge=1)
     # Server-Sent-Events streams one token (or client address) may hold open per process.
     sse_streams_per_token: int = Field(default=16, ge=1)
 
