@@ -15,7 +15,12 @@ namespace argus {
 struct ChunkPipeline::Job {
   enum State { kFree, kQueued, kRunning, kDone };
 
-  void take(const ChunkRecord& chunk) {
+  void take(const ChunkRecord& chunk, bool lasting) {
+    compression = *chunk.compression;
+    record = chunk;
+    record.compression = &compression;
+    error = nullptr;
+    if (lasting) return;  // read in place: the bytes outlive the job
     if (chunk.size > input_capacity) {
       input.reset();
       input_capacity = 0;
@@ -26,11 +31,7 @@ struct ChunkPipeline::Job {
       input_capacity = chunk.size;
     }
     if (chunk.size) std::memcpy(input.get(), chunk.data, chunk.size);
-    compression = *chunk.compression;
-    record = chunk;
-    record.compression = &compression;
     record.data = input.get();
-    error = nullptr;
   }
 
   // What a chunk costs while queued: its bytes and its output (as declared, capped as the
@@ -121,7 +122,7 @@ void ChunkPipeline::read_now(const ChunkRecord& chunk, SummaryBuilder& summary) 
   read_chunk_records(inline_.decode(chunk), chunk.offset, summary);
 }
 
-void ChunkPipeline::submit(const ChunkRecord& chunk, SummaryBuilder& summary) {
+void ChunkPipeline::submit(const ChunkRecord& chunk, SummaryBuilder& summary, bool lasting) {
   const uint64_t cost = Job::cost_of(chunk);
   if (threads_ == 1 || cost > max_queued_bytes_ || inline_bytes_left_ > 0) {
     inline_bytes_left_ -= std::min(inline_bytes_left_, cost);
@@ -136,7 +137,7 @@ void ChunkPipeline::submit(const ChunkRecord& chunk, SummaryBuilder& summary) {
   }
   start_workers();
   Job& job = *jobs_[(head_ + count_) % jobs_.size()];
-  job.take(chunk);
+  job.take(chunk, lasting);
   job.capacity.store(job.input_capacity + job.decoder.buffer_capacity(), std::memory_order_relaxed);
   {
     std::lock_guard<std::mutex> lock(mu_);

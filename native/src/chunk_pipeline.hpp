@@ -39,9 +39,10 @@ class ChunkPipeline {
   ChunkPipeline(const ChunkPipeline&) = delete;
   ChunkPipeline& operator=(const ChunkPipeline&) = delete;
 
-  // Takes a chunk (copying its bytes unless it is read at once). May first read queued chunks
-  // to make room; throws the Fatal of the first bad one, with every later chunk dropped.
-  void submit(const ChunkRecord& chunk, SummaryBuilder& summary);
+  // Takes a chunk (copying its bytes unless it is read at once, or `lasting`: they stay valid
+  // until the pipeline is drained or destroyed). May first read queued chunks to make room;
+  // throws the Fatal of the first bad one, with every later chunk dropped.
+  void submit(const ChunkRecord& chunk, SummaryBuilder& summary, bool lasting = false);
   // Reads every queued chunk into `summary`, in order; throws as submit does.
   void drain(SummaryBuilder& summary);
 

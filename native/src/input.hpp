@@ -18,7 +18,9 @@ class Input {
  public:
   // Consumer side -------------------------------------------------------------------------
   size_t avail() const { return tail_ - head_; }
-  const uint8_t* data() const { return buf_.get() + head_; }
+  const uint8_t* data() const { return base_ + head_; }
+  // True while data() points into bytes lent by lend(), which outlive the reading.
+  bool lent() const { return base_ != nullptr && base_ != buf_.get(); }
   uint64_t pos() const { return pos_; }               // file offset of data()[0]
   uint64_t received() const { return pos_ + avail(); }  // bytes delivered so far
   bool eof() const { return eof_; }
@@ -27,8 +29,11 @@ class Input {
     pos_ += n;
     if (head_ == tail_) {
       head_ = tail_ = 0;
-      if (cap_ > kShrinkAbove) {  // an oversized record has passed: give the memory back
+      if (lent()) {  // the lent bytes are all read: back to the own buffer
+        base_ = buf_.get();
+      } else if (cap_ > kShrinkAbove) {  // an oversized record has passed: give it back
         buf_.reset();
+        base_ = nullptr;
         cap_ = 0;
       }
     }
@@ -78,10 +83,22 @@ class Input {
   // Producer side -------------------------------------------------------------------------
   // Room for at least n more bytes at the tail; write them, then commit().
   uint8_t* prepare(size_t n) {
-    if (cap_ - tail_ < n) make_room(n);
+    if (lent() || cap_ - tail_ < n) make_room(n);
     return buf_.get() + tail_;
   }
   size_t room() const { return cap_ - tail_; }
+  // Reads `n` bytes in place, without a copy, while nothing is buffered: they must stay valid
+  // and unchanged until the reading ends. Bytes that are not consumed when more come are
+  // copied into the own buffer then (one partial record at most).
+  void lend(const uint8_t* p, size_t n) {
+    if (avail() > 0) {
+      append(p, n);
+      return;
+    }
+    base_ = p;
+    head_ = 0;
+    tail_ = n;
+  }
   void commit(size_t n) { tail_ += n; }
   void append(const uint8_t* p, size_t n) {
     if (n == 0) return;
@@ -89,7 +106,7 @@ class Input {
     commit(n);
   }
   void set_eof() { eof_ = true; }
-  size_t capacity() const { return cap_; }
+  size_t capacity() const { return cap_; }  // of the own buffer: lent bytes are not counted
 
   // Driver side: the suspended reader, and how many contiguous bytes it waits for.
   bool ready_to_resume() const { return waiter_ && (avail() >= want_ || eof_); }
@@ -107,19 +124,23 @@ class Input {
     if (want_cap < live + n) want_cap = std::max(live + n, cap_ + cap_ / 2);
     if (want_cap != cap_) {
       std::unique_ptr<uint8_t[]> bigger(new uint8_t[want_cap]);
-      if (live) std::memcpy(bigger.get(), buf_.get() + head_, live);
+      if (live) std::memcpy(bigger.get(), base_ + head_, live);
       buf_ = std::move(bigger);
       cap_ = want_cap;
+    } else if (lent()) {
+      if (live) std::memcpy(buf_.get(), base_ + head_, live);
     } else if (head_ > 0) {
       std::memmove(buf_.get(), buf_.get() + head_, live);
     }
+    base_ = buf_.get();
     head_ = 0;
     tail_ = live;
   }
 
   static constexpr size_t kShrinkAbove = 64u << 20;
   std::unique_ptr<uint8_t[]> buf_;
-  size_t cap_ = 0;
+  const uint8_t* base_ = nullptr;  // buf_, or the bytes lent by lend()
+  size_t cap_ = 0;  // of buf_
   size_t head_ = 0;
   size_t tail_ = 0;
   uint64_t pos_ = 0;

@@ -199,8 +199,10 @@ NB_MODULE(_native, m) {
   m.def(
       "parse_fd",
       [](int fd, uint64_t max_overrun_bytes, size_t read_size, unsigned threads,
-         uint64_t threads_from_bytes) {
-        McapReader reader(make_options(max_overrun_bytes, read_size, threads, threads_from_bytes));
+         uint64_t threads_from_bytes, uint64_t map_from_bytes) {
+        Options options = make_options(max_overrun_bytes, read_size, threads, threads_from_bytes);
+        options.map_from_bytes = map_from_bytes;
+        McapReader reader(options);
         {
           nb::gil_scoped_release release;
           reader.read_fd(fd);
@@ -209,7 +211,8 @@ NB_MODULE(_native, m) {
       },
       nb::arg("fd"), nb::kw_only(), nb::arg("max_overrun_bytes") = uint64_t{64} << 20,
       nb::arg("read_size") = size_t{4} << 20, nb::arg("threads") = 1u,
-      nb::arg("threads_from_bytes") = kThreadsFromBytes);
+      nb::arg("threads_from_bytes") = kThreadsFromBytes,
+      nb::arg("map_from_bytes") = Options().map_from_bytes);
 
   m.def(
       "crc32",

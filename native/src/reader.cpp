@@ -1,5 +1,6 @@
 #include "reader.hpp"
 
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -47,6 +48,24 @@ void McapReader::finish() {
   pump();
 }
 
+MappedFile::~MappedFile() {
+  if (base_ != nullptr) ::munmap(base_, length_);
+}
+
+bool MappedFile::map(int fd, uint64_t offset, size_t size) {
+  const auto page = static_cast<uint64_t>(::sysconf(_SC_PAGESIZE));
+  const uint64_t start = offset / page * page;  // mmap offsets are page-aligned
+  const size_t length = static_cast<size_t>(offset - start) + size;
+  void* base = ::mmap(nullptr, length, PROT_READ, MAP_PRIVATE, fd, static_cast<off_t>(start));
+  if (base == MAP_FAILED) return false;
+  ::madvise(base, length, MADV_SEQUENTIAL);  // read-ahead, and pages behind dropped first
+  base_ = base;
+  length_ = length;
+  data_ = static_cast<const uint8_t*>(base) + (offset - start);
+  size_ = size;
+  return true;
+}
+
 void McapReader::read_fd(int fd) {
   // A regular file smaller than read_size is read into a buffer of its own size (plus one byte,
   // to see the end in the same call): a 10 KB bag does not allocate 4 MiB.
@@ -55,7 +74,18 @@ void McapReader::read_fd(int fd) {
   if (::fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) {
     const off_t at = ::lseek(fd, 0, SEEK_CUR);
     if (at >= 0 && st.st_size >= at) {
-      step = std::clamp<size_t>(static_cast<size_t>(st.st_size - at) + 1, 4096, step);
+      const auto rest = static_cast<uint64_t>(st.st_size - at);
+      step = std::clamp<size_t>(static_cast<size_t>(rest) + 1, 4096, step);
+      // A large file is read in place, then anything after what was mapped (a file that
+      // grew meanwhile) by read() from where the mapping ends.
+      if (options_.map_from_bytes > 0 && rest >= options_.map_from_bytes && rest <= SIZE_MAX &&
+          mapped_.data() == nullptr && mapped_.map(fd, static_cast<uint64_t>(at), rest)) {
+        in_.lend(mapped_.data(), mapped_.size());
+        pump();
+        if (!done() && ::lseek(fd, at + static_cast<off_t>(rest), SEEK_SET) < 0) {
+          throw std::system_error(errno, std::generic_category(), "lseek");
+        }
+      }
     }
   }
   while (!done()) {

@@ -32,6 +32,29 @@ struct Options {
   // the caller's thread before the other threads start. A small file never starts a thread:
   // starting one costs more than decompressing a few small chunks (decision 0029).
   uint64_t threads_from_bytes = 4ull << 20;
+  // read_fd maps a regular file at least this large into memory and reads it in place: no
+  // copy of its bytes into the reader's buffer, nor of its chunks into the pipeline's. 0
+  // never maps (every byte is read() into the buffer). See docs/decisions/0032.
+  uint64_t map_from_bytes = 1ull << 20;
+};
+
+// A read-only mapping of part of a file, unmapped when destroyed.
+class MappedFile {
+ public:
+  MappedFile() = default;
+  ~MappedFile();
+  MappedFile(const MappedFile&) = delete;
+  MappedFile& operator=(const MappedFile&) = delete;
+  // Maps bytes [offset, offset + size) of `fd`; false (nothing mapped) if the system refuses.
+  bool map(int fd, uint64_t offset, size_t size);
+  const uint8_t* data() const { return data_; }
+  size_t size() const { return size_; }
+
+ private:
+  void* base_ = nullptr;
+  size_t length_ = 0;
+  const uint8_t* data_ = nullptr;
+  size_t size_ = 0;
 };
 
 class McapReader {
@@ -55,6 +78,8 @@ class McapReader {
 
   // Reads the rest of `fd` (not closed) and finishes.
   void read_fd(int fd);
+  // Bytes read_fd read in place from a mapping (0 when it read() them all).
+  uint64_t mapped_bytes() const { return mapped_.size(); }
 
  private:
   Task<void> run();
@@ -68,6 +93,7 @@ class McapReader {
   Task<std::string> string(uint64_t record_end, bool keep);
 
   Options options_;
+  MappedFile mapped_;  // first: the input and the queued chunks point into it
   Input in_;
   SummaryBuilder summary_;
   ChunkPipeline chunks_;

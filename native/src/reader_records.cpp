@@ -56,7 +56,7 @@ Task<void> McapReader::chunk(uint64_t length, bool checked) {
     if (!co_await in_.need(rest)) throw RecordTruncated{};
     chunks_.submit({uncompressed_size, crc, &compression, in_.data(), static_cast<size_t>(size),
                     run_start_},
-                   summary_);
+                   summary_, in_.lent());
     in_.consume(rest);
     co_return;
   }
@@ -72,7 +72,7 @@ Task<void> McapReader::chunk(uint64_t length, bool checked) {
   if (!co_await in_.need(size)) throw RecordTruncated{};
   chunks_.submit({uncompressed_size, crc, &compression, in_.data(), static_cast<size_t>(size),
                   run_start_},
-                 summary_);
+                 summary_, in_.lent());
   in_.consume(size);
 }
 

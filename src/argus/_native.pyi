@@ -39,6 +39,7 @@ def parse_fd(
     read_size: int = 4194304,
     threads: int = 1,
     threads_from_bytes: int = 4194304,
+    map_from_bytes: int = 1048576,
 ) -> dict[str, Any]:
     """Read an open file descriptor to its end (GIL released) into a ParsedFile dict."""
 
