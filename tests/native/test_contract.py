@@ -75,3 +75,24 @@ def test_both_engines_give_the_golden_summary(name: str) -> None:
         # Golden files leave the messages out: their wording is each engine's own.
         errors = [{k: v for k, v in e.items() if k != "message"} for e in summary["errors"]]
         assert {**summary, "errors": errors} == expected, engine.engine
+
+
+@needs_native
+@pytest.mark.parametrize("name", sorted(INPUTS))
+def test_a_file_read_in_place_gives_the_summary_of_its_bytes_fed(name: str, tmp_path: Path) -> None:
+    from argus import _native
+
+    data = INPUTS[name]()
+    path = tmp_path / "input.mcap"
+    path.write_bytes(b"junk" + data)  # the mapping then starts inside a page
+    fed = _native.Parser(threads=1)
+    fed.feed(data)
+    expected = fed.finish()
+    for options in (
+        {"map_from_bytes": 1},
+        {"map_from_bytes": 1, "threads": 3},
+        {"map_from_bytes": 0},
+    ):
+        with open(path, "rb") as stream:
+            stream.seek(4)
+            assert _native.parse_fd(stream.fileno(), threads_from_bytes=0, **options) == expected
