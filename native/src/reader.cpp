@@ -66,6 +66,15 @@ bool MappedFile::map(int fd, uint64_t offset, size_t size) {
   return true;
 }
 
+void MappedFile::release_before(size_t offset) {
+  const auto page = static_cast<size_t>(::sysconf(_SC_PAGESIZE));
+  const size_t end = std::min(offset, size_) + static_cast<size_t>(data_ - static_cast<uint8_t*>(base_));
+  const size_t upto = end / page * page;
+  if (base_ == nullptr || upto < released_ + kReleaseStep) return;
+  ::madvise(static_cast<uint8_t*>(base_) + released_, upto - released_, MADV_DONTNEED);
+  released_ = upto;
+}
+
 void McapReader::read_fd(int fd) {
   // A regular file smaller than read_size is read into a buffer of its own size (plus one byte,
   // to see the end in the same call): a 10 KB bag does not allocate 4 MiB.
@@ -166,6 +175,7 @@ Task<void> McapReader::run() {
       } catch (const RecordCorrupt& exc) {
         throw Fatal(exc.kind, exc.message, start, record_name(run_op_));
       }
+      release_read_bytes();
       if (footer) {
         co_await magic("trailing");
         chunks_.drain(summary_);

@@ -49,12 +49,19 @@ class MappedFile {
   bool map(int fd, uint64_t offset, size_t size);
   const uint8_t* data() const { return data_; }
   size_t size() const { return size_; }
+  size_t released() const { return released_; }
+  // Read is done with the bytes before `offset`: their pages leave this process's memory
+  // (they stay in the page cache), in steps of kReleaseStep, so a 1 GB file read in place does
+  // not make a 1 GB resident set. Reading them again would still see the same bytes.
+  void release_before(size_t offset);
+  static constexpr size_t kReleaseStep = 2u << 20;
 
  private:
   void* base_ = nullptr;
   size_t length_ = 0;
   const uint8_t* data_ = nullptr;
   size_t size_ = 0;
+  size_t released_ = 0;  // bytes of the mapping (from base_) whose pages were released
 };
 
 class McapReader {
@@ -80,6 +87,8 @@ class McapReader {
   void read_fd(int fd);
   // Bytes read_fd read in place from a mapping (0 when it read() them all).
   uint64_t mapped_bytes() const { return mapped_.size(); }
+  // Bytes of that mapping already read and released from memory (MappedFile::release_before).
+  uint64_t released_bytes() const { return mapped_.released(); }
 
  private:
   Task<void> run();
@@ -91,6 +100,7 @@ class McapReader {
   Task<void> record(uint8_t op, uint64_t length, bool checked, bool* footer);
   Task<void> chunk(uint64_t length, bool checked);
   Task<std::string> string(uint64_t record_end, bool keep);
+  void release_read_bytes();
 
   Options options_;
   MappedFile mapped_;  // first: the input and the queued chunks point into it

@@ -42,6 +42,16 @@ Task<std::string> McapReader::string(uint64_t record_end, bool keep) {
   co_return std::string();
 }
 
+// Bytes of a mapped file that no queued chunk can still point to (queued chunks lie within
+// the last max_queued_chunk_bytes read) leave the resident set.
+void McapReader::release_read_bytes() {
+  if (!in_.lent()) return;
+  const auto read = static_cast<size_t>(in_.data() - mapped_.data());
+  if (read > options_.max_queued_chunk_bytes) {
+    mapped_.release_before(read - static_cast<size_t>(options_.max_queued_chunk_bytes));
+  }
+}
+
 Task<void> McapReader::chunk(uint64_t length, bool checked) {
   const uint64_t end = in_.pos() + length;
   co_await in_.u64();  // message_start_time

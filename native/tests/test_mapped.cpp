@@ -37,6 +37,7 @@ int temp_file(const Bytes& data) {
 struct FromFile {
   std::string dump;
   uint64_t mapped;
+  uint64_t released;
   size_t input_capacity;
   size_t chunk_capacity;
 };
@@ -46,7 +47,7 @@ FromFile read_file_with(const Bytes& data, Options options) {
   McapReader reader(options);
   reader.read_fd(fd);
   ::close(fd);
-  return {dump(reader.result()), reader.mapped_bytes(), reader.input_capacity(),
+  return {dump(reader.result()), reader.mapped_bytes(), reader.released_bytes(), reader.input_capacity(),
           reader.chunk_capacity()};
 }
 
@@ -103,6 +104,19 @@ TEST(threaded_chunks_of_a_mapped_file_are_decoded_in_place) {
   CHECK_EQ(read.dump, mapped.dump);
   // Jobs hold their outputs either way; only the unmapped read holds copies of chunk inputs.
   CHECK(mapped.chunk_capacity < read.chunk_capacity);
+}
+
+TEST(a_mapped_file_leaves_memory_as_it_is_read) {
+  const Bytes data = chunked_file();
+  for (unsigned threads : {1u, 3u}) {
+    Options options = mapping(1, threads);
+    options.max_queued_chunk_bytes = 1u << 20;
+    const FromFile mapped = read_file_with(data, options);
+    CHECK_EQ(mapped.dump, fed(data));
+    // All but the last queue's worth, in whole steps, is released before the end.
+    CHECK(mapped.released + (1u << 20) + 2 * MappedFile::kReleaseStep >= data.size());
+    CHECK(mapped.released < data.size());
+  }
 }
 
 TEST(every_cut_of_a_mapped_file_reads_as_the_same_bytes_fed) {
