@@ -4,7 +4,8 @@ Contenders, each a whole parse of the file in its own fresh process, timing only
 - foxglove: bench/peers/foxglove_count.cpp, `McapReader::readMessages()` in file order,
   built once into var/bench/ against the read-only peer in ../shared/peers/foxglove-mcap-cpp;
 - argus 1 thr and argus N thr: `NativeMcapParser(threads=1)` and the default thread count;
-- zstd -d (zstd file only): the file's chunk payloads, as in bench/parse.py, one thread.
+- zstd -d / lz4 -d (the zstd and lz4 files): the file's chunk payloads, frames end to end, as
+  in bench/parse.py, one thread — the floor of any reader of those chunks.
 Rounds are interleaved (round 1 of every contender, then round 2, …) so drift on a noisy
 machine hits all of them alike. Ratios are throughput ratios: > 1 means Argus is faster.
 
@@ -26,7 +27,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from parse import CACHE, ROOT, chunk_payloads, dense_log, drive_log, run_zstd
+from parse import CACHE, ROOT, chunk_payloads, dense_log, drive_log, run_decompressor
 
 PEER_INCLUDE = ROOT.parent / "shared" / "peers" / "foxglove-mcap-cpp" / "include"
 COUNTER_SOURCE = ROOT / "bench" / "peers" / "foxglove_count.cpp"
@@ -89,7 +90,8 @@ def worker(threads: int, path: str) -> None:
     print(json.dumps({"messages": parsed.message_count, "bytes": payload, "seconds": seconds}))
 
 
-def bench(path: Path, rounds: int, *, with_zstd: bool) -> None:
+def bench(path: Path, rounds: int, *, codec: str | None) -> None:
+    """`codec`: "zstd" or "lz4" to time `zstd -d`/`lz4 -d` of the chunk payloads too."""
     from argus.infrastructure.parsing.native import default_threads
 
     size = path.stat().st_size
@@ -99,9 +101,10 @@ def bench(path: Path, rounds: int, *, with_zstd: bool) -> None:
         "argus 1 thr": lambda: run_argus(1, path),
         argus_n: lambda: run_argus(None, path),
     }
-    if with_zstd:
+    tool = f"{codec} -d" if codec else ""
+    if codec:
         payloads, _, _ = chunk_payloads(path)
-        contenders["zstd -d"] = lambda: run_zstd(payloads)
+        contenders[tool] = lambda: run_decompressor(payloads)
     runs: dict[str, list[dict[str, Any]]] = {name: [] for name in contenders}
     for _ in range(rounds):
         for name, run in contenders.items():
@@ -122,7 +125,7 @@ def bench(path: Path, rounds: int, *, with_zstd: bool) -> None:
     best = {name: min(ts) for name, ts in times.items()}
     median = {name: statistics.median(ts) for name, ts in times.items()}
     header = f"{'contender':<14}{'min s':>8}{'med s':>8}{'MB/s min':>10}{'MB/s med':>10}"
-    print(header + f"{'÷fox min':>10}{'÷fox med':>10}" + ("  ÷zstd min/med" if with_zstd else ""))
+    print(header + f"{'÷fox min':>10}{'÷fox med':>10}" + (f"  ÷{codec} min/med" if codec else ""))
     for name in contenders:
         line = (
             f"{name:<14}{best[name]:8.3f}{median[name]:8.3f}"
@@ -132,10 +135,8 @@ def bench(path: Path, rounds: int, *, with_zstd: bool) -> None:
             line += (
                 f"{best['foxglove'] / best[name]:10.2f}{median['foxglove'] / median[name]:10.2f}"
             )
-            if with_zstd:
-                line += (
-                    f"  {best['zstd -d'] / best[name]:.2f} / {median['zstd -d'] / median[name]:.2f}"
-                )
+            if codec:
+                line += f"  {best[tool] / best[name]:.2f} / {median[tool] / median[name]:.2f}"
         print(line)
 
 
@@ -150,13 +151,13 @@ def main() -> None:
         return
     build_counter()
     files = [
-        (drive_log(args.size_mb), True),
-        (lz4_drive_log(args.size_mb), False),
-        (dense_log(), False),
+        (drive_log(args.size_mb), "zstd"),
+        (lz4_drive_log(args.size_mb), "lz4"),
+        (dense_log(), None),
     ]
-    print("throughput ratios: argus ÷ foxglove and argus ÷ zstd -d (file MB/s; > 1 = argus faster)")
-    for path, with_zstd in files:
-        bench(path, args.rounds, with_zstd=with_zstd)
+    print("throughput ratios: argus ÷ foxglove and argus ÷ zstd -d / lz4 -d (> 1 = argus faster)")
+    for path, codec in files:
+        bench(path, args.rounds, codec=codec)
 
 
 if __name__ == "__main__":

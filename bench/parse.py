@@ -56,25 +56,35 @@ def dense_log() -> Path:
     return path
 
 
+SUFFIX = {"zstd": ".zst", "lz4": ".lz4"}
+
+
 def chunk_payloads(path: Path) -> tuple[Path, int, int]:
-    """The file's compressed chunk data as one .zst file; (path, largest chunk, total raw)."""
+    """The file's compressed chunk data, frames end to end, as one .zst or .lz4 file (what
+    `zstd -d`/`lz4 -d` decompress); (path, largest chunk, total raw). One codec per file."""
     from mcap.records import Chunk
     from mcap.stream_reader import StreamReader
 
-    out = path.with_suffix(".chunks.zst")
     meta = path.with_suffix(".chunks.json")
-    if not (out.exists() and meta.exists()):
+    if not meta.exists():
         largest = total = 0
-        with open(path, "rb") as stream, open(out, "wb") as sink:
+        compression = ""
+        partial = path.with_suffix(".chunks.partial")
+        with open(path, "rb") as stream, open(partial, "wb") as sink:
             for record in StreamReader(stream, emit_chunks=True).records:
                 if isinstance(record, Chunk):
-                    if record.compression != "zstd":
+                    mixed = compression not in ("", record.compression)
+                    if record.compression not in SUFFIX or mixed:
                         raise SystemExit(f"{path.name}: chunk compression {record.compression!r}")
+                    compression = record.compression
                     sink.write(record.data)
                     largest = max(largest, record.uncompressed_size)
                     total += record.uncompressed_size
-        meta.write_text(json.dumps({"largest": largest, "total": total}))
+        partial.rename(path.with_suffix(".chunks" + SUFFIX[compression]))
+        info = {"largest": largest, "total": total, "compression": compression}
+        meta.write_text(json.dumps(info))
     info = json.loads(meta.read_text())
+    out = path.with_suffix(".chunks" + SUFFIX[info.get("compression", "zstd")])
     return out, int(info["largest"]), int(info["total"])
 
 
@@ -106,18 +116,19 @@ def run_engine(engine: str, path: Path) -> dict[str, Any]:
     return result
 
 
-def run_zstd(payloads: Path) -> dict[str, Any]:
-    zstd = shutil.which("zstd")
-    if zstd is None:
-        raise SystemExit("the zstd CLI is missing: apt-get install zstd")
+def run_decompressor(payloads: Path) -> dict[str, Any]:
+    """`zstd -d` or `lz4 -d` (by the file's suffix) of the payloads to /dev/null, one thread."""
+    tool = "lz4" if payloads.suffix == ".lz4" else "zstd"
+    binary = shutil.which(tool)
+    if binary is None:
+        raise SystemExit(f"the {tool} CLI is missing: apt-get install {tool}")
+    argv = [binary, "-d", "-q", "-c", *(["-T1"] if tool == "zstd" else []), str(payloads)]
     start = time.perf_counter()
-    proc = subprocess.Popen(
-        [zstd, "-d", "-q", "-c", "-T1", str(payloads)], stdout=subprocess.DEVNULL
-    )
+    proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL)
     code, rss_mb = _wait(proc)
     seconds = time.perf_counter() - start
     if code != 0:
-        raise SystemExit(f"zstd -d failed with exit code {code}")
+        raise SystemExit(f"{tool} -d failed with exit code {code}")
     return {"seconds": seconds, "peak_rss_mb": rss_mb}
 
 
@@ -179,7 +190,7 @@ def bench(path: Path, *, skip_python: bool, with_zstd: bool, repeat: int) -> Non
         print(_row("(b) python", python, size, messages, decoded))
     if with_zstd:
         payloads, largest, total = chunk_payloads(path)
-        zstd = best_of(repeat, run_zstd, payloads)
+        zstd = best_of(repeat, run_decompressor, payloads)
         print(_row("(c) zstd -d", zstd, size, messages, decoded))
         print(
             f"a/c (throughput) = {zstd['seconds'] / native['seconds']:.2f}, "
