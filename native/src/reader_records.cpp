@@ -43,13 +43,12 @@ Task<std::string> McapReader::string(uint64_t record_end, bool keep) {
 }
 
 // Bytes of a mapped file that no queued chunk can still point to (queued chunks lie within
-// the last max_queued_chunk_bytes read) leave the resident set.
+// the last max_queued_chunk_bytes read; one thread queues none) leave the resident set.
 void McapReader::release_read_bytes() {
   if (!in_.lent()) return;
   const auto read = static_cast<size_t>(in_.data() - mapped_.data());
-  if (read > options_.max_queued_chunk_bytes) {
-    mapped_.release_before(read - static_cast<size_t>(options_.max_queued_chunk_bytes));
-  }
+  const auto queued = static_cast<size_t>(options_.threads > 1 ? options_.max_queued_chunk_bytes : 0);
+  if (read > queued) mapped_.release_before(read - queued);
 }
 
 Task<void> McapReader::chunk(uint64_t length, bool checked) {
