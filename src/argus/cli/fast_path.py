@@ -144,7 +144,9 @@ def answer(args: Sequence[str]) -> int | None:
             sys.stdout.write(_top_help())
             return 0 if args else NO_ARGS_EXIT
         if args[0] == "parse":
-            return _answer_parse(args[1:])
+            code = _answer_parse(args[1:])
+            sys.stdout.flush()  # a closed pipe shows here, not at the interpreter's exit
+            return code
     except _Declined:
         return None
     except BrokenPipeError:  # `argus parse F --json | head`: end quietly with 1, as click does
