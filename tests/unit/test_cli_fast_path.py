@@ -36,6 +36,12 @@ def _words(text: str) -> str:
         (("parse", BAG), True),
         (("parse", WITH_ERRORS, "--engine", "auto"), True),
         (("parse", "./no/such/file.mcap", "--json"), True),
+        (("parse", BAG + "/", "--threads=2"), True),
+        (("parse", "--json", "--", BAG), True),
+        (("parse", "-"), True),
+        (("parse", BAG, "--engine"), False),
+        (("parse", BAG, "--engine="), False),
+        (("parse", BAG, "--json=yes"), False),
         (("parse", BAG, "--engine", "cobol"), False),
         (("parse", BAG, "--threads", "0"), False),
         (("parse", BAG, "--threads", "two"), False),
@@ -89,6 +95,15 @@ def test_argus_help_lists_every_command_and_no_args_exits_2_as_with_typer() -> N
     bare, typers = run_argus(), run_argus(via="typer")
     assert bare.code == typers.code == 2
     assert bare.stdout == shown.stdout
+
+
+@pytest.mark.parametrize(
+    "args", [("--threads", "0", "--help"), (BAG, BAG, "--help"), ("--engine", "cobol", "--help")]
+)
+def test_parse_help_wins_over_other_mistakes_as_with_typer(args: tuple[str, ...]) -> None:
+    ours, typers = run_argus("parse", *args), run_argus("parse", *args, via="typer")
+    assert ours.code == typers.code == 0
+    assert ours.stdout == run_argus("parse", "--help").stdout
 
 
 def test_parse_help_shows_typers_options_and_their_help() -> None:

@@ -2,16 +2,15 @@
 
 typer builds its commands from type hints and coerces each parameter through pydantic; importing
 it and running one command cost ~0.3-0.5 s of a process here, more than parsing a 74 MB log
-(docs/decisions/0033-cli-fast-path.md). This path answers, with argparse, only what it can answer
-as the typer command does: `argus`, `argus --help`, `argus parse --help` and a well-formed
-`argus parse FILE [--json] [--engine E] [--threads N]`. It declines everything else (another
-command, a usage error, an engine that is not built): typer answers those, with its own messages
-and exit codes.
+(docs/decisions/0033-cli-fast-path.md). This path answers only what it can answer as the typer
+command does: `argus`, `argus --help`, `argus parse --help` (laid out by argparse) and a
+well-formed `argus parse FILE [--json] [--engine E] [--threads N]`. It declines everything else
+(another command, a usage error, an engine that is not built): typer answers those, with its own
+messages and exit codes.
 """
 
 from __future__ import annotations
 
-import argparse
 import os
 import sys
 from typing import TYPE_CHECKING
@@ -20,7 +19,6 @@ from argus.cli import parse_summary as summary
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
-    from typing import NoReturn
 
 DESCRIPTION = "Argus: vehicle drive logs to diagnoses."
 HELP_OPTION_HELP = "Show this message and exit."
@@ -50,6 +48,8 @@ COMMANDS = (
     ("token", "API tokens (shown once, stored hashed)."),
     ("llm", "A local language model for the diagnosis."),
 )
+_FLAGS = ("--json", "--help")
+_VALUED = ("--engine", "--threads")
 # typer shows the top-level help with exit code 2 when `argus` is given no arguments.
 NO_ARGS_EXIT = 2
 
@@ -58,16 +58,13 @@ class _Declined(Exception):
     """The arguments are not for this path: typer answers them."""
 
 
-class _Parser(argparse.ArgumentParser):
-    """An argparse parser that hands a usage error to typer instead of printing its own."""
-
-    def error(self, message: str) -> NoReturn:
-        raise _Declined(message)
-
-
 def _top_help() -> str:
     """`argus --help`: argparse's usage and options, then the command table typer would show."""
-    parser = _Parser(
+    import argparse
+    import shutil
+    import textwrap
+
+    parser = argparse.ArgumentParser(
         prog="argus",
         usage="%(prog)s [--help] COMMAND [ARGS]...",
         description=DESCRIPTION,
@@ -75,9 +72,6 @@ def _top_help() -> str:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--help", action="store_true", help=HELP_OPTION_HELP)
-    import shutil
-    import textwrap
-
     indent = 2 + max(len(name) for name, _ in COMMANDS) + 2
     width = max(shutil.get_terminal_size().columns - 2, indent + 20)
     rows = [
@@ -89,28 +83,52 @@ def _top_help() -> str:
     return parser.format_help() + "\ncommands:\n" + "\n".join(rows) + "\n"
 
 
-def _parse_parser() -> _Parser:
-    parser = _Parser(
+def _parse_help() -> str:
+    """`argus parse --help`, laid out by argparse from the options' help in cli/parse_summary."""
+    import argparse
+
+    parser = argparse.ArgumentParser(
         prog="argus parse",
         usage="%(prog)s [--json] [--engine {auto,native,python}] [--threads N] [--help] FILE",
         description=summary.COMMAND_HELP,
         add_help=False,
-        allow_abbrev=False,
     )
-    # FILE is optional here only so that `argus parse --help` needs none; a missing FILE declines.
-    parser.add_argument("file", nargs="?", metavar="FILE", help=summary.FILE_HELP)
-    parser.add_argument("--json", dest="as_json", action="store_true", help=summary.JSON_HELP)
+    parser.add_argument("file", metavar="FILE", help=summary.FILE_HELP)
+    parser.add_argument("--json", action="store_true", help=summary.JSON_HELP)
     parser.add_argument(
         "--engine",
         choices=summary.ENGINES,
-        default=summary.DEFAULT_ENGINE,
         help=f"{summary.ENGINE_HELP} [default: {summary.DEFAULT_ENGINE}]",
     )
     parser.add_argument(
         "--threads", metavar="N", help=f"{summary.THREADS_HELP} [1<=N<={summary.MAX_THREADS}]"
     )
     parser.add_argument("--help", action="store_true", help=HELP_OPTION_HELP)
-    return parser
+    return parser.format_help()
+
+
+def _scan(args: Sequence[str]) -> tuple[dict[str, str], list[str]]:
+    """`argus parse ARGS` read as click reads them, for the forms this path takes: `--json`,
+    `--help`, `--engine E`, `--threads N` (or `--name=value`), FILEs, `--` before a FILE that
+    starts with `-`. Anything else declines. Not argparse: importing and building it cost more
+    than the rest of the command's own code (decision 0033)."""
+    options: dict[str, str] = {}
+    files: list[str] = []
+    rest = iter(args)
+    for arg in rest:
+        if arg == "--":
+            files.extend(rest)
+        elif arg in _FLAGS:
+            options[arg] = ""
+        elif arg.startswith("-") and arg != "-":
+            name, equals, value = arg.partition("=")
+            given = value if equals else next(rest, None)
+            if name not in _VALUED or given is None:
+                raise _Declined(arg)
+            options[name] = given
+        else:
+            files.append(arg)
+    return options, files
 
 
 def _threads(text: str | None) -> int | None:
@@ -123,18 +141,16 @@ def _threads(text: str | None) -> int | None:
 
 
 def _answer_parse(args: Sequence[str]) -> int:
-    from pathlib import Path
-
-    parser = _parse_parser()
-    options = parser.parse_args(args)
-    if options.help:
-        parser.print_help()
+    options, files = _scan(args)
+    if "--help" in options:  # shown whatever else is wrong, as click's eager --help
+        sys.stdout.write(_parse_help())
         return 0
-    threads = _threads(options.threads)
-    if options.file is None or summary.engine_problem(options.engine) is not None:
-        raise _Declined("no FILE, or an engine that cannot run")
-    file = Path(options.file)
-    return summary.summarise(file, as_json=options.as_json, engine=options.engine, threads=threads)
+    engine = options.get("--engine", summary.DEFAULT_ENGINE)
+    threads = _threads(options.get("--threads"))
+    if len(files) != 1 or summary.engine_problem(engine) is not None:
+        raise _Declined("not one FILE, or an engine that cannot run")
+    as_json = "--json" in options
+    return summary.summarise(files[0], as_json=as_json, engine=engine, threads=threads)
 
 
 def answer(args: Sequence[str]) -> int | None:

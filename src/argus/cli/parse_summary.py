@@ -8,6 +8,7 @@ only for what it uses (docs/decisions/0029-*.md, 0033-*.md).
 
 from __future__ import annotations
 
+import os
 import sys
 from typing import TYPE_CHECKING
 
@@ -59,12 +60,16 @@ def make_engine(name: str, threads: int | None) -> NativeMcapParser | PythonMcap
     return PythonMcapParser()
 
 
-def summarise(file: Path, *, as_json: bool, engine: str, threads: int | None) -> int:
+def summarise(file: str | Path, *, as_json: bool, engine: str, threads: int | None) -> int:
     """Parse `file` and print its summary; the exit code (the engine must be usable)."""
     parser = make_engine(engine, threads)
-    if not file.is_file():
-        print(f"no such file: {file}", file=sys.stderr)
-        return MISSING_FILE_EXIT
+    if not os.path.isfile(file):  # an existing file, the usual case, needs no pathlib import
+        from pathlib import Path
+
+        file = Path(file)  # how typer reads it: "logs//a.mcap/" is "logs/a.mcap"
+        if not file.is_file():
+            print(f"no such file: {file}", file=sys.stderr)
+            return MISSING_FILE_EXIT
     parsed = parser.parse(file)
     if as_json:
         import json
@@ -73,7 +78,7 @@ def summarise(file: Path, *, as_json: bool, engine: str, threads: int | None) ->
     else:
         from rich.console import Console
 
-        _render(file, parsed, Console())
+        _render(os.path.basename(file), parsed, Console())
     return 0
 
 
@@ -82,14 +87,14 @@ def _offset(t_ns: int, parsed: ParsedFile) -> str:
     return f"+{(t_ns - (parsed.start_ns or 0)) / 1e9:8.3f} s"
 
 
-def _render(path: Path, parsed: ParsedFile, console: Console) -> None:
+def _render(name: str, parsed: ParsedFile, console: Console) -> None:
     from rich.table import Table
 
     span = "-"
     if parsed.start_ns is not None and parsed.end_ns is not None:
         span = f"{(parsed.end_ns - parsed.start_ns) / 1e9:.1f} s"
     state = "complete" if parsed.complete else "[red]INCOMPLETE[/red]"
-    console.print(f"[bold]{path.name}[/bold]: {state}, {parsed.message_count} messages, {span}")
+    console.print(f"[bold]{name}[/bold]: {state}, {parsed.message_count} messages, {span}")
     table = Table("topic", "schema", "count", "MB", "rate Hz", "max gap s")
     for name in sorted(parsed.topics):
         stats = parsed.topics[name]
