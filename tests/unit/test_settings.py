@@ -11,7 +11,7 @@ import pytest
 from pydantic import SecretStr
 from typer.testing import CliRunner
 
-from argus.cli.app import app
+from argus.cli import app
 from argus.cli.config_cmd import MASK, mask_url_password
 from argus.config import Settings, SettingsError, load_settings
 

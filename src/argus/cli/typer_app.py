@@ -7,16 +7,16 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 
+from argus.cli.fast_path import DESCRIPTION
+
 if TYPE_CHECKING:
     from argus.config import Settings
 
-# This module is imported by every `argus ...`, `--help` included: it imports typer and nothing
-# else at module level. Each command imports what it uses inside its body (see
-# docs/decisions/0029-fast-cli-and-per-file-cost.md; tests/unit/cli/test_cli_imports.py counts).
+# This module is imported by every `argus ...` but `parse` and the help pages (cli/fast_path.py
+# answers those): it imports typer and nothing else heavy at module level. Each command imports
+# what it uses inside its body (docs/decisions/0029-*.md; tests/unit/test_cli_imports.py counts).
 
-app = typer.Typer(
-    help="Argus: vehicle drive logs to diagnoses.", no_args_is_help=True, add_completion=False
-)
+app = typer.Typer(help=DESCRIPTION, no_args_is_help=True, add_completion=False)
 worker_app = typer.Typer(help="Run one worker role as its own process.", no_args_is_help=True)
 app.add_typer(worker_app, name="worker")
 
@@ -139,7 +139,3 @@ def _register_optional() -> None:
 
 
 _register_optional()
-
-
-def main() -> None:
-    app()
