@@ -1,33 +1,47 @@
-"""Ingest benchmark: stream large generated drive logs through the upload API.
+"""Upload benchmark: the upload API against a plain fsync'd copy of the same bytes, same disk.
 
-Prints the API (ingest) process' peak RSS after each upload, so you can see it does not
-grow with the file size, and the upload throughput beside a plain file copy of the same
-bytes on the same disk, measured in the same run (a ratio; absolute MB/s mean little on a
-shared machine). Usage: python bench/upload.py [--sizes-mb 200,2000]
+The one baseline (decision 0034): `copy` reads the file in 1 MiB blocks and writes them to a
+new file in the blob store's own folder (the same filesystem the uploads land on), fsyncs it
+once at the end and closes it (`shutil.copyfileobj(src, dst, 1 MiB)` + `os.fsync`). The source
+is in the page cache for every contender (all read it in every round).
+
+Contenders, interleaved over `--rounds` (the order rotates each round): `curl -T` (a real HTTP
+client, HTTP/1.1 with Content-Length) and the bench's own httpx client (the body streamed in
+1 MiB chunks), both with X-Checksum-SHA256 computed before the clock starts. `copy+wb` is the
+same copy that also starts the writeback every 8 MiB, as the blob store does: for reference.
+Per round, ratio = copy time / upload time; printed: median (and min) of those ratios, the
+median MB/s, the API process' CPU per upload and its peak RSS (it must not grow with the file).
+Usage: python bench/upload.py [--sizes-mb 200] [--rounds 7]
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import ctypes
 import os
 import shutil
 import signal
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import httpx
 from tokens import Tokens, issue_tokens  # bench/tokens.py: bench/ leads sys.path
 
-from argus.cli.client import ArgusClient
+from argus.cli.client import ArgusClient, sha256_of
 from argus.infrastructure.embedded.process import free_port
 from argus.loggen import generate_drive_log
 
 ROOT = Path(__file__).resolve().parents[1]
 CACHE = ROOT / "var" / "bench"
+CONTENDERS = ["copy", "curl", "client", "copy+wb"]
+WRITEBACK = 8 << 20  # as the blob store (infrastructure/blob/file_writer.py)
+SYNC_FILE_RANGE = ctypes.CDLL(None, use_errno=True).sync_file_range  # Linux
 
 
 def drive_log(size_mb: int) -> Path:
@@ -48,28 +62,61 @@ def peak_rss_mb(pid: int) -> float:
     raise RuntimeError("no VmHWM")
 
 
-def plain_copy_s(source: Path, target_dir: Path) -> float:
-    """Copy with fsync, as the blob store does: the baseline the upload is compared with."""
+def copy_s(source: Path, target_dir: Path, *, writeback: bool = False) -> float:
+    """The baseline: 1 MiB blocks into a new file beside the blobs, one fsync at the end."""
     target = target_dir / "copy.bin"
     start = time.perf_counter()
-    with open(source, "rb") as src, open(target, "wb") as dst:
-        shutil.copyfileobj(src, dst, 1 << 20)
-        dst.flush()
+    with open(source, "rb") as src, open(target, "wb", buffering=0) as dst:
+        if writeback:
+            written = 0
+            while block := src.read(1 << 20):
+                dst.write(block)
+                written += len(block)
+                if written % WRITEBACK == 0:
+                    SYNC_FILE_RANGE(dst.fileno(), written - WRITEBACK, WRITEBACK, 2)
+        else:
+            shutil.copyfileobj(src, dst, 1 << 20)
         os.fsync(dst.fileno())
     elapsed = time.perf_counter() - start
     target.unlink()
     return elapsed
 
 
-async def upload_s(base_url: str, batch_id: str, path: Path, token: str) -> float:
-    async with httpx.AsyncClient(
-        base_url=base_url, timeout=httpx.Timeout(60, read=600), headers=Tokens.header(token)
-    ) as http:
-        client = ArgusClient(http)
-        await client.create_batch(vehicle_id="veh-bench", batch_id=batch_id)
-        start = time.perf_counter()
-        await client.upload(batch_id, path, on_bytes=lambda _n: None)
-        return time.perf_counter() - start
+def curl_s(base_url: str, url_path: str, path: Path, headers: dict[str, str]) -> float:
+    """`curl -T`: HTTP/1.1, Content-Length from the file, the body read by curl itself."""
+    command = ["curl", "-sS", "-o", "/dev/null", "-w", "%{http_code}", "-T", str(path)]
+    for name, value in headers.items():
+        command += ["-H", f"{name}: {value}"]
+    start = time.perf_counter()
+    done = subprocess.run([*command, base_url + url_path], capture_output=True, text=True)
+    elapsed = time.perf_counter() - start
+    if done.stdout != "201":
+        raise SystemExit(f"curl upload answered {done.stdout}: {done.stderr}")
+    return elapsed
+
+
+async def client_s(
+    http: httpx.AsyncClient, url_path: str, path: Path, headers: dict[str, str]
+) -> float:
+    """The bench's own client: httpx, the file streamed in 1 MiB reads, Content-Length set."""
+
+    async def body() -> AsyncIterator[bytes]:
+        with open(path, "rb") as source:  # noqa: ASYNC230 (page-cache reads, as the CLI does)
+            while block := source.read(1 << 20):
+                yield block
+
+    start = time.perf_counter()
+    response = await http.put(url_path, content=body(), headers=headers)
+    elapsed = time.perf_counter() - start
+    if response.status_code != 201:
+        raise SystemExit(f"client upload answered {response.status_code}: {response.text}")
+    return elapsed
+
+
+def cpu_s(pid: int) -> float:
+    """User + system CPU seconds of a process so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def server_env(data_dir: Path) -> dict[str, str]:
@@ -111,30 +158,72 @@ def start_server(
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--sizes-mb", default="200,2000", help="file sizes to upload, in MB")
+    parser.add_argument("--sizes-mb", default="200", help="file sizes to upload, in MB")
+    parser.add_argument("--rounds", type=int, default=7)
     args = parser.parse_args()
-    sizes = [int(s) for s in args.sizes_mb.split(",")]
-    files = {size: drive_log(size) for size in sizes}
     data_dir = Path(tempfile.mkdtemp(prefix="argus-bench-"))
     process, base_url, tokens = start_server(data_dir)
     try:
-        idle_mb = peak_rss_mb(process.pid)
-        print(f"\nAPI process idle peak RSS: {idle_mb:.0f} MB")
-        header = f"{'file':>10} {'upload MB/s':>12} {'copy MB/s':>10} {'ratio':>6}"
-        print(f"{header} {'peak RSS MB':>12}")
-        for size, path in files.items():
-            megabytes = path.stat().st_size / 1e6
-            copy = plain_copy_s(path, data_dir)
-            upload = asyncio.run(upload_s(base_url, f"bench-{size}", path, tokens.vehicle))
+        print(f"\nAPI process idle peak RSS: {peak_rss_mb(process.pid):.0f} MB")
+        for size in (int(s) for s in args.sizes_mb.split(",")):
+            server = (process.pid, base_url)
+            asyncio.run(bench_size(drive_log(size), data_dir, server, tokens, args.rounds))
             print(
-                f"{megabytes:>8.0f}MB {megabytes / upload:>12.0f} {megabytes / copy:>10.0f}"
-                f" {copy / upload:>6.2f} {peak_rss_mb(process.pid):>12.0f}"
+                f"API process peak RSS after the {size} MB uploads: {peak_rss_mb(process.pid):.0f} MB"
             )
-        print("\nratio = upload throughput / plain copy throughput (same bytes, disk and run)")
     finally:
         process.send_signal(signal.SIGTERM)
         process.wait(60)
         shutil.rmtree(data_dir, ignore_errors=True)
+
+
+async def bench_size(
+    path: Path, data_dir: Path, server: tuple[int, str], tokens: Tokens, rounds: int
+) -> None:
+    server_pid, base_url = server
+    megabytes = path.stat().st_size / 1e6
+    blobs = data_dir / "blobs"
+    auth = Tokens.header(tokens.vehicle)
+    headers = {**auth, "X-Checksum-SHA256": sha256_of(path)}
+    batch_id = f"bench-{path.stat().st_size}"
+    async with httpx.AsyncClient(
+        base_url=base_url, timeout=httpx.Timeout(60, read=600), headers=auth
+    ) as http:
+        await ArgusClient(http).create_batch(vehicle_id="veh-bench", batch_id=batch_id)
+        times: dict[str, list[float]] = {name: [] for name in CONTENDERS}
+        cpu: dict[str, list[float]] = {"curl": [], "client": []}
+        for round_no in range(rounds):
+            order = (
+                CONTENDERS[round_no % len(CONTENDERS) :] + CONTENDERS[: round_no % len(CONTENDERS)]
+            )
+            for name in order:
+                url = f"/api/v1/batches/{batch_id}/files/{name}-{round_no}.mcap"
+                before = cpu_s(server_pid)
+                if name == "copy":
+                    elapsed = copy_s(path, blobs)
+                elif name == "copy+wb":
+                    elapsed = copy_s(path, blobs, writeback=True)
+                elif name == "curl":
+                    elapsed = curl_s(base_url, url, path, headers)
+                else:
+                    elapsed = await client_s(http, url, path, headers)
+                times[name].append(elapsed)
+                if name in cpu:
+                    cpu[name].append(cpu_s(server_pid) - before)
+    print(
+        f"\n{megabytes:.0f} MB file, {rounds} interleaved rounds; baseline = fsync'd copy, 1 MiB blocks"
+    )
+    print(
+        f"{'contender':>10} {'MB/s median':>12} {'ratio median':>13} {'ratio min':>10} {'API CPU s':>10}"
+    )
+    for name in CONTENDERS:
+        ratios = [c / t for c, t in zip(times["copy"], times[name], strict=True)]
+        speed = megabytes / statistics.median(times[name])
+        spent = f"{statistics.median(cpu[name]):>10.3f}" if name in cpu else f"{'':>10}"
+        print(
+            f"{name:>10} {speed:>12.0f} {statistics.median(ratios):>13.2f} {min(ratios):>10.2f} {spent}"
+        )
+    print("ratio = copy time / contender time in the same round (> 1: faster than the copy)")
 
 
 if __name__ == "__main__":

@@ -47,6 +47,13 @@ class Unavailable(ArgusError):
     code = "unavailable"
 
 
+class StorageUnavailable(Unavailable):
+    """The blob store could not take the bytes (disk full, read-only, I/O error); nothing was
+    kept, and a retry may succeed once an operator freed space."""
+
+    code = "storage_unavailable"
+
+
 class Unauthenticated(ArgusError):
     """No credentials, or credentials that are malformed, unknown, expired or revoked."""
 
