@@ -4,6 +4,8 @@ for a process tree, on a /proc made of files (no timing: the counts are written 
 from __future__ import annotations
 
 import importlib.util
+import os
+import subprocess
 import sys
 from pathlib import Path
 from types import ModuleType
@@ -44,10 +46,10 @@ def fake_proc(tmp_path: Path, rows: list[tuple[int, str, int, int, int, int, int
 
 
 def test_a_command_name_with_spaces_and_parentheses_does_not_shift_the_fields() -> None:
-    name, fields = proc_cpu.stat_fields(stat_line(7, "a) (b c", 3, 11, 12, 13, 14))
-    assert name == "a) (b c"
-    assert proc_cpu.parent_and_ticks(stat_line(7, "a) (b c", 3, 11, 12, 13, 14)) == (3, 50)
-    assert fields[1] == "3"
+    line = stat_line(7, "a) (b c", 3, 11, 12, 13, 14)
+    name, fields = proc_cpu.stat_fields(line)
+    assert (name, fields[1]) == ("a) (b c", "3")
+    assert proc_cpu.process_of(line) == proc_cpu.Process("a) (b c", 3, 23, 27)
 
 
 def test_a_tree_counts_its_descendants_and_their_reaped_children_but_nothing_else(
@@ -70,7 +72,8 @@ def test_a_tree_counts_its_descendants_and_their_reaped_children_but_nothing_els
     assert proc_cpu.tree_ticks(20, processes) == 150
     assert proc_cpu.tree_ticks(99, processes) == 0  # gone: nothing, not an error
     ticks = proc_cpu.TICKS_PER_S
-    assert proc_cpu.cpu_seconds({"pg": [10], "both": [10, 20]}, proc) == {
+    assert sorted(proc_cpu.tree(10, processes)) == [10, 11, 12, 13]
+    assert proc_cpu.cpu_seconds({"pg": [10], "both": [10, 20]}, processes) == {
         "pg": 64 / ticks,
         "both": 214 / ticks,
     }
@@ -79,12 +82,42 @@ def test_a_tree_counts_its_descendants_and_their_reaped_children_but_nothing_els
 def test_the_machine_is_busy_in_everything_but_idle_and_iowait(tmp_path: Path) -> None:
     proc = fake_proc(tmp_path, [])
     # user 100 + nice 5 + system 40 + irq 1 + softirq 2 + steal 3; idle 900, iowait 7 left out
-    assert proc_cpu.machine_busy_seconds(proc) == 151 / proc_cpu.TICKS_PER_S
+    ticks = proc_cpu.TICKS_PER_S
+    assert proc_cpu.machine_seconds(proc) == {
+        "busy": 151 / ticks,
+        "interrupts": 3 / ticks,
+        "steal": 3 / ticks,
+    }
 
 
-def test_the_live_process_table_has_this_process_under_its_parent() -> None:
-    import os
+def test_other_commands_count_what_they_ran_between_the_readings_outside_my_trees() -> None:
+    process = proc_cpu.Process
+    before = {
+        5: process("cc1plus", 1, 100, 0),
+        6: process("go", 1, 50, 0),
+        7: process("x", 1, 9, 0),
+    }
+    after = {
+        5: process("cc1plus", 1, 400, 0),  # 300 more
+        6: process("go", 1, 80, 0),  # mine: left out
+        8: process("cc1plus", 1, 100, 0),  # started meanwhile: all of it
+        9: process("pytest", 1, 20, 0),
+    }
+    ticks = proc_cpu.TICKS_PER_S
+    others = proc_cpu.others_seconds(before, after, mine={6})
+    assert others == {"cc1plus": 400 / ticks, "pytest": 20 / ticks}
+    assert list(others) == ["cc1plus", "pytest"]
 
-    processes = proc_cpu.read_processes()
-    assert processes[os.getpid()][0] == os.getppid()
-    assert proc_cpu.tree_ticks(os.getppid(), processes) >= processes[os.getpid()][1]
+
+def test_the_live_process_table_has_a_started_child_in_this_process_tree() -> None:
+    with subprocess.Popen(["sleep", "30"]) as child:
+        try:
+            processes = proc_cpu.read_processes()
+            # Popen returns once the child has exec'd: it is `sleep` already.
+            assert (processes[child.pid].name, processes[child.pid].parent) == (
+                "sleep",
+                os.getpid(),
+            )
+            assert child.pid in proc_cpu.tree(os.getpid(), processes)
+        finally:
+            child.kill()
