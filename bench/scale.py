@@ -10,13 +10,15 @@ scripts of `make infra-up` on free ports, with a private data directory and fres
 (bench/private_infra.py), and stops them at the end, also on Ctrl-C or SIGTERM. Jars and the
 MinIO binary come from var/cache (fetched or built on first use: `make infra-up` does it too).
 Run it under the bench lock: `flock -w 1200 /work/bench.lock make bench-scale`.
-Usage: python bench/scale.py [--files 16] [--megabytes 50] [--parsers 1,2,4] [--rounds 2]
+Usage: python bench/scale.py [--files 48] [--megabytes 16] [--parsers 1,2,4] [--rounds 3]
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import dataclasses
+import os
 import time
 import uuid
 from pathlib import Path
@@ -34,6 +36,8 @@ from argus.loggen import generate_batch, parse_fault
 ROOT = Path(__file__).resolve().parents[1]
 CACHE = ROOT / "var" / "bench"
 CLIENT = "bench client"
+# Seconds of nothing before each batch, to see what the processes burn at rest.
+AT_REST_S = 2.0
 
 
 def drive(files: int, megabytes: int) -> list[Path]:
@@ -65,15 +69,15 @@ class Bench:
             groups |= {name: self.roles.pids([name]) for name in FIXED_ROLES}
             groups |= {name: [pid] for name, pid in self.server_pids.items()}
             batch_id = f"scale-{tag}-{uuid.uuid4().hex[:6]}"
-            wall, cpu, phases, others = asyncio.run(self._batch(batch_id, paths, groups))
+            measured = asyncio.run(self._batch(parsers, batch_id, paths, groups))
             counts = [self.roles.files_parsed(name, batch_id) for name in names]
         finally:
             self.roles.stop(names)
-        return Measurement(parsers, wall, cpu, counts, phases, others)
+        return dataclasses.replace(measured, files_per_parser=counts)
 
     async def _batch(
-        self, batch_id: str, paths: list[Path], groups: dict[str, list[int]]
-    ) -> tuple[float, dict[str, float], dict[str, float], dict[str, float]]:
+        self, parsers: int, batch_id: str, paths: list[Path], groups: dict[str, list[int]]
+    ) -> Measurement:
         timeout = httpx.Timeout(60, read=900)
         headers = Tokens.header(self.token)  # the vehicle's: it writes its batch, reads it back
         async with (
@@ -86,6 +90,10 @@ class Bench:
             await client.create_batch(vehicle_id=VEHICLE, batch_id=batch_id)
             for path in paths:  # not timed: the bench is about what follows `complete`
                 await client.upload(batch_id, path, on_bytes=lambda _n: None)
+            # The upload's dirty pages are written now, not by kernel threads during the batch.
+            await asyncio.to_thread(os.sync)
+            quiet = Reading.take()
+            await asyncio.sleep(AT_REST_S)  # what every process burns doing nothing
             before = Reading.take()
             phases: dict[str, float] = {}
             start = time.perf_counter()
@@ -99,15 +107,17 @@ class Bench:
         if status != 200 or report["status"] != "completed":
             raise SystemExit(f"batch {batch_id} ended {report.get('status')}: {report}")
         spent, others = account(before, after, groups, own=CLIENT)
-        return wall, spent, phases, others
+        idle, _ = account(quiet, before, groups, own=CLIENT)
+        at_rest = {kind: seconds / AT_REST_S for kind, seconds in idle.items()}
+        return Measurement(parsers, wall, spent, [], phases, others, at_rest)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--files", type=int, default=16)
-    parser.add_argument("--megabytes", type=int, default=50)
+    parser.add_argument("--files", type=int, default=48)
+    parser.add_argument("--megabytes", type=int, default=16)
     parser.add_argument("--parsers", default="1,2,4")
-    parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
     paths = drive(args.files, args.megabytes)
     counts = [int(n) for n in args.parsers.split(",")]

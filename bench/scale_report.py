@@ -24,6 +24,7 @@ class Measurement:
     files_per_parser: list[int]
     phases: dict[str, float]  # batch status → seconds after `complete` it was seen (SSE)
     others: dict[str, float]  # CPU seconds of the machine's other commands, largest first
+    at_rest: dict[str, float]  # kind → CPU seconds per second just before, with no batch
 
     @property
     def split_bound(self) -> float:
@@ -81,6 +82,9 @@ def report(results: dict[int, list[Measurement]], paths: list[Path], rounds: int
             capacity = median(m.wall_s * cores for m in runs)
             cells.append(f"{seconds:>11.2f} s {100 * seconds / capacity:>5.1f}%")
         print(f"{kind:>16}" + "".join(f"{cell:>20}" for cell in cells))
+    rest = {k: median(m.at_rest[k] for r in results.values() for m in r) for k in kinds}
+    print("\nAt rest, before each batch (CPU seconds per second, median; the polling floor):")
+    print("  " + ", ".join(f"{kind} {rate:.3f}" for kind, rate in rest.items()))
     others: dict[str, float] = {}
     for runs in results.values():
         for m in runs:
