@@ -100,9 +100,11 @@ llm-serve: $(VENV)/.installed-llm
 bench-upload: setup
 	$(PY) bench/upload.py
 
-## Distributed mode (needs `make infra-up`): complete → report with 1 and 2 parser workers.
+## Distributed mode, self-contained: its own Kafka, MinIO, PostgreSQL and Redis on free ports
+## (stopped at the end); complete → report with 1, 2, 4 parser processes, interleaved rounds,
+## and the CPU seconds of every kind of process. Takes ~3 min; SCALE_ARGS="--rounds 5" etc.
 bench-scale: setup
-	$(PY) bench/scale.py
+	$(PY) bench/scale.py $(SCALE_ARGS)
 
 ## Progress fan-out: many SSE followers of one batch, per-follower blocking reads vs ProgressFeed.
 bench-sse: setup
