@@ -128,7 +128,7 @@ def parse_rows(files: list[tuple[str, Path, str]], runs: Runs) -> list[list[str]
             rows.append(
                 [
                     what,
-                    rate(argus_median),
+                    rate(argus_median) if what else "",
                     name,
                     rate(peer_median),
                     f"{_ratio(peer_min, argus_min)} / {_ratio(peer_median, argus_median)}",
