@@ -179,10 +179,13 @@ def machine() -> str:
 
 
 def markdown(rows: list[list[str]], rounds: int) -> str:
+    from argus.infrastructure.parsing.native import default_threads
+
     head = ["path", "Argus (median)", "peer", "peer (median)", "ratio min / median"]
     lines = [
         f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}; {machine()}; "
-        f"{rounds} interleaved rounds; ratio = Argus ÷ peer in throughput (> 1: Argus faster)",
+        f"{rounds} interleaved rounds; Argus parses on {default_threads()} threads; "
+        "ratio = Argus ÷ peer in throughput (> 1: Argus faster)",
         "",
         "| " + " | ".join(head) + " |",
         "|" + "---|" * len(head),

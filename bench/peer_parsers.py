@@ -2,7 +2,8 @@
 
 Every contender returns {"seconds": S, "messages": N or None, "bytes": B or None}:
 - argus: `NativeMcapParser`, default thread count, in a fresh process (bench/foxglove.py's
-  worker), parse time only; messages, and payload bytes summed over its topics;
+  worker), parse time only; messages, and payload bytes summed over its topics; and the same
+  on one thread (`argus 1 thr`), so the table shows what the threads buy;
 - foxglove: foxglove's C++ reader (bench/foxglove.py builds it), open + readMessages();
 - rust mcap: the `mcap` crate's MessageStream over the mapped file (bench/peers/rust-mcap);
 - go mcap: github.com/foxglove/mcap/go/mcap, file order through the index (bench/peers/go-mcap);
@@ -136,6 +137,8 @@ def contenders(path: Path, compression: str) -> dict[str, Contender]:
     decompress_name, decompress = decompressor(path, compression)
     return {
         "argus": lambda p: run_argus(None, p),
+        # Argus against itself on one thread: are its threads worth it on this machine now?
+        "argus 1 thr": lambda p: run_argus(1, p),
         "foxglove C++": run_foxglove,
         "rust mcap": lambda p: _json_of([str(RUST_BIN), str(p)]),
         "go mcap": lambda p: _json_of([str(GO_BIN), str(p)]),
