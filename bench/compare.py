@@ -178,14 +178,25 @@ def machine() -> str:
     return f"{model}, {os.cpu_count()} cores, {platform.system()} {platform.release()}"
 
 
-def markdown(rows: list[list[str]], rounds: int) -> str:
+def busy_note(loads: tuple[float, float]) -> str:
+    """The 1-minute load average around the run, and a warning when others were using the
+    cores as it began (the end's includes this bench's own load): the threaded Argus contender
+    then loses more than the one-thread peers."""
+    note = f"load average {loads[0]:.1f} at the start, {loads[1]:.1f} at the end"
+    cores = os.cpu_count() or 1
+    if loads[0] > cores:
+        note += f" — BUSY MACHINE (> {cores} cores' worth): ratios skewed, run again"
+    return note
+
+
+def markdown(rows: list[list[str]], rounds: int, loads: tuple[float, float]) -> str:
     from argus.infrastructure.parsing.native import default_threads
 
     head = ["path", "Argus (median)", "peer", "peer (median)", "ratio min / median"]
     lines = [
         f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}; {machine()}; "
         f"{rounds} interleaved rounds; Argus parses on {default_threads()} threads; "
-        "ratio = Argus ÷ peer in throughput (> 1: Argus faster)",
+        "ratio = Argus ÷ peer in throughput (> 1: Argus faster); " + busy_note(loads),
         "",
         "| " + " | ".join(head) + " |",
         "|" + "---|" * len(head),
@@ -208,6 +219,7 @@ def main() -> None:
     args = parser.parse_args()
     if args.quick:
         args.rounds, args.size_mb, args.requests, args.seconds = 1, 20, 200, 1
+    load_at_start = os.getloadavg()[0]
     runs: Runs = {}
     rows: list[list[str]] = []
     mismatches: list[str] = []
@@ -224,7 +236,7 @@ def main() -> None:
         )
         rows += http_rows(http, args.requests, args.concurrency, args.seconds)
         runs.update(http)
-    table = markdown(rows, args.rounds)
+    table = markdown(rows, args.rounds, (load_at_start, os.getloadavg()[0]))
     print("\n" + table)
     LATEST.with_suffix(".md").write_text(table + "\n")
     raw = {f"{row} | {name}": results for (row, name), results in runs.items()}
