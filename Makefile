@@ -9,7 +9,7 @@ PYTEST_ARGS ?=
 # Native core targets (native-deps, native-build, native-test[-tsan], fuzz, native-bench).
 include mk/native.mk
 
-.PHONY: infra-up infra-down app-up app-down setup demo serve test check lint typecheck imports test-unit test-integration test-e2e test-llm llm-serve bench-upload bench-scale bench-sse bench-foxglove bench-http bench-http-deps clean
+.PHONY: infra-up infra-down app-up app-down setup demo serve test check lint typecheck imports test-unit test-integration test-e2e test-llm llm-serve bench-upload bench-scale bench-sse bench-foxglove bench-http bench-http-deps bench bench-compare clean
 
 setup: $(VENV)/.installed
 
@@ -125,6 +125,16 @@ bench-http-deps:
 
 bench-http: setup bench-http-deps
 	$(PY) bench/report_reads.py $(HTTP_ARGS)
+
+## One table, Argus against every peer doing the same work in the same run (decision 0036):
+## parsing vs foxglove's C++ reader, the Rust mcap crate, the Go mcap module, the Python mcap
+## reader, zstd/lz4 -d and cat; report reads vs Gin and bare Starlette under ab and wrk.
+## Builds the peers first (cargo, go: cached in var/bench). COMPARE_ARGS adds options, e.g.
+## "--only parse", "--rounds 5", "--quick". The table lands in var/bench/compare-latest.md.
+bench-compare: setup bench-http-deps
+	$(PY) bench/compare.py $(COMPARE_ARGS)
+
+bench: bench-compare
 
 ## The labeled scenario suite through a fresh embedded `argus serve`, every scenario × 2 seeds,
 ## scored against the ground truth (docs/architecture/evaluation.md); results in var/eval/.
