@@ -67,6 +67,10 @@ class ReportQuery:
         # Merges the processes (each merged by `_flight` first); None: one process' scope.
         self._shared = shared
 
+    def holds(self, batch_id: str) -> bool:
+        """Whether the report is kept in this process (`get` would touch no Redis, no database)."""
+        return self._memory.holds(batch_id)
+
     async def get(self, batch_id: str) -> ReportView:
         """The report of `batch_id`; NotFound for an unknown batch."""
         kept = self._memory.get(batch_id)

@@ -15,6 +15,7 @@ from argus.interfaces.http import (
 from argus.interfaces.http.auth import BearerAuth
 from argus.interfaces.http.guards import HttpGuards
 from argus.interfaces.http.guards import install as install_guards
+from argus.interfaces.http.report_lane import ReportLane
 from argus.interfaces.http.services import HttpServices
 
 
@@ -24,14 +25,19 @@ def create_app(
     ingest: bool = True,
     query: bool = True,
     guards: HttpGuards | None = None,
+    report_lane: bool = True,
 ) -> FastAPI:
     """Ingest (create, upload, complete), query (status, reports, progress, feedback) or both; every
     app also answers GET /healthz and the batch status, which uploaders poll too. Every route
     but /healthz needs a bearer token, checked inside the request guards (default limits, no
-    rate limiter unless `guards` gives one), so a refused request still gets their headers."""
+    rate limiter unless `guards` gives one), so a refused request still gets their headers.
+    `report_lane=False` leaves every report read to the router (the lane's comparison test)."""
     app = FastAPI(title="Argus", version="0.1.0", summary="Vehicle drive logs to diagnoses")
     app.state.services = svc
     errors.install(app)
+    if query and report_lane:
+        # Innermost: every guard and the token check have run when it answers (decision 0031).
+        app.add_middleware(ReportLane, reads=svc.reads)
     app.add_middleware(BearerAuth, authenticate=svc.auth.authenticate)
     install_guards(app, guards or HttpGuards())
     if ingest:
