@@ -20,6 +20,7 @@ from argus.infrastructure.kafka.settings import KafkaSettings
 from argus.infrastructure.s3.settings import S3Settings
 from argus.interfaces.http.settings import AuthSettings, BrowserSettings, LimitsSettings
 
+
 class AppSettings(BaseSettings):
     """The process and its HTTP API: where data lives and how the API listens."""
 

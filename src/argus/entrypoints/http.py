@@ -16,6 +16,7 @@ from argus.bootstrap import Adapters
 from argus.bootstrap.limits import http_guards
 from argus.entrypoints.http_protocol import head_limited_protocol
 from argus.entrypoints.http_workers import HttpWorkers, WorkerOrder, listening_socket
+from argus.entrypoints.read_stats import publish_read_stats, read_stats_reader
 from argus.interfaces.http.app import create_app
 from argus.interfaces.http.services import HttpServices
 
@@ -56,6 +57,7 @@ def http_services(a: Adapters, *, auth: Authenticator | None = None) -> HttpServ
         feedback=bootstrap.guarded_feedback(a, owners, memory),
         audit=bootstrap.audit_queries(a),
         health=health,
+        read_stats=read_stats_reader(a.redis),
     )
 
 
@@ -86,7 +88,8 @@ async def serve_http(
     `ARGUS_HTTP_WORKERS - 1` more processes on the same socket; with `sock` (such a worker),
     serves on it alone."""
     settings = a.settings
-    app = create_app(http_services(a), ingest=ingest, query=query, guards=http_guards(a))
+    services = http_services(a)
+    app = create_app(services, ingest=ingest, query=query, guards=http_guards(a))
     config = uvicorn.Config(
         app,
         host=settings.app.http_host,
@@ -106,11 +109,13 @@ async def serve_http(
             workers.start()
     ready = asyncio.create_task(_when_started(server, on_ready)) if on_ready else None
     stopping = asyncio.create_task(_exit_on(stop, server, workers))
+    stats = asyncio.create_task(publish_read_stats(a.redis, services.reads.reports, stop))
     try:
         with sock:
             await server.serve(sockets=[sock])
     finally:
         stopping.cancel()
+        stats.cancel()
         if ready is not None:
             ready.cancel()
         if workers is not None:
