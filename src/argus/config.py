@@ -33,8 +33,9 @@ class AppSettings(BaseSettings):
     http_port: int = Field(default=8080, ge=1, le=65535)
     # The distributed ingestor's port; the embedded mode serves everything on http_port.
     ingest_port: int = Field(default=8081, ge=1, le=65535)
-    # Processes serving each HTTP port, sharing its socket (decision 0031); one per usable core.
+    # HTTP processes per port, sharing its socket (one per usable core), and their server (0031).
     http_workers: int = Field(default_factory=lambda: len(os.sched_getaffinity(0)), ge=1, le=64)
+    http_server: Literal["uvicorn", "granian"] = "uvicorn"
     max_upload_bytes: int = Field(default=20 << 30, gt=0)
     # Finished reports kept per API process, re-checked in Redis after fresh_s (decision 0030).
     report_memory_bytes: int = Field(default=64 << 20, ge=0)

@@ -87,6 +87,7 @@ async def test_the_lane_answers_like_the_route(
         {"Authorization": f"Bearer {stranger}"},
         {"Authorization": f"Bearer {stranger}", "If-None-Match": "*"},
         {"Authorization": "Bearer not-a-token"},
+        {"Origin": "https://elsewhere.example"},  # CORS: left to the stack
     ]
     for path in (f"/api/report/{batch_id}", f"/api/v1/batches/{batch_id}/report"):
         # First reads: the route (nothing in memory yet); later ones: the lane.
@@ -97,6 +98,8 @@ async def test_the_lane_answers_like_the_route(
                 await lane_http.get(path, headers=headers),
                 await route_http.get(path, headers=headers),
             )
+        hostile = f"{path}?q=%01"  # a control character: 400 from `RequestGuard`, both ways
+        same(await lane_http.get(hostile), await route_http.get(hostile))
     # Per path: the plain read, 5 probes of the owning fleet's engineer and the ETag probe; on
     # the second path also its first read (the report is in memory by then). The stranger's
     # reads are 404 from the route; the bad token never gets past `BearerAuth`.

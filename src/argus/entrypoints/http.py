@@ -99,6 +99,12 @@ async def serve_http(
         timeout_graceful_shutdown=10,
         http=head_limited_protocol(settings.limits.header_bytes, settings.limits.request_idle_s),
     )
+    if settings.app.http_server == "granian":  # one process; measured in decision 0031
+        from argus.entrypoints.http_granian import serve_granian
+
+        host = settings.app.http_host
+        await serve_granian(app, host=host, port=port, limits=settings.limits, stop=stop)
+        return
     server = _Server(config)
     workers = None
     if sock is None:

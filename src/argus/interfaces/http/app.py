@@ -35,11 +35,17 @@ def create_app(
     app = FastAPI(title="Argus", version="0.1.0", summary="Vehicle drive logs to diagnoses")
     app.state.services = svc
     errors.install(app)
-    if query and report_lane:
-        # Innermost: every guard and the token check have run when it answers (decision 0031).
-        app.add_middleware(ReportLane, reads=svc.reads)
     app.add_middleware(BearerAuth, authenticate=svc.auth.authenticate)
-    install_guards(app, guards or HttpGuards())
+    guards = guards or HttpGuards()
+    install_guards(app, guards)
+    if query and report_lane:
+        # Outermost: a hot report read in one hop, through the same checks (decision 0031).
+        app.add_middleware(
+            ReportLane,
+            reads=svc.reads,
+            authenticate=svc.auth.authenticate,
+            limiter=guards.rate_limiter,
+        )
     if ingest:
         app.include_router(routes_batches.ingest_router)
     app.include_router(routes_batches.router)

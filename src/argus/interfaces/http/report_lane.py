@@ -1,32 +1,40 @@
-"""The read lane: `GET` of a finished report this process keeps in memory, answered below
-FastAPI's router (decision 0031).
+"""The read lane: `GET` of a finished report this process keeps in memory, answered in front
+of the guards and FastAPI (decision 0031).
 
-It sits innermost among the guards, right after `BearerAuth`, so everything a request passes
-on the way in still runs for it: security headers, the hostile-input rules, the rate limit,
-the body guard and the token check. It then skips what the read of an immutable, in-memory
-report does not need: route matching, dependency solving, the `Request` object and the
-exception middleware. The object-level check is the same call the route makes
-(`GuardedReads.report`), and the response is built by the same `finished_report`.
+A hot report read is all per-request framework: seven ASGI middleware hops, route matching,
+dependency solving, a `Request`. The lane answers it in one hop, still doing everything the
+stack would do for it, through the same code: the hostile-input rule of `RequestGuard`, the
+bearer token (`authenticate`, as `BearerAuth`), the object-level check and the report
+(`GuardedReads.report`, as the route), the rate limit (the same limiter, one token), the
+response (`finished_report`) and the security headers (`add_security_headers`).
 
-Anything else falls through to FastAPI untouched: another path or method, a report not in
-memory (first read, still in progress, evicted), and any error (another fleet's report is then
-404 from the route, exactly as without the lane).
+Whenever the answer would not be a finished report from memory, the lane steps aside before
+it has changed anything, and the full stack answers as if the lane were not there: another
+path or method, a report not in memory, a request with an `Origin` (CORS) or a body, a refused
+or failing token or access check, a rate-limit refusal or a rate limiter that is down
+(a refusal takes no token, so the stack's second ask is refused alike). The token is spent
+last, so a request the lane leaves to the stack never spends two.
 """
 
 from __future__ import annotations
 
 from starlette.datastructures import Headers
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from argus.application.identity import GuardedReads
+from argus.application.rate_limit import RateLimiter
 from argus.domain.errors import ArgusError
 from argus.domain.identity import Caller
-from argus.interfaces.http.auth import CALLER_STATE_KEY
+from argus.interfaces.http.auth import Authenticate, bearer_token
+from argus.interfaces.http.guard_browser import RequestGuard, add_security_headers
+from argus.interfaces.http.guard_quota import caller_of
 from argus.interfaces.http.report_response import finished_report
 
 # The two routes that answer a report (routes_reports.report, routes_batches.batch_report).
 _SHORT_PREFIX = "/api/report/"
 _LONG_PREFIX, _LONG_SUFFIX = "/api/v1/batches/", "/report"
+# Requests the lane leaves to the stack: CORS answers and bodies are the guards' business.
+_NOT_FOR_THE_LANE = frozenset({b"origin", b"content-length", b"transfer-encoding"})
 
 
 def report_id_of(path: str) -> str | None:
@@ -41,37 +49,65 @@ def report_id_of(path: str) -> str | None:
 
 
 class ReportLane:
-    """Pure ASGI middleware; `served` counts the requests it answered (for tests and benches)."""
+    """Pure ASGI middleware, outermost; `served` counts what it answered (tests, benches)."""
 
-    def __init__(self, app: ASGIApp, *, reads: GuardedReads) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        reads: GuardedReads,
+        authenticate: Authenticate,
+        limiter: RateLimiter | None,
+    ) -> None:
         self.app = app
         self.reads = reads
+        self.authenticate = authenticate
+        self.limiter = limiter
+        self.request_guard = RequestGuard(app, allowed_origins=())  # only its GET rule is asked
         self.served = 0
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and scope["method"] == "GET":
             batch_id = report_id_of(scope["path"])
-            caller = scope.get("state", {}).get(CALLER_STATE_KEY)
             if (
                 batch_id is not None
-                and isinstance(caller, Caller)
-                and await self._serve(scope, receive, send, caller, batch_id)
+                and self.reads.reports.holds(batch_id)
+                and await self._serve(scope, send, batch_id)
             ):
                 return
         await self.app(scope, receive, send)
 
-    async def _serve(
-        self, scope: Scope, receive: Receive, send: Send, caller: Caller, batch_id: str
-    ) -> bool:
-        if not self.reads.reports.holds(batch_id):
+    async def _serve(self, scope: Scope, send: Send, batch_id: str) -> bool:
+        """Answer and return True, or return False having changed nothing."""
+        if any(name in _NOT_FOR_THE_LANE for name, _ in scope["headers"]):
             return False
+        if self.request_guard.refusal(scope) is not None:
+            return False
+        headers = Headers(scope=scope)
+        client = scope.get("client")
         try:
+            principal = await self.authenticate(bearer_token(headers.get("authorization")))
+            caller = Caller(principal=principal, address=client[0] if client else "unknown")
             view = await self.reads.report(caller, batch_id)  # the object-level check first
         except ArgusError:
-            return False  # the route answers it, with the same error handlers as ever
+            return False
         if not view.ready or view.etag is None:  # evicted and re-read meanwhile: unfinished
             return False
-        response = finished_report(view, view.etag, Headers(scope=scope))
-        await response(scope, receive, send)
+        if self.limiter is not None:
+            try:
+                decision = await self.limiter.take(caller_of(scope))
+            except ArgusError:  # the store is down: the stack lets it through, and logs it
+                return False
+            if not decision.allowed:
+                return False
+        response = finished_report(view, view.etag, headers)
+        start: Message = {
+            "type": "http.response.start",
+            "status": response.status_code,
+            "headers": response.raw_headers,
+        }
+        add_security_headers(start)
+        await send(start)
+        await send({"type": "http.response.body", "body": response.body})
         self.served += 1
         return True
