@@ -2,16 +2,19 @@
 Gin server (bench/peers/gin) serving the same response bytes from memory, in the same run.
 
 Uploads a small generated batch (2 files × 5 MB, lidar-dropout@3+2), waits for its report,
-hands the report bytes to the Gin peer, then for each round loads, interleaved, Argus, with
-`--before SRC` a second `argus serve` running the code of SRC (e.g. an earlier commit exported
-with `git archive`, put first on its PYTHONPATH; its own data dir and the same batch), and Gin:
-`ab` with HTTP/1.0 (a connection per request), `ab -k`, and `wrk` (HTTP/1.1 keep-alive), every
-request with the bearer token.
+hands the report bytes to the Gin peer, then for each round loads, interleaved, each Argus
+contender of `--argus` (an `argus serve` per entry: `1`, `2` … HTTP worker processes on
+uvicorn, or `granian`; each its own data dir and the same batch), with `--before SRC` one more
+running the code of SRC (e.g. an earlier commit exported with `git archive`, put first on its
+PYTHONPATH), and Gin: `ab` with HTTP/1.0 (a connection per request), `ab -k`, and `wrk`
+(HTTP/1.1 keep-alive), every request with the bearer token.
 Prints per mode min/median requests/s, the median 99th-percentile latency, failed requests,
-and the ratios Argus ÷ Gin (req/s, and p99 Gin ÷ Argus). The machine is shared and noisy: the
-ratios matter, not the absolutes.
+and the ratios Argus ÷ Gin (req/s, and p99 Gin ÷ Argus); after each run the server's own
+counts of where it answered from (process memory, Redis, database: every process summed,
+from the admin route /api/v1/admin/read-stats), so the figures show the hot path was measured.
+The machine is shared and noisy: the ratios matter, not the absolutes.
 Usage: python bench/report_reads.py [--rounds 3] [--requests 1000] [--concurrency 100]
-       [--seconds 5] [--before /tmp/argus-before/src]
+       [--seconds 5] [--argus 1,2,granian] [--modes ab,ab-k,wrk] [--before /tmp/before/src]
 """
 
 from __future__ import annotations
@@ -25,7 +28,6 @@ import statistics
 import subprocess
 import sys
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -149,7 +151,7 @@ def stop(process: subprocess.Popen[bytes] | None) -> None:
         return
     process.send_signal(signal.SIGTERM)
     try:
-        process.wait(60)
+        process.wait(20)
     except subprocess.TimeoutExpired:
         process.kill()
         process.wait(10)
@@ -232,11 +234,11 @@ class Contender:
 
 
 def start_argus(
-    name: str, workers: int, files: list[Path], env_of: Callable[[Path], dict[str, str]]
+    name: str, settings: dict[str, str], files: list[Path]
 ) -> tuple[subprocess.Popen[bytes], Contender, bytes]:
     data_dir = WORK / f"http-data-{name}"
     shutil.rmtree(data_dir, ignore_errors=True)
-    env = env_of(data_dir) | {"ARGUS_HTTP_WORKERS": str(workers)}
+    env = server_env(data_dir) | settings
     process, base_url, tokens = start_server(data_dir, env)
     report = upload_and_fetch_report(base_url, files, tokens)
     url = f"{base_url}/api/report/{BATCH}"
@@ -265,7 +267,9 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=100)
     parser.add_argument("--seconds", type=int, default=5, help="length of one wrk run")
     parser.add_argument(
-        "--workers", default="1,2", help="ARGUS_HTTP_WORKERS of each Argus contender, e.g. 1,2"
+        "--argus",
+        default="1,2",
+        help="Argus contenders: uvicorn with N worker processes (N), or granian (granian)",
     )
     parser.add_argument("--modes", default="ab,ab-k,wrk", help="which loads: ab, ab-k, wrk")
     parser.add_argument("--before", type=Path, help="src/ of the code to compare against")
@@ -280,9 +284,11 @@ def main() -> None:
     contenders: dict[str, Contender] = {}
     try:
         report = b""
-        for workers in (int(w) for w in args.workers.split(",")):
-            name = f"argus-{workers}w"
-            process, contenders[name], report = start_argus(name, workers, files, server_env)
+        for spec in args.argus.split(","):
+            name = "argus-granian" if spec == "granian" else f"argus-{spec}w"
+            env = {"ARGUS_HTTP_SERVER": "granian", "ARGUS_HTTP_WORKERS": "1"}
+            env = env if spec == "granian" else {"ARGUS_HTTP_WORKERS": spec}
+            process, contenders[name], report = start_argus(name, env, files)
             processes.append(process)
         if args.before is not None:
             plain, plain_url, before_tokens = start_before(args.before)

@@ -102,8 +102,12 @@ async def serve_http(
     if settings.app.http_server == "granian":  # one process; measured in decision 0031
         from argus.entrypoints.http_granian import serve_granian
 
+        stats = asyncio.create_task(publish_read_stats(a.redis, services.reads.reports, stop))
         host = settings.app.http_host
-        await serve_granian(app, host=host, port=port, limits=settings.limits, stop=stop)
+        try:
+            await serve_granian(app, host=host, port=port, limits=settings.limits, stop=stop)
+        finally:
+            stats.cancel()
         return
     server = _Server(config)
     workers = None
