@@ -37,7 +37,7 @@ async def serve_granian(
 
     async def stop_when_asked() -> None:
         await stop.wait()
-        server.stop()
+        server.stop()  # type: ignore[no-untyped-call]  # granian is untyped here
 
     stopping = asyncio.create_task(stop_when_asked())
     try:
