@@ -10,6 +10,8 @@ import pickle
 import socket
 import sys
 
+import uvloop
+
 from argus import bootstrap
 from argus.entrypoints.http import serve_http
 from argus.entrypoints.http_workers import WorkerOrder
@@ -44,7 +46,8 @@ def main() -> None:
         level=order.settings.app.log_level.upper(),
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
-    asyncio.run(serve_order(order))
+    # uvloop (uvicorn[standard] brings it): this process runs nothing but the HTTP server.
+    uvloop.run(serve_order(order))
 
 
 if __name__ == "__main__":
