@@ -8,12 +8,11 @@ from collections.abc import AsyncIterator
 
 import httpx
 import pytest
-from starlette.types import ASGIApp
 
 from argus.bootstrap import Adapters
 from argus.entrypoints.http import http_services
 from argus.infrastructure.redis.rate_limiter import RedisRateLimiter
-from argus.interfaces.http.app import create_app
+from argus.interfaces.http.app import create_app, create_served_app
 from argus.interfaces.http.guards import HttpGuards
 from argus.interfaces.http.report_lane import ReportLane, report_id_of
 from argus.interfaces.http.settings import LimitsSettings
@@ -25,15 +24,6 @@ pytestmark = pytest.mark.integration
 Clients = tuple[httpx.AsyncClient, httpx.AsyncClient, ReportLane]
 
 
-def lane_of(app: ASGIApp) -> ReportLane:
-    """The lane instance inside the app's built middleware stack."""
-    layer: object = app.middleware_stack  # type: ignore[attr-defined]
-    while layer is not None and not isinstance(layer, ReportLane):
-        layer = getattr(layer, "app", None) or getattr(layer, "_app", None)
-    assert isinstance(layer, ReportLane), "no ReportLane in the middleware stack"
-    return layer
-
-
 def guards(adapters: Adapters, burst: int) -> HttpGuards:
     limits = LimitsSettings(requests_per_s=0.001, request_burst=burst, rate_reserve=1)
     shared = RedisRateLimiter(adapters.redis, rate_per_s=0.001, burst=burst)
@@ -42,10 +32,9 @@ def guards(adapters: Adapters, burst: int) -> HttpGuards:
 
 @pytest.fixture
 async def clients(adapters: Adapters, identities: Identities) -> AsyncIterator[Clients]:
-    with_lane = create_app(http_services(adapters), guards=guards(adapters, 10_000))
-    without = create_app(
-        http_services(adapters), guards=guards(adapters, 10_000), report_lane=False
-    )
+    with_lane = create_served_app(http_services(adapters), guards=guards(adapters, 10_000))
+    assert isinstance(with_lane, ReportLane)
+    without = create_app(http_services(adapters), guards=guards(adapters, 10_000))
     auth = FleetAuth(identities)
     lane_http = httpx.AsyncClient(
         transport=httpx.ASGITransport(app=with_lane), base_url="http://argus", auth=auth
@@ -54,9 +43,7 @@ async def clients(adapters: Adapters, identities: Identities) -> AsyncIterator[C
         transport=httpx.ASGITransport(app=without), base_url="http://argus", auth=auth
     )
     async with lane_http, route_http:
-        await lane_http.get("/healthz")  # builds the middleware stack
-        await route_http.get("/healthz")
-        yield lane_http, route_http, lane_of(with_lane)
+        yield lane_http, route_http, with_lane
 
 
 def same(a: httpx.Response, b: httpx.Response) -> None:
@@ -112,7 +99,8 @@ async def test_the_lane_spends_rate_limit_tokens_like_the_route(
     await finished_batch(adapters, batch_id)
     statuses = {}
     for lane in (True, False):
-        app = create_app(http_services(adapters), guards=guards(adapters, 3), report_lane=lane)
+        serve = create_served_app if lane else create_app
+        app = serve(http_services(adapters), guards=guards(adapters, 3))
         owner = await identities.owner_of(batch_id)
         assert owner is not None
         token = await identities.engineer(owner[0], name=f"rate-{lane}")

@@ -30,7 +30,7 @@ def _calls(dependant: Dependant) -> Iterator[Any]:
 
 
 def test_every_dependency_and_endpoint_of_every_route_is_async() -> None:
-    never_called = SimpleNamespace(auth=SimpleNamespace(authenticate=None), reads=None)
+    never_called = SimpleNamespace(auth=SimpleNamespace(authenticate=None))
     app = create_app(never_called)  # type: ignore[arg-type]  # only the routes are inspected
     routes = list(_api_routes(app.routes))
     sync = [

@@ -17,7 +17,7 @@ from argus.bootstrap.limits import http_guards
 from argus.entrypoints.http_protocol import head_limited_protocol
 from argus.entrypoints.http_workers import HttpWorkers, WorkerOrder, listening_socket
 from argus.entrypoints.read_stats import publish_read_stats, read_stats_reader
-from argus.interfaces.http.app import create_app
+from argus.interfaces.http.app import create_served_app
 from argus.interfaces.http.services import HttpServices
 
 log = logging.getLogger(__name__)
@@ -89,7 +89,7 @@ async def serve_http(
     serves on it alone."""
     settings = a.settings
     services = http_services(a)
-    app = create_app(services, ingest=ingest, query=query, guards=http_guards(a))
+    app = create_served_app(services, ingest=ingest, query=query, guards=http_guards(a))
     config = uvicorn.Config(
         app,
         host=settings.app.http_host,

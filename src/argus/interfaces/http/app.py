@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from fastapi import FastAPI
+from starlette.types import ASGIApp
 
 from argus.interfaces.http import (
     errors,
@@ -25,27 +26,16 @@ def create_app(
     ingest: bool = True,
     query: bool = True,
     guards: HttpGuards | None = None,
-    report_lane: bool = True,
 ) -> FastAPI:
     """Ingest (create, upload, complete), query (status, reports, progress, feedback) or both; every
     app also answers GET /healthz and the batch status, which uploaders poll too. Every route
     but /healthz needs a bearer token, checked inside the request guards (default limits, no
-    rate limiter unless `guards` gives one), so a refused request still gets their headers.
-    `report_lane=False` leaves every report read to the router (the lane's comparison test)."""
+    rate limiter unless `guards` gives one), so a refused request still gets their headers."""
     app = FastAPI(title="Argus", version="0.1.0", summary="Vehicle drive logs to diagnoses")
     app.state.services = svc
     errors.install(app)
     app.add_middleware(BearerAuth, authenticate=svc.auth.authenticate)
-    guards = guards or HttpGuards()
-    install_guards(app, guards)
-    if query and report_lane:
-        # Outermost: a hot report read in one hop, through the same checks (decision 0031).
-        app.add_middleware(
-            ReportLane,
-            reads=svc.reads,
-            authenticate=svc.auth.authenticate,
-            limiter=guards.rate_limiter,
-        )
+    install_guards(app, guards or HttpGuards())
     if ingest:
         app.include_router(routes_batches.ingest_router)
     app.include_router(routes_batches.router)
@@ -55,3 +45,17 @@ def create_app(
         app.include_router(routes_feedback.router)
         app.include_router(routes_admin.router)
     return app
+
+
+def create_served_app(
+    svc: HttpServices, *, ingest: bool = True, query: bool = True, guards: HttpGuards
+) -> ASGIApp:
+    """What a server runs: `create_app`, behind the read lane when it serves reports. The lane
+    sits in front of all of FastAPI (its telemetry and body-limit layers too) and shares the
+    guards' rate limiter, so a caller's tokens are counted once (decision 0031)."""
+    app = create_app(svc, ingest=ingest, query=query, guards=guards)
+    if not query:
+        return app
+    return ReportLane(
+        app, reads=svc.reads, authenticate=svc.auth.authenticate, limiter=guards.rate_limiter
+    )
