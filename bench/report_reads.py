@@ -2,16 +2,19 @@
 Gin server (bench/peers/gin) serving the same response bytes from memory, in the same run.
 
 Uploads a small generated batch (2 files × 5 MB, lidar-dropout@3+2), waits for its report,
-hands the report bytes to the Gin peer, then for each round loads, interleaved, Argus, with
-`--before SRC` a second `argus serve` running the code of SRC (e.g. an earlier commit exported
-with `git archive`, put first on its PYTHONPATH; its own data dir and the same batch), and Gin:
-`ab` with HTTP/1.0 (a connection per request), `ab -k`, and `wrk` (HTTP/1.1 keep-alive), every
-request with the bearer token.
+hands the report bytes to the Gin peer, then for each round loads, interleaved, each Argus
+contender of `--argus` (an `argus serve` per entry: `1`, `2` … HTTP worker processes on
+uvicorn, or `granian`; each its own data dir and the same batch), with `--before SRC` one more
+running the code of SRC (e.g. an earlier commit exported with `git archive`, put first on its
+PYTHONPATH), and Gin: `ab` with HTTP/1.0 (a connection per request), `ab -k`, and `wrk`
+(HTTP/1.1 keep-alive), every request with the bearer token.
 Prints per mode min/median requests/s, the median 99th-percentile latency, failed requests,
-and the ratios Argus ÷ Gin (req/s, and p99 Gin ÷ Argus). The machine is shared and noisy: the
-ratios matter, not the absolutes.
+and the ratios Argus ÷ Gin (req/s, and p99 Gin ÷ Argus); after each run the server's own
+counts of where it answered from (process memory, Redis, database: every process summed,
+from the admin route /api/v1/admin/read-stats), so the figures show the hot path was measured.
+The machine is shared and noisy: the ratios matter, not the absolutes.
 Usage: python bench/report_reads.py [--rounds 3] [--requests 1000] [--concurrency 100]
-       [--seconds 5] [--before /tmp/argus-before/src]
+       [--seconds 5] [--argus 1,2,granian] [--modes ab,ab-k,wrk] [--before /tmp/before/src]
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ import statistics
 import subprocess
 import sys
 import time
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
@@ -41,7 +45,11 @@ WORK = ROOT / "var" / "bench"
 GIN_SRC = ROOT / "bench" / "peers" / "gin"
 GIN_BIN = WORK / "gin-report"
 BATCH = "bench-http"
-MODES = (("ab HTTP/1.0", ["ab"]), ("ab keep-alive", ["ab", "-k"]), ("wrk keep-alive", ["wrk"]))
+MODES = (
+    ("ab HTTP/1.0", ["ab"], "ab"),
+    ("ab keep-alive", ["ab", "-k"], "ab-k"),
+    ("wrk keep-alive", ["wrk"], "wrk"),
+)
 
 
 def require_ab() -> str:
@@ -143,7 +151,7 @@ def stop(process: subprocess.Popen[bytes] | None) -> None:
         return
     process.send_signal(signal.SIGTERM)
     try:
-        process.wait(60)
+        process.wait(20)
     except subprocess.TimeoutExpired:
         process.kill()
         process.wait(10)
@@ -202,12 +210,68 @@ def load(mode: list[str], url: str, args: argparse.Namespace, token: str) -> dic
     return run_ab(require_ab(), url, mode[1:], args.requests, args.concurrency, token)
 
 
+def admin_token(env: dict[str, str]) -> str:
+    """An admin token (for the read counts), through the admin command on the server's PG."""
+    cmd = [sys.executable, "-m", "argus", "token", "create", "--admin"]
+    return subprocess.run(cmd, env=env, capture_output=True, text=True, check=True).stdout.strip()
+
+
+@dataclass
+class Contender:
+    url: str
+    token: str
+    stats_url: str | None = None  # an Argus server: where its read counts are
+    admin: str = ""
+    counts: list[dict[str, int]] = field(default_factory=list)
+
+    def read_counts(self) -> dict[str, int]:
+        """The server's read counts (summed over its processes, published every second)."""
+        assert self.stats_url is not None
+        time.sleep(1.5)
+        r = httpx.get(self.stats_url, headers=Tokens.header(self.admin), timeout=10)
+        r.raise_for_status()
+        return {k: int(v) for k, v in r.json().items()}
+
+
+def start_argus(
+    name: str, settings: dict[str, str], files: list[Path]
+) -> tuple[subprocess.Popen[bytes], Contender, bytes]:
+    data_dir = WORK / f"http-data-{name}"
+    shutil.rmtree(data_dir, ignore_errors=True)
+    env = server_env(data_dir) | settings
+    process, base_url, tokens = start_server(data_dir, env)
+    report = upload_and_fetch_report(base_url, files, tokens)
+    url = f"{base_url}/api/report/{BATCH}"
+    contender = Contender(url, tokens.engineer, f"{base_url}/api/v1/admin/read-stats")
+    contender.admin = admin_token(env)
+    return process, contender, report
+
+
+def print_counts(contenders: dict[str, Contender]) -> None:
+    print("\nreport reads counted by each Argus server over all its runs (every process summed)")
+    print(
+        f"{'contender':<16} {'processes':>9} {'memory hits':>12} {'Redis hits':>10} {'DB reads':>8}"
+    )
+    for name, c in contenders.items():
+        if c.counts:
+            last = c.counts[-1]
+            row = f"{last.get('processes', 0):>9} {last.get('memory_hits', 0):>12}"
+            row += f" {last.get('redis_hits', 0):>10} {last.get('database_reads', 0):>8}"
+            print(f"{name:<16} {row}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--requests", type=int, default=1000)
     parser.add_argument("--concurrency", type=int, default=100)
     parser.add_argument("--seconds", type=int, default=5, help="length of one wrk run")
+    parser.add_argument(
+        "--argus",
+        default="1,2",
+        help="Argus contenders: uvicorn with N worker processes (N), or granian (granian)",
+    )
+    parser.add_argument("--modes", default="ab,ab-k,wrk", help="which loads: ab, ab-k, wrk")
     parser.add_argument("--before", type=Path, help="src/ of the code to compare against")
     args = parser.parse_args()
     require_ab()
@@ -215,24 +279,31 @@ def main() -> None:
     WORK.mkdir(parents=True, exist_ok=True)
     build_gin()
     files = generate_batch(WORK / "http-logs")
-    data_dir = WORK / "http-data"
-    shutil.rmtree(data_dir, ignore_errors=True)
-    argus = plain = gin = None
+    modes = [m for m in MODES if m[2] in args.modes.split(",")]
+    processes: list[subprocess.Popen[bytes] | None] = []
+    contenders: dict[str, Contender] = {}
     try:
-        argus, argus_url, tokens = start_server(data_dir)
-        report = upload_and_fetch_report(argus_url, files, tokens)
-        urls = {"argus": f"{argus_url}/api/report/{BATCH}"}
-        token = {"argus": tokens.engineer, "gin": tokens.engineer}
+        report = b""
+        for spec in args.argus.split(","):
+            name = "argus-granian" if spec == "granian" else f"argus-{spec}w"
+            env = {"ARGUS_HTTP_SERVER": "granian", "ARGUS_HTTP_WORKERS": "1"}
+            env = env if spec == "granian" else {"ARGUS_HTTP_WORKERS": spec}
+            process, contenders[name], report = start_argus(name, env, files)
+            processes.append(process)
         if args.before is not None:
             plain, plain_url, before_tokens = start_before(args.before)
+            processes.append(plain)
             upload_and_fetch_report(plain_url, files, before_tokens)
-            urls["argus-before"] = f"{plain_url}/api/report/{BATCH}"
-            token["argus-before"] = before_tokens.engineer
+            url = f"{plain_url}/api/report/{BATCH}"
+            contenders["argus-before"] = Contender(url, before_tokens.engineer)
         body = WORK / "http-report.json"
         body.write_bytes(report)
         gin, gin_url = start_gin(body)
-        urls["gin"] = f"{gin_url}/api/report/{BATCH}"
-        assert httpx.get(urls["gin"], timeout=10).content == report
+        processes.append(gin)
+        contenders["gin"] = Contender(f"{gin_url}/api/report/{BATCH}", "")
+        # The Gin peer ignores the header, but gets the same bytes on the wire.
+        any_token = next(iter(contenders.values())).token
+        assert httpx.get(contenders["gin"].url, timeout=10).content == report
         print(f"report {BATCH}: {len(report)} bytes, served by every contender")
         print(
             f"ab -n {args.requests} -c {args.concurrency}; wrk -c {args.concurrency} "
@@ -240,24 +311,27 @@ def main() -> None:
         )
         results: dict[tuple[str, str], list[dict]] = {}
         for n in range(args.rounds):
-            for mode, flags in MODES:
-                for name, url in urls.items():
-                    r = load(flags, url, args, token[name])
+            for mode, flags, _ in modes:
+                for name, c in contenders.items():
+                    r = load(flags, c.url, args, c.token or any_token)
                     if "length" in r:
                         assert r["length"] == len(report), (name, r["length"])
                     results.setdefault((mode, name), []).append(r)
-                    print(
-                        f"  round {n + 1} {mode:<14} {name:<15} {r['rps']:>9.0f} req/s", flush=True
-                    )
-        for mode, _ in MODES:
-            print_mode(mode, {name: results[(mode, name)] for name in urls})
+                    line = f"  round {n + 1} {mode:<14} {name:<15} {r['rps']:>9.0f} req/s"
+                    if c.stats_url is not None:
+                        c.counts.append(c.read_counts())
+                        last = c.counts[-1]
+                        line += "  (so far: " + ", ".join(f"{k} {v}" for k, v in last.items()) + ")"
+                    print(line, flush=True)
+        for mode, _, _ in modes:
+            print_mode(mode, {name: results[(mode, name)] for name in contenders})
+        print_counts(contenders)
         print("\np99 = median over rounds of the 99th percentile (ms)")
         print("failed = failed + non-2xx responses (wrk: socket errors + non-2xx/3xx), summed")
         print("kept-alive = fewest requests in a round answered on a reused connection (ab)")
     finally:
-        stop(gin)
-        stop(plain)
-        stop(argus)
+        for process in reversed(processes):
+            stop(process)
 
 
 if __name__ == "__main__":

@@ -20,8 +20,6 @@ from argus.infrastructure.kafka.settings import KafkaSettings
 from argus.infrastructure.s3.settings import S3Settings
 from argus.interfaces.http.settings import AuthSettings, BrowserSettings, LimitsSettings
 
-GiB = 1 << 30
-
 
 class AppSettings(BaseSettings):
     """The process and its HTTP API: where data lives and how the API listens."""
@@ -35,7 +33,10 @@ class AppSettings(BaseSettings):
     http_port: int = Field(default=8080, ge=1, le=65535)
     # The distributed ingestor's port; the embedded mode serves everything on http_port.
     ingest_port: int = Field(default=8081, ge=1, le=65535)
-    max_upload_bytes: int = Field(default=20 * GiB, gt=0)
+    # HTTP processes per port, sharing its socket (one per usable core), and their server (0031).
+    http_workers: int = Field(default_factory=lambda: len(os.sched_getaffinity(0)), ge=1, le=64)
+    http_server: Literal["uvicorn", "granian"] = "uvicorn"
+    max_upload_bytes: int = Field(default=20 << 30, gt=0)
     # Finished reports kept per API process, re-checked in Redis after fresh_s (decision 0030).
     report_memory_bytes: int = Field(default=64 << 20, ge=0)
     report_memory_fresh_s: float = Field(default=2.0, ge=0)

@@ -66,6 +66,21 @@ class ReportQuery:
         self._flight: SingleFlight[ReportView] = SingleFlight()
         # Merges the processes (each merged by `_flight` first); None: one process' scope.
         self._shared = shared
+        # Where reads were answered from (benches print them: decision 0031).
+        self.redis_hits = 0
+        self.database_reads = 0
+
+    def counts(self) -> dict[str, int]:
+        """Reads answered from this process' memory, from Redis, and database reads made."""
+        return {
+            "memory_hits": self._memory.hits,
+            "redis_hits": self.redis_hits,
+            "database_reads": self.database_reads,
+        }
+
+    def holds(self, batch_id: str) -> bool:
+        """Whether the report is kept in this process (`get` would touch no Redis, no database)."""
+        return self._memory.holds(batch_id)
 
     async def get(self, batch_id: str) -> ReportView:
         """The report of `batch_id`; NotFound for an unknown batch."""
@@ -89,9 +104,13 @@ class ReportQuery:
 
     async def _cached_view(self, batch_id: str) -> ReportView | None:
         cached = await self._cached(batch_id)
-        return None if cached is None else ReportView.stored(self._memory.put(batch_id, cached))
+        if cached is None:
+            return None
+        self.redis_hits += 1
+        return ReportView.stored(self._memory.put(batch_id, cached))
 
     async def _read(self, batch_id: str) -> ReportView:
+        self.database_reads += 1
         record = await self._reports.load(batch_id)
         if record is None:
             raise NotFound(f"batch {batch_id} not found")

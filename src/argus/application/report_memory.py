@@ -72,6 +72,11 @@ class ReportMemory:
         self.hits += 1
         return entry
 
+    def holds(self, batch_id: str) -> bool:
+        """Whether `get` would answer from memory (counts nothing, moves nothing)."""
+        entry = self._entries.get(batch_id)
+        return entry is not None and self._clock() - entry.stored_at <= self._fresh_s
+
     def put(self, batch_id: str, body: bytes) -> StoredReport:
         """Keep `body` (unless it alone exceeds the bound); returns it with its ETag."""
         entry = StoredReport.of(body, self._clock())

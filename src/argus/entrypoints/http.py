@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import socket
 from collections.abc import Awaitable, Callable, Iterator
 
 import uvicorn
@@ -14,11 +15,14 @@ from argus.application.identity import Authenticator, OwnerLookup
 from argus.bootstrap import Adapters
 from argus.bootstrap.limits import http_guards
 from argus.entrypoints.http_protocol import head_limited_protocol
-from argus.interfaces.http.app import create_app
+from argus.entrypoints.http_workers import HttpWorkers, WorkerOrder, listening_socket
+from argus.entrypoints.read_stats import publish_read_stats, read_stats_reader
+from argus.interfaces.http.app import create_served_app
 from argus.interfaces.http.services import HttpServices
 
 log = logging.getLogger(__name__)
 OnReady = Callable[[uvicorn.Server], Awaitable[None]]
+_BACKLOG = 2048
 
 
 def http_services(a: Adapters, *, auth: Authenticator | None = None) -> HttpServices:
@@ -53,6 +57,7 @@ def http_services(a: Adapters, *, auth: Authenticator | None = None) -> HttpServ
         feedback=bootstrap.guarded_feedback(a, owners, memory),
         audit=bootstrap.audit_queries(a),
         health=health,
+        read_stats=read_stats_reader(a.redis),
     )
 
 
@@ -74,10 +79,17 @@ async def serve_http(
     port: int,
     stop: asyncio.Event,
     on_ready: OnReady | None,
+    urls: tuple[str, str] | None = None,
+    sock: socket.socket | None = None,
 ) -> None:
-    """Serve until `stop` is set (the runner's signal handlers) or `server.should_exit`."""
+    """Serve until `stop` is set (the runner's signal handlers) or `server.should_exit`.
+
+    Without `sock`, binds `port` and, given `urls` (PostgreSQL, Redis), starts
+    `ARGUS_HTTP_WORKERS - 1` more processes on the same socket; with `sock` (such a worker),
+    serves on it alone."""
     settings = a.settings
-    app = create_app(http_services(a), ingest=ingest, query=query, guards=http_guards(a))
+    services = http_services(a)
+    app = create_served_app(services, ingest=ingest, query=query, guards=http_guards(a))
     config = uvicorn.Config(
         app,
         host=settings.app.http_host,
@@ -85,23 +97,48 @@ async def serve_http(
         log_level=settings.app.log_level.lower(),
         access_log=False,
         timeout_graceful_shutdown=10,
-        backlog=2048,
         http=head_limited_protocol(settings.limits.header_bytes, settings.limits.request_idle_s),
     )
+    if settings.app.http_server == "granian":  # one process; measured in decision 0031
+        from argus.entrypoints.http_granian import serve_granian
+
+        stats = asyncio.create_task(publish_read_stats(a.redis, services.reads.reports, stop))
+        host = settings.app.http_host
+        try:
+            await serve_granian(app, host=host, port=port, limits=settings.limits, stop=stop)
+        finally:
+            stats.cancel()
+        return
     server = _Server(config)
+    workers = None
+    if sock is None:
+        sock = listening_socket(settings.app.http_host, port, backlog=_BACKLOG)
+        if urls is not None and settings.app.http_workers > 1:
+            order = WorkerOrder(settings, *urls, fd=sock.fileno(), ingest=ingest, query=query)
+            workers = HttpWorkers(order, settings.app.http_workers - 1)
+            workers.start()
     ready = asyncio.create_task(_when_started(server, on_ready)) if on_ready else None
-    stopping = asyncio.create_task(_exit_on(stop, server))
+    stopping = asyncio.create_task(_exit_on(stop, server, workers))
+    stats = asyncio.create_task(publish_read_stats(a.redis, services.reads.reports, stop))
     try:
-        await server.serve()
+        with sock:
+            await server.serve(sockets=[sock])
     finally:
         stopping.cancel()
+        stats.cancel()
         if ready is not None:
             ready.cancel()
+        if workers is not None:
+            await workers.stop()
 
 
-async def _exit_on(stop: asyncio.Event, server: uvicorn.Server) -> None:
+async def _exit_on(
+    stop: asyncio.Event, server: uvicorn.Server, workers: HttpWorkers | None
+) -> None:
     await stop.wait()
     server.should_exit = True
+    if workers is not None:
+        workers.terminate()  # they drain at the same time as this process
 
 
 async def _when_started(server: uvicorn.Server, on_ready: OnReady) -> None:

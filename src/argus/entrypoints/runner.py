@@ -54,7 +54,8 @@ async def run(
         for child in children:
             child.start()
         log.info("ready: %s", ", ".join(spec.name for spec in specs))
-        await _until_stopped(connected, specs, stop, tasks, port=port, on_ready=on_ready)
+        urls = None if pg_url is None or redis_url is None else (pg_url, redis_url)
+        await _until_stopped(connected, specs, stop, tasks, port=port, on_ready=on_ready, urls=urls)
     finally:
         stop.set()
         for child in children:
@@ -133,6 +134,7 @@ async def _until_stopped(
     *,
     port: int | None,
     on_ready: OnReady | None,
+    urls: tuple[str, str] | None,
 ) -> None:
     routers = {router for spec in specs for router in spec.routers}
     if routers:
@@ -148,6 +150,7 @@ async def _until_stopped(
             port=port or default_port,
             stop=stop,
             on_ready=on_ready,
+            urls=urls,
         )
         return
     # A worker process also ends when one of its loops fails, so its supervisor restarts it.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from fastapi import FastAPI
+from starlette.types import ASGIApp
 
 from argus.interfaces.http import (
     errors,
@@ -15,6 +16,7 @@ from argus.interfaces.http import (
 from argus.interfaces.http.auth import BearerAuth
 from argus.interfaces.http.guards import HttpGuards
 from argus.interfaces.http.guards import install as install_guards
+from argus.interfaces.http.report_lane import ReportLane
 from argus.interfaces.http.services import HttpServices
 
 
@@ -43,3 +45,17 @@ def create_app(
         app.include_router(routes_feedback.router)
         app.include_router(routes_admin.router)
     return app
+
+
+def create_served_app(
+    svc: HttpServices, *, ingest: bool = True, query: bool = True, guards: HttpGuards
+) -> ASGIApp:
+    """What a server runs: `create_app`, behind the read lane when it serves reports. The lane
+    sits in front of all of FastAPI (its telemetry and body-limit layers too) and shares the
+    guards' rate limiter, so a caller's tokens are counted once (decision 0031)."""
+    app = create_app(svc, ingest=ingest, query=query, guards=guards)
+    if not query:
+        return app
+    return ReportLane(
+        app, reads=svc.reads, authenticate=svc.auth.authenticate, limiter=guards.rate_limiter
+    )

@@ -21,7 +21,7 @@ from argus.interfaces.http.errors import RETRY_AFTER_S, error_body, status_of
 Authenticate = Callable[[str], Awaitable[Principal]]
 OPEN_PATHS = frozenset({"/healthz"})
 CHALLENGE = (b"www-authenticate", b'Bearer realm="argus"')
-_STATE_KEY = "caller"
+CALLER_STATE_KEY = "caller"
 
 
 def bearer_token(authorization: str | None) -> str:
@@ -52,7 +52,9 @@ class BearerAuth:
             return
         client = scope.get("client")
         address = client[0] if client else "unknown"
-        scope.setdefault("state", {})[_STATE_KEY] = Caller(principal=principal, address=address)
+        scope.setdefault("state", {})[CALLER_STATE_KEY] = Caller(
+            principal=principal, address=address
+        )
         await self._app(scope, receive, send)
 
 
@@ -77,7 +79,7 @@ async def _reject(send: Send, exc: ArgusError) -> None:
 
 async def caller(request: Request) -> Caller:
     """FastAPI dependency: the caller `BearerAuth` authenticated (async: no thread pool)."""
-    found = request.scope.get("state", {}).get(_STATE_KEY)
+    found = request.scope.get("state", {}).get(CALLER_STATE_KEY)
     if not isinstance(found, Caller):  # a route outside the middleware: refuse, never guess
         raise Unauthenticated("missing Authorization: Bearer token")
     return found

@@ -41,13 +41,18 @@ class SecurityHeaders:
 
         async def with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                headers = MutableHeaders(scope=message)
-                for name, value in SECURITY_HEADERS.items():
-                    headers.setdefault(name, value)
-                headers.setdefault("Cache-Control", DEFAULT_CACHE_CONTROL)
+                add_security_headers(message)
             await send(message)
 
         await self.app(scope, receive, with_headers)
+
+
+def add_security_headers(message: Message) -> None:
+    """The headers above into an `http.response.start` message, unless it has its own."""
+    headers = MutableHeaders(scope=message)
+    for name, value in SECURITY_HEADERS.items():
+        headers.setdefault(name, value)
+    headers.setdefault("Cache-Control", DEFAULT_CACHE_CONTROL)
 
 
 class RequestGuard:

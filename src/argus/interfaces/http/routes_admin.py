@@ -1,4 +1,4 @@
-"""Admin routes: GET /api/v1/admin/audit (admins only)."""
+"""Admin routes (admins only): GET /api/v1/admin/audit and /api/v1/admin/read-stats."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
 
+from argus.domain.identity import check_admin
 from argus.interfaces.http.auth import CallerDep
 from argus.interfaces.http.schemas import AuditPage, AuditRead
 from argus.interfaces.http.services import HttpServices, services
@@ -29,6 +30,14 @@ async def audit_log(
     )
     items = [AuditRead.of(e) for e in entries]
     return AuditPage(items=items, next_before_id=items[-1].id if len(items) == limit else None)
+
+
+@router.get("/read-stats")
+async def read_stats(caller: CallerDep, svc: Services) -> dict[str, int]:
+    """Report reads of every API process sharing this Redis, summed: answered from process
+    memory, from Redis, and database reads (`processes`: how many published)."""
+    check_admin(caller.principal)
+    return await svc.read_stats()
 
 
 __all__ = ["router"]

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Request, Response
 from fastapi.responses import JSONResponse
 
 from argus.interfaces.http.auth import CallerDep
-from argus.interfaces.http.routes_batches import report_response
+from argus.interfaces.http.report_response import report_response
 from argus.interfaces.http.services import HttpServices, services
 
 router = APIRouter(tags=["reports"])

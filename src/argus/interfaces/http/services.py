@@ -28,6 +28,8 @@ class HttpServices:
     feedback: GuardedFeedback
     audit: AuditQueries
     health: Callable[[], Awaitable[dict[str, str]]]
+    # Report reads by source, summed over the API processes (entrypoints/read_stats.py).
+    read_stats: Callable[[], Awaitable[dict[str, int]]]
 
 
 async def services(request: Request) -> HttpServices:

@@ -1,0 +1,127 @@
+"""More processes on one HTTP port (`ARGUS_HTTP_WORKERS`, decision 0031).
+
+The first process binds the listening socket; `HttpWorkers` starts `workers - 1` more
+processes that inherit it (pass_fds) and serve the same routers with their own adapters
+(connection pools, report memory, rate-limit reserve), over the same PostgreSQL and Redis as
+the first one. Only the HTTP server runs in them: consumers, relays and loops stay in the
+first process. The kernel hands each new connection to whichever process accepts it first.
+
+A worker gets its settings from the first process, pickled on its stdin (what the first
+process was given, plus where its embedded servers listen), so both serve with the very same
+settings. It dies with the first process (PR_SET_PDEATHSIG), is restarted if it exits while
+the server runs, and drains on SIGTERM like the first one.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import pickle
+import signal
+import socket
+import subprocess
+import sys
+from dataclasses import dataclass
+
+from argus.config import Settings
+from argus.workers.supervisor import _terminate_with_parent as terminate_with_parent
+
+log = logging.getLogger(__name__)
+
+_STOP_TIMEOUT_S = 30.0
+
+
+def listening_socket(host: str, port: int, *, backlog: int) -> socket.socket:
+    """A bound, listening TCP socket the worker processes can inherit."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    # IPPROTO_TCP, not 0: asyncio sets TCP_NODELAY only on sockets that say they are TCP, and
+    # without it a response written in two parts waits for the client's delayed ACK (~40 ms).
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)  # inherited by accepted ones
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((host, port))
+    sock.listen(backlog)
+    sock.set_inheritable(True)
+    return sock
+
+
+@dataclass(frozen=True)
+class WorkerOrder:
+    """What a worker process is told on its stdin."""
+
+    settings: Settings
+    pg_url: str
+    redis_url: str
+    fd: int
+    ingest: bool
+    query: bool
+
+
+class HttpWorkers:
+    """Starts the extra HTTP worker processes, restarts any that die, stops them on exit."""
+
+    def __init__(self, order: WorkerOrder, count: int) -> None:
+        self._order = order
+        self._payload = pickle.dumps(order)
+        self._processes: list[subprocess.Popen[bytes] | None] = [None] * count
+        self._stopping = False
+        self._watch: asyncio.Task[None] | None = None
+
+    def start(self) -> None:
+        for slot in range(len(self._processes)):
+            self._spawn(slot)
+        if self._processes:
+            self._watch = asyncio.create_task(self._restart_dead())
+
+    def pids(self) -> list[int]:
+        return [p.pid for p in self._processes if p is not None and p.poll() is None]
+
+    def _spawn(self, slot: int) -> None:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "argus.entrypoints.http_worker"],
+            stdin=subprocess.PIPE,
+            pass_fds=(self._order.fd,),
+            preexec_fn=terminate_with_parent,
+        )
+        assert process.stdin is not None
+        process.stdin.write(self._payload)
+        process.stdin.close()
+        self._processes[slot] = process
+        log.info("HTTP worker %d started (pid %d)", slot + 1, process.pid)
+
+    async def _restart_dead(self) -> None:
+        while not self._stopping:
+            await asyncio.sleep(1.0)
+            for slot, process in enumerate(self._processes):
+                if process is not None and process.poll() is not None and not self._stopping:
+                    log.warning(
+                        "HTTP worker %d (pid %d) exited with %s; restarting",
+                        slot + 1,
+                        process.pid,
+                        process.returncode,
+                    )
+                    self._spawn(slot)
+
+    def terminate(self) -> None:
+        """SIGTERM every worker (each drains its connections); no restarts from now on."""
+        self._stopping = True
+        for process in self._processes:
+            if process is not None and process.poll() is None:
+                process.send_signal(signal.SIGTERM)
+
+    async def stop(self) -> None:
+        """Terminate, wait for each to drain, SIGKILL stragglers."""
+        self.terminate()
+        if self._watch is not None:
+            self._watch.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._watch
+        for process in self._processes:
+            if process is None:
+                continue
+            try:
+                await asyncio.to_thread(process.wait, _STOP_TIMEOUT_S)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                await asyncio.to_thread(process.wait)

@@ -1,0 +1,113 @@
+"""The read lane: `GET` of a finished report this process keeps in memory, answered in front
+of FastAPI (decision 0031; `app.create_served_app` puts it there).
+
+A hot report read is all per-request framework: FastAPI's telemetry and body-limit layers,
+seven guard middlewares, route matching, dependency solving, a `Request`. The lane answers it
+in one hop, still doing everything the
+stack would do for it, through the same code: the hostile-input rule of `RequestGuard`, the
+bearer token (`authenticate`, as `BearerAuth`), the object-level check and the report
+(`GuardedReads.report`, as the route), the rate limit (the same limiter, one token), the
+response (`finished_report`) and the security headers (`add_security_headers`).
+
+Whenever the answer would not be a finished report from memory, the lane steps aside before
+it has changed anything, and the full stack answers as if the lane were not there: another
+path or method, a report not in memory, a request with an `Origin` (CORS) or a body, a refused
+or failing token or access check, a rate-limit refusal or a rate limiter that is down
+(a refusal takes no token, so the stack's second ask is refused alike). The token is spent
+last, so a request the lane leaves to the stack never spends two.
+"""
+
+from __future__ import annotations
+
+from starlette.datastructures import Headers
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from argus.application.identity import GuardedReads
+from argus.application.rate_limit import RateLimiter
+from argus.domain.identity import Caller
+from argus.interfaces.http.auth import Authenticate, bearer_token
+from argus.interfaces.http.guard_browser import RequestGuard, add_security_headers
+from argus.interfaces.http.guard_quota import caller_of
+from argus.interfaces.http.report_response import finished_report
+
+# The two routes that answer a report (routes_reports.report, routes_batches.batch_report).
+_SHORT_PREFIX = "/api/report/"
+_LONG_PREFIX, _LONG_SUFFIX = "/api/v1/batches/", "/report"
+# Requests the lane leaves to the stack: CORS answers and bodies are the guards' business.
+_NOT_FOR_THE_LANE = frozenset({b"origin", b"content-length", b"transfer-encoding"})
+
+
+def report_id_of(path: str) -> str | None:
+    """The batch id of a report path, as FastAPI's `{batch_id}` (`[^/]+`) would match it."""
+    if path.startswith(_SHORT_PREFIX):
+        batch_id = path[len(_SHORT_PREFIX) :]
+    elif path.startswith(_LONG_PREFIX) and path.endswith(_LONG_SUFFIX):
+        batch_id = path[len(_LONG_PREFIX) : -len(_LONG_SUFFIX)]
+    else:
+        return None
+    return batch_id if batch_id and "/" not in batch_id else None
+
+
+class ReportLane:
+    """Pure ASGI, around the app; `served` counts what it answered (tests, benches)."""
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        reads: GuardedReads,
+        authenticate: Authenticate,
+        limiter: RateLimiter | None,
+    ) -> None:
+        self.app = app
+        self.reads = reads
+        self.authenticate = authenticate
+        self.limiter = limiter
+        self.request_guard = RequestGuard(app, allowed_origins=())  # only its GET rule is asked
+        self.served = 0
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["method"] == "GET":
+            batch_id = report_id_of(scope["path"])
+            if (
+                batch_id is not None
+                and self.reads.reports.holds(batch_id)
+                and await self._serve(scope, send, batch_id)
+            ):
+                return
+        await self.app(scope, receive, send)
+
+    async def _serve(self, scope: Scope, send: Send, batch_id: str) -> bool:
+        """Answer and return True, or return False having changed nothing."""
+        if any(name in _NOT_FOR_THE_LANE for name, _ in scope["headers"]):
+            return False
+        if self.request_guard.refusal(scope) is not None:
+            return False
+        headers = Headers(scope=scope)
+        client = scope.get("client")
+        try:
+            principal = await self.authenticate(bearer_token(headers.get("authorization")))
+            caller = Caller(principal=principal, address=client[0] if client else "unknown")
+            view = await self.reads.report(caller, batch_id)  # the object-level check first
+        except Exception:  # any failure: the stack answers it, with its own handlers
+            return False
+        if not view.ready or view.etag is None:  # evicted and re-read meanwhile: unfinished
+            return False
+        if self.limiter is not None:
+            try:
+                decision = await self.limiter.take(caller_of(scope))
+            except Exception:  # the store is down: the stack fails open and logs it
+                return False
+            if not decision.allowed:
+                return False
+        response = finished_report(view, view.etag, headers)
+        start: Message = {
+            "type": "http.response.start",
+            "status": response.status_code,
+            "headers": response.raw_headers,
+        }
+        add_security_headers(start)
+        await send(start)
+        await send({"type": "http.response.body", "body": response.body})
+        self.served += 1
+        return True

@@ -1,0 +1,113 @@
+"""The read lane answers exactly like the FastAPI route (decision 0031): one app with the lane,
+one without, the same real PostgreSQL and Redis, the same requests; statuses, headers and
+bodies compared, and the lane's own count shows it, not the route, answered the hot reads."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import httpx
+import pytest
+
+from argus.bootstrap import Adapters
+from argus.entrypoints.http import http_services
+from argus.infrastructure.redis.rate_limiter import RedisRateLimiter
+from argus.interfaces.http.app import create_app, create_served_app
+from argus.interfaces.http.guards import HttpGuards
+from argus.interfaces.http.report_lane import ReportLane, report_id_of
+from argus.interfaces.http.settings import LimitsSettings
+from tests.identity import FleetAuth, Identities
+from tests.integration.test_report_read_path import finished_batch
+
+pytestmark = pytest.mark.integration
+
+Clients = tuple[httpx.AsyncClient, httpx.AsyncClient, ReportLane]
+
+
+def guards(adapters: Adapters, burst: int) -> HttpGuards:
+    limits = LimitsSettings(requests_per_s=0.001, request_burst=burst, rate_reserve=1)
+    shared = RedisRateLimiter(adapters.redis, rate_per_s=0.001, burst=burst)
+    return HttpGuards(limits=limits, rate_limiter=shared)
+
+
+@pytest.fixture
+async def clients(adapters: Adapters, identities: Identities) -> AsyncIterator[Clients]:
+    with_lane = create_served_app(http_services(adapters), guards=guards(adapters, 10_000))
+    assert isinstance(with_lane, ReportLane)
+    without = create_app(http_services(adapters), guards=guards(adapters, 10_000))
+    auth = FleetAuth(identities)
+    lane_http = httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=with_lane), base_url="http://argus", auth=auth
+    )
+    route_http = httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=without), base_url="http://argus", auth=auth
+    )
+    async with lane_http, route_http:
+        yield lane_http, route_http, with_lane
+
+
+def same(a: httpx.Response, b: httpx.Response) -> None:
+    assert a.status_code == b.status_code
+    assert a.headers.multi_items() == b.headers.multi_items()
+    assert a.content == b.content
+
+
+def test_the_lane_takes_only_report_paths() -> None:
+    assert report_id_of("/api/report/b-1") == "b-1"
+    assert report_id_of("/api/v1/batches/b-1/report") == "b-1"
+    for other in ("/api/report/", "/api/report/a/b", "/api/v1/batches/a/b/report", "/healthz"):
+        assert report_id_of(other) is None
+
+
+async def test_the_lane_answers_like_the_route(
+    adapters: Adapters, identities: Identities, clients: Clients, batch_id: str
+) -> None:
+    lane_http, route_http, lane = clients
+    await finished_batch(adapters, batch_id)
+    stranger = await identities.engineer("fleet-elsewhere", name="mallory")
+    probes: list[dict[str, str]] = [
+        {},
+        {"Accept-Encoding": "gzip"},
+        {"Accept-Encoding": "identity"},
+        {"If-None-Match": "*"},
+        {"If-None-Match": '"nope", W/"also-not"'},
+        {"Authorization": f"Bearer {stranger}"},
+        {"Authorization": f"Bearer {stranger}", "If-None-Match": "*"},
+        {"Authorization": "Bearer not-a-token"},
+        {"Origin": "https://elsewhere.example"},  # CORS: left to the stack
+    ]
+    for path in (f"/api/report/{batch_id}", f"/api/v1/batches/{batch_id}/report"):
+        # First reads: the route (nothing in memory yet); later ones: the lane.
+        same(await lane_http.get(path), await route_http.get(path))
+        plain = await lane_http.get(path)
+        for headers in [*probes, {"If-None-Match": plain.headers["etag"]}]:
+            same(
+                await lane_http.get(path, headers=headers),
+                await route_http.get(path, headers=headers),
+            )
+        hostile = f"{path}?q=%01"  # a control character: 400 from `RequestGuard`, both ways
+        same(await lane_http.get(hostile), await route_http.get(hostile))
+    # Per path: the plain read, 5 probes of the owning fleet's engineer and the ETag probe; on
+    # the second path also its first read (the report is in memory by then). The stranger's
+    # reads are 404 from the route; the bad token never gets past `BearerAuth`.
+    assert lane.served == 7 + 8
+
+
+async def test_the_lane_spends_rate_limit_tokens_like_the_route(
+    adapters: Adapters, identities: Identities, batch_id: str
+) -> None:
+    await finished_batch(adapters, batch_id)
+    statuses = {}
+    for lane in (True, False):
+        serve = create_served_app if lane else create_app
+        app = serve(http_services(adapters), guards=guards(adapters, 3))
+        owner = await identities.owner_of(batch_id)
+        assert owner is not None
+        token = await identities.engineer(owner[0], name=f"rate-{lane}")
+        async with httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app), base_url="http://argus"
+        ) as http:
+            header = {"Authorization": f"Bearer {token}"}
+            replies = [await http.get(f"/api/report/{batch_id}", headers=header) for _ in range(5)]
+            statuses[lane] = [r.status_code for r in replies]
+    assert statuses[True] == statuses[False] == [200, 200, 200, 429, 429]
