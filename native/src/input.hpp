@@ -87,9 +87,9 @@ class Input {
     return buf_.get() + tail_;
   }
   size_t room() const { return cap_ - tail_; }
-  // Reads `n` bytes in place, without a copy, while nothing is buffered: they must stay valid
-  // and unchanged until the reading ends. Bytes that are not consumed when more come are
-  // copied into the own buffer then (one partial record at most).
+  // Reads `n` bytes in place, without a copy; nothing may be buffered (avail() == 0), else
+  // they are appended. They must stay valid and unchanged until the reading ends. Bytes not
+  // consumed when more come are copied into the own buffer then (one partial record at most).
   void lend(const uint8_t* p, size_t n) {
     if (avail() > 0) {
       append(p, n);

@@ -88,7 +88,8 @@ void McapReader::read_fd(int fd) {
       // A large file is read in place, then anything after what was mapped (a file that
       // grew meanwhile) by read() from where the mapping ends.
       if (options_.map_from_bytes > 0 && rest >= options_.map_from_bytes && rest <= SIZE_MAX &&
-          mapped_.data() == nullptr && mapped_.map(fd, static_cast<uint64_t>(at), rest)) {
+          mapped_.data() == nullptr && in_.avail() == 0 &&
+          mapped_.map(fd, static_cast<uint64_t>(at), rest)) {
         in_.lend(mapped_.data(), mapped_.size());
         pump();
         if (!done() && ::lseek(fd, at + static_cast<off_t>(rest), SEEK_SET) < 0) {

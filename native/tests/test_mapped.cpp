@@ -129,3 +129,17 @@ TEST(every_cut_of_a_mapped_file_reads_as_the_same_bytes_fed) {
     CHECK_EQ(read_file_with(cut, mapping(1, 2)).dump, fed(cut));
   }
 }
+
+TEST(bytes_fed_before_read_fd_keep_the_file_unmapped_and_the_result_whole) {
+  const Bytes data = chunked_file();
+  const size_t head = 100;  // inside the first chunk: the reader holds a partial record
+  const int fd = temp_file(data);
+  CHECK_EQ(::lseek(fd, static_cast<off_t>(kJunk + head), SEEK_SET),
+           static_cast<off_t>(kJunk + head));
+  McapReader reader(mapping(1));
+  reader.feed(data.data(), head);
+  reader.read_fd(fd);
+  ::close(fd);
+  CHECK_EQ(dump(reader.result()), fed(data));
+  CHECK_EQ(reader.mapped_bytes(), uint64_t{0});  // a lent file would follow buffered bytes
+}

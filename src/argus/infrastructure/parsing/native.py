@@ -3,8 +3,9 @@
 Both engines implement the specification docs/schemas/parsed-file.md: for the same bytes they
 return the same `ParsedFile` except for the engine name and the wording of error messages.
 Parsing runs with the GIL released, so threads of one worker parse files in parallel, and one
-file's chunks are decompressed on several threads (`threads`). Design: docs/decisions/0007-*.md,
-0012-*.md and 0019-*.md.
+file's chunks are decompressed on several threads (`threads`). A path of 1 MiB or more is mapped
+and read in place, without copying its bytes (0032). Design: docs/decisions/0007-*.md, 0012-*.md,
+0019-*.md and 0032-*.md.
 """
 
 from __future__ import annotations
