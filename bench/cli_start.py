@@ -14,7 +14,8 @@ remaining start-up time goes.
 
 The 1 GB logs are generated under var/bench/ when missing (not timed) and deleted at the end
 unless --keep. With `--old-src DIR` (an older tree's `src`, e.g. `git archive REV src | tar -x -C
-/tmp/old`), `--help`, `parse --help` and the dense parse also run from that tree, interleaved.
+/tmp/old`), `--help`, `parse --help` and the dense parse also run from that tree, interleaved;
+copy the built `argus/_native*.so` into DIR/argus, or the old tree parses with the Python engine.
 
 Usage: python bench/cli_start.py [--rounds 7] [--logs dense,zstd,lz4] [--keep] [--old-src DIR]
 """
@@ -67,6 +68,8 @@ def contenders(args: argparse.Namespace, logs: dict[str, Path]) -> dict[str, lis
         "argus parse SMALL --json": [*argus, "parse", str(SMALL), "--json"],
     }
     if args.old_src:
+        if not any((args.old_src / "argus").glob("_native*")):
+            print(f"warning: no argus/_native* in {args.old_src}: old parses use the Python engine")
         old = [sys.executable, "-c", _FROM_TREE, str(args.old_src.resolve())]
         runs["old: argus --help"] = [*old, "--help"]
         runs["old: argus parse --help"] = [*old, "parse", "--help"]
