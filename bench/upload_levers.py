@@ -116,7 +116,8 @@ def main() -> None:
         print(f"{'loop':>8} {'http':>10} {'KiB':>5} {'MB/s':>6} {'ratio median':>13} {'CPU s':>6}")
         for variant in VARIANTS:
             print(
-                f"{variant[0]:>8} {variant[1]:>10} {variant[2]:>5} {statistics.median(speeds[variant]):>6.0f}"
+                f"{variant[0]:>8} {variant[1]:>10} {variant[2]:>5}"
+                f" {statistics.median(speeds[variant]):>6.0f}"
                 f" {statistics.median(ratios[variant]):>13.2f}"
                 f" {statistics.median(cpus[variant]):>6.3f}"
             )
