@@ -168,9 +168,8 @@ def main() -> None:
         for size in (int(s) for s in args.sizes_mb.split(",")):
             server = (process.pid, base_url)
             asyncio.run(bench_size(drive_log(size), data_dir, server, tokens, args.rounds))
-            print(
-                f"API process peak RSS after the {size} MB uploads: {peak_rss_mb(process.pid):.0f} MB"
-            )
+            peak = peak_rss_mb(process.pid)
+            print(f"API process peak RSS after the {size} MB uploads: {peak:.0f} MB")
     finally:
         process.send_signal(signal.SIGTERM)
         process.wait(60)
@@ -181,47 +180,46 @@ async def bench_size(
     path: Path, data_dir: Path, server: tuple[int, str], tokens: Tokens, rounds: int
 ) -> None:
     server_pid, base_url = server
-    megabytes = path.stat().st_size / 1e6
-    blobs = data_dir / "blobs"
+    size = await asyncio.to_thread(lambda: path.stat().st_size)
     auth = Tokens.header(tokens.vehicle)
-    headers = {**auth, "X-Checksum-SHA256": sha256_of(path)}
-    batch_id = f"bench-{path.stat().st_size}"
+    headers = {**auth, "X-Checksum-SHA256": await asyncio.to_thread(sha256_of, path)}
+    batch_id = f"bench-{size}"
+    times: dict[str, list[float]] = {name: [] for name in CONTENDERS}
+    cpu: dict[str, list[float]] = {"curl": [], "client": []}
     async with httpx.AsyncClient(
         base_url=base_url, timeout=httpx.Timeout(60, read=600), headers=auth
     ) as http:
         await ArgusClient(http).create_batch(vehicle_id="veh-bench", batch_id=batch_id)
-        times: dict[str, list[float]] = {name: [] for name in CONTENDERS}
-        cpu: dict[str, list[float]] = {"curl": [], "client": []}
         for round_no in range(rounds):
-            order = (
-                CONTENDERS[round_no % len(CONTENDERS) :] + CONTENDERS[: round_no % len(CONTENDERS)]
-            )
-            for name in order:
+            turn = round_no % len(CONTENDERS)
+            for name in CONTENDERS[turn:] + CONTENDERS[:turn]:
                 url = f"/api/v1/batches/{batch_id}/files/{name}-{round_no}.mcap"
                 before = cpu_s(server_pid)
-                if name == "copy":
-                    elapsed = copy_s(path, blobs)
-                elif name == "copy+wb":
-                    elapsed = copy_s(path, blobs, writeback=True)
-                elif name == "curl":
+                if name == "curl":
                     elapsed = curl_s(base_url, url, path, headers)
-                else:
+                elif name == "client":
                     elapsed = await client_s(http, url, path, headers)
+                else:
+                    elapsed = copy_s(path, data_dir / "blobs", writeback=name == "copy+wb")
                 times[name].append(elapsed)
                 if name in cpu:
                     cpu[name].append(cpu_s(server_pid) - before)
-    print(
-        f"\n{megabytes:.0f} MB file, {rounds} interleaved rounds; baseline = fsync'd copy, 1 MiB blocks"
-    )
-    print(
-        f"{'contender':>10} {'MB/s median':>12} {'ratio median':>13} {'ratio min':>10} {'API CPU s':>10}"
-    )
+    report(size / 1e6, rounds, times, cpu)
+
+
+def report(
+    megabytes: float, rounds: int, times: dict[str, list[float]], cpu: dict[str, list[float]]
+) -> None:
+    print(f"\n{megabytes:.0f} MB file, {rounds} interleaved rounds")
+    print("baseline `copy`: 1 MiB blocks into the blob store's folder, one fsync at the end")
+    print(f"{'':>10} {'MB/s':>6} {'ratio median':>13} {'ratio min':>10} {'API CPU s':>10}")
     for name in CONTENDERS:
         ratios = [c / t for c, t in zip(times["copy"], times[name], strict=True)]
         speed = megabytes / statistics.median(times[name])
-        spent = f"{statistics.median(cpu[name]):>10.3f}" if name in cpu else f"{'':>10}"
+        spent = f"{statistics.median(cpu[name]):.3f}" if name in cpu else ""
         print(
-            f"{name:>10} {speed:>12.0f} {statistics.median(ratios):>13.2f} {min(ratios):>10.2f} {spent}"
+            f"{name:>10} {speed:>6.0f} {statistics.median(ratios):>13.2f}"
+            f" {min(ratios):>10.2f} {spent:>10}"
         )
     print("ratio = copy time / contender time in the same round (> 1: faster than the copy)")
 

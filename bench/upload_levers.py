@@ -26,16 +26,16 @@ from upload import copy_s, cpu_s, drive_log  # bench/ leads sys.path
 
 from argus.infrastructure.embedded.process import free_port
 
-# (event loop, HTTP protocol, KiB gathered per thread hop in the blob store)
+# (event loop, HTTP protocol, KiB gathered per thread hop, early writeback on)
 VARIANTS = [
-    ("asyncio", "httptools", 256),
-    ("asyncio", "httptools", 512),
-    ("asyncio", "httptools", 1024),
-    ("asyncio", "httptools", 4096),
-    ("uvloop", "httptools", 1024),
-    ("asyncio", "h11", 1024),
+    ("asyncio", "httptools", 1024, True),
+    ("asyncio", "httptools", 1024, False),
+    ("asyncio", "httptools", 256, True),
+    ("asyncio", "httptools", 4096, True),
+    ("uvloop", "httptools", 1024, True),
+    ("asyncio", "h11", 1024, True),
 ]
-Variant = tuple[str, str, int]
+Variant = tuple[str, str, int, bool]
 
 APP = """
 import sys
@@ -43,9 +43,11 @@ from pathlib import Path
 from starlette.applications import Starlette
 from starlette.responses import JSONResponse
 from starlette.routing import Route
-from argus.infrastructure.blob import localfs
+from argus.infrastructure.blob import file_writer, localfs
 
 localfs._WRITE_BATCH_BYTES = int(sys.argv[2]) << 10
+if sys.argv[3] == "False":
+    file_writer._sync_file_range = None
 store = localfs.LocalFsBlobStore(Path(sys.argv[1]))
 
 async def put(request):
@@ -58,11 +60,13 @@ app = Starlette(routes=[Route("/f/{name}", put, methods=["PUT"])])
 
 
 def start(variant: Variant, root: Path) -> tuple[subprocess.Popen[bytes], str]:
-    loop, http, batch_kib = variant
+    loop, http, batch_kib, writeback = variant
     port = free_port()
     code = APP + f"\nimport uvicorn\nuvicorn.run(app, port={port}, loop={loop!r}, http={http!r},"
     code += " log_level='warning')"
-    process = subprocess.Popen([sys.executable, "-c", code, str(root), str(batch_kib)])
+    process = subprocess.Popen(
+        [sys.executable, "-c", code, str(root), str(batch_kib), str(writeback)]
+    )
     base = f"http://127.0.0.1:{port}"
     for _ in range(100):
         try:
@@ -113,11 +117,14 @@ def main() -> None:
         print(
             f"\n{megabytes:.0f} MB, {args.rounds} rounds, curl -T; ratio = copy time / upload time"
         )
-        print(f"{'loop':>8} {'http':>10} {'KiB':>5} {'MB/s':>6} {'ratio median':>13} {'CPU s':>6}")
+        print(
+            f"{'loop':>8} {'http':>10} {'KiB':>5} {'wb':>5} {'MB/s':>6} {'ratio':>6} {'CPU s':>6}"
+        )
         for variant in VARIANTS:
             print(
-                f"{variant[0]:>8} {variant[1]:>10} {variant[2]:>5} {statistics.median(speeds[variant]):>6.0f}"
-                f" {statistics.median(ratios[variant]):>13.2f}"
+                f"{variant[0]:>8} {variant[1]:>10} {variant[2]:>5} {variant[3]!s:>5}"
+                f" {statistics.median(speeds[variant]):>6.0f}"
+                f" {statistics.median(ratios[variant]):>6.2f}"
                 f" {statistics.median(cpus[variant]):>6.3f}"
             )
     finally:
