@@ -31,13 +31,15 @@ class Process:
     parent: int
     own_ticks: int  # utime + stime: its threads' CPU
     reaped_ticks: int  # cutime + cstime: what its children left when they were waited for
+    started: int = 0  # clock ticks after boot: with the pid, who it is (pids are reused)
 
 
 def process_of(line: str) -> Process:
     name, fields = stat_fields(line)
-    # After the name: state(0) ppid(1) ... utime(11) stime(12) cutime(13) cstime(14).
+    # After the name: state(0) ppid(1) ... utime(11) stime(12) cutime(13) cstime(14) …
+    # starttime(19).
     utime, stime, cutime, cstime = (int(value) for value in fields[11:15])
-    return Process(name, int(fields[1]), utime + stime, cutime + cstime)
+    return Process(name, int(fields[1]), utime + stime, cutime + cstime, int(fields[19]))
 
 
 def read_processes(proc: Path = PROC) -> dict[int, Process]:
@@ -93,8 +95,10 @@ def others_seconds(
     for pid, process in after.items():
         if pid in mine:
             continue
+        # Same pid and start time: the same process, even if it renamed itself (a kernel
+        # worker is named after its current work item). Otherwise it started meanwhile.
         earlier = before.get(pid)
-        start = earlier.own_ticks if earlier and earlier.name == process.name else 0
+        start = earlier.own_ticks if earlier and earlier.started == process.started else 0
         spent[process.name] += (process.own_ticks - start) / TICKS_PER_S
     return dict(sorted(spent.items(), key=lambda item: -item[1]))
 

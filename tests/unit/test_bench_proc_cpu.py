@@ -32,7 +32,8 @@ proc_cpu = load_proc_cpu()
 def stat_line(pid: int, name: str, ppid: int, utime: int, stime: int, cut: int, cst: int) -> str:
     # pid (comm) state ppid pgrp session tty tpgid flags minflt cminflt majflt cmajflt
     # utime stime cutime cstime priority nice ...
-    fields = ["S", ppid, pid, pid, 0, -1, 0, 0, 0, 0, 0, utime, stime, cut, cst, 20, 0, 1]
+    # ... num_threads itrealvalue starttime (here: the pid, so each process differs)
+    fields = ["S", ppid, pid, pid, 0, -1, 0, 0, 0, 0, 0, utime, stime, cut, cst, 20, 0, 1, 0, pid]
     return f"{pid} ({name}) " + " ".join(str(f) for f in fields) + "\n"
 
 
@@ -49,7 +50,7 @@ def test_a_command_name_with_spaces_and_parentheses_does_not_shift_the_fields() 
     line = stat_line(7, "a) (b c", 3, 11, 12, 13, 14)
     name, fields = proc_cpu.stat_fields(line)
     assert (name, fields[1]) == ("a) (b c", "3")
-    assert proc_cpu.process_of(line) == proc_cpu.Process("a) (b c", 3, 23, 27)
+    assert proc_cpu.process_of(line) == proc_cpu.Process("a) (b c", 3, 23, 27, 7)
 
 
 def test_a_tree_counts_its_descendants_and_their_reaped_children_but_nothing_else(
@@ -93,20 +94,29 @@ def test_the_machine_is_busy_in_everything_but_idle_and_iowait(tmp_path: Path) -
 def test_other_commands_count_what_they_ran_between_the_readings_outside_my_trees() -> None:
     process = proc_cpu.Process
     before = {
-        5: process("cc1plus", 1, 100, 0),
-        6: process("go", 1, 50, 0),
-        7: process("x", 1, 9, 0),
+        5: process("cc1plus", 1, 100, 0, started=50),
+        6: process("go", 1, 50, 0, started=60),
+        7: process("x", 1, 9, 0, started=70),
+        10: process("kworker/0:1-events", 2, 5000, 0, started=1),
+        11: process("make", 1, 30, 0, started=80),
     }
     after = {
-        5: process("cc1plus", 1, 400, 0),  # 300 more
-        6: process("go", 1, 80, 0),  # mine: left out
-        8: process("cc1plus", 1, 100, 0),  # started meanwhile: all of it
-        9: process("pytest", 1, 20, 0),
+        5: process("cc1plus", 1, 400, 0, started=50),  # 300 more
+        6: process("go", 1, 80, 0, started=60),  # mine: left out
+        8: process("cc1plus", 1, 100, 0, started=90),  # started meanwhile: all of it
+        9: process("pytest", 1, 20, 0, started=95),
+        10: process("kworker/0:1-writeback", 2, 5010, 0, started=1),  # renamed: 10 more
+        11: process("sh", 1, 3, 0, started=99),  # pid 11 reused: a new process
     }
     ticks = proc_cpu.TICKS_PER_S
     others = proc_cpu.others_seconds(before, after, mine={6})
-    assert others == {"cc1plus": 400 / ticks, "pytest": 20 / ticks}
-    assert list(others) == ["cc1plus", "pytest"]
+    assert others == {
+        "cc1plus": 400 / ticks,
+        "pytest": 20 / ticks,
+        "kworker/0:1-writeback": 10 / ticks,
+        "sh": 3 / ticks,
+    }
+    assert list(others) == ["cc1plus", "pytest", "kworker/0:1-writeback", "sh"]
 
 
 def test_the_live_process_table_has_a_started_child_in_this_process_tree() -> None:
