@@ -10,7 +10,8 @@ HTTP (bench/peer_http.py): GET of one finished report from `argus serve` (token 
 Gin server and a bare Starlette app serving the same bytes, loaded with ab (HTTP/1.0 and -k)
 and wrk (HTTP/1.1 keep-alive).
 Rounds are interleaved (every contender once, then again), so a noisy neighbour hits all of
-them alike. Ratios are Argus ÷ peer in throughput (> 1: Argus is faster), from each
+them alike; each round starts one contender later (none always first) on a file just read
+into the page cache. Ratios are Argus ÷ peer in throughput (> 1: Argus is faster), from each
 contender's best round (min: least time per unit of work) and from the medians.
 The table is printed as Markdown and kept in var/bench/compare-latest.md with raw results.
 
@@ -74,23 +75,38 @@ def counts_differ(name: str, result: Result, argus: Result) -> str | None:
     )
 
 
+def rotated(names: list[str], n: int) -> list[str]:
+    """Round n starts at the n-th contender: none is always first (the first reader of a file
+    that another bench pushed out of the page cache pays for the disk) nor always last."""
+    k = n % len(names)
+    return names[k:] + names[:k]
+
+
+def warm(path: Path) -> None:
+    """Read the file once, untimed, so every contender finds it in the page cache."""
+    with open(path, "rb") as stream:
+        while stream.read(1 << 23):
+            pass
+
+
 def parse_rounds(files: list[tuple[str, Path, str]], rounds: int, runs: Runs) -> list[str]:
-    """Every file × every contender per round; returns the count mismatches seen."""
+    """Every file × every contender per round, in rotated order; returns the count mismatches."""
     build_peers()
     plans = {label: contenders(path, compression) for label, path, compression in files}
     mismatches: list[str] = []
     for n in range(rounds):
         for label, path, _ in files:
-            argus: Result = {}
-            for name, run in plans[label].items():
-                result = run(path)
-                argus = result if name == "argus" else argus
-                problem = counts_differ(name, result, argus)
+            warm(path)
+            results: dict[str, Result] = {}
+            for name in rotated(list(plans[label]), n):
+                results[name] = plans[label][name](path)
+                print(f"  round {n + 1} {label:<34} {name:<13} {results[name]['seconds']:8.3f} s")
+            for name, result in results.items():
+                runs.setdefault((label, name), []).append(result)
+                problem = counts_differ(name, result, results["argus"])
                 if problem is not None:
                     print(f"!!! {label}: {problem}", flush=True)
                     mismatches.append(f"{label}: {problem}")
-                runs.setdefault((label, name), []).append(result)
-                print(f"  round {n + 1} {label:<34} {name:<13} {result['seconds']:8.3f} s")
     return mismatches
 
 

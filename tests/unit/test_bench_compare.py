@@ -9,7 +9,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
 
-from compare import counts_differ, parse_rows
+from compare import counts_differ, parse_rows, rotated
 
 pytestmark = pytest.mark.unit
 
@@ -45,3 +45,10 @@ def test_ratios_are_argus_throughput_over_the_peers_from_best_rounds_and_medians
     assert rows[0][1] == "1 MB/s" and rows[0][3] == "0 MB/s"
     assert rows[0][4] == "2.00 / 2.00"
     assert rows[1][1] == "" and rows[1][4] == "0.50 / 0.25"
+
+
+def test_each_contender_leads_one_round_in_turn_and_none_is_left_out() -> None:
+    names = ["argus", "foxglove C++", "cat"]
+    orders = [rotated(names, n) for n in range(4)]
+    assert [order[0] for order in orders] == ["argus", "foxglove C++", "cat", "argus"]
+    assert all(sorted(order) == sorted(names) for order in orders)
