@@ -4,17 +4,17 @@ Gin server (bench/peers/gin) serving the same response bytes from memory, in the
 Uploads a small generated batch (2 files × 5 MB, lidar-dropout@3+2), waits for its report,
 hands the report bytes to the Gin peer, then for each round loads, interleaved, each Argus
 contender of `--argus` (an `argus serve` per entry: `1`, `2` … HTTP worker processes on
-uvicorn, or `granian`; each its own data dir and the same batch), with `--before SRC` one more
-running the code of SRC (e.g. an earlier commit exported with `git archive`, put first on its
-PYTHONPATH), and Gin: `ab` with HTTP/1.0 (a connection per request), `ab -k`, and `wrk`
-(HTTP/1.1 keep-alive), every request with the bearer token.
+uvicorn, `granian:1`, `granian:2` … on granian; each its own data dir and the same batch),
+with `--before SRC` one more running the code of SRC (e.g. an earlier commit exported with
+`git archive`, put first on its PYTHONPATH), and Gin: `ab` with HTTP/1.0 (a connection per
+request), `ab -k`, and `wrk` (HTTP/1.1 keep-alive), every request with the bearer token.
 Prints per mode min/median requests/s, the median 99th-percentile latency, failed requests,
 and the ratios Argus ÷ Gin (req/s, and p99 Gin ÷ Argus); after each run the server's own
 counts of where it answered from (process memory, Redis, database: every process summed,
 from the admin route /api/v1/admin/read-stats), so the figures show the hot path was measured.
 The machine is shared and noisy: the ratios matter, not the absolutes.
 Usage: python bench/report_reads.py [--rounds 3] [--requests 1000] [--concurrency 100]
-       [--seconds 5] [--argus 1,2,granian] [--modes ab,ab-k,wrk] [--before /tmp/before/src]
+       [--seconds 5] [--argus 1,2,granian:2] [--modes ab,ab-k,wrk] [--before /tmp/before/src]
 """
 
 from __future__ import annotations
@@ -269,7 +269,7 @@ def main() -> None:
     parser.add_argument(
         "--argus",
         default="1,2",
-        help="Argus contenders: uvicorn with N worker processes (N), or granian (granian)",
+        help="Argus contenders: N worker processes on uvicorn (N) or on granian (granian:N)",
     )
     parser.add_argument("--modes", default="ab,ab-k,wrk", help="which loads: ab, ab-k, wrk")
     parser.add_argument("--before", type=Path, help="src/ of the code to compare against")
@@ -285,9 +285,9 @@ def main() -> None:
     try:
         report = b""
         for spec in args.argus.split(","):
-            name = "argus-granian" if spec == "granian" else f"argus-{spec}w"
-            env = {"ARGUS_HTTP_SERVER": "granian", "ARGUS_HTTP_WORKERS": "1"}
-            env = env if spec == "granian" else {"ARGUS_HTTP_WORKERS": spec}
+            server, _, workers = spec.rpartition(":")  # "2" or "granian:2"
+            name = f"argus-{server + '-' if server else ''}{workers}w"
+            env = {"ARGUS_HTTP_SERVER": server or "uvicorn", "ARGUS_HTTP_WORKERS": workers}
             process, contenders[name], report = start_argus(name, env, files)
             processes.append(process)
         if args.before is not None:
