@@ -268,7 +268,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=5, help="length of one wrk run")
     parser.add_argument(
         "--argus",
-        default="1,2",
+        default="1,2,granian:1,granian:2",
         help="Argus contenders: N worker processes on uvicorn (N) or on granian (granian:N)",
     )
     parser.add_argument("--modes", default="ab,ab-k,wrk", help="which loads: ab, ab-k, wrk")
