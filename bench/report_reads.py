@@ -28,10 +28,10 @@ import statistics
 import subprocess
 import sys
 import time
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
+from read_counts import Contender, admin_token, print_counts
 from tokens import Tokens
 from upload import server_env, start_server  # bench/ leads sys.path (run as a script)
 from wrk_load import require_wrk, run_wrk
@@ -210,29 +210,6 @@ def load(mode: list[str], url: str, args: argparse.Namespace, token: str) -> dic
     return run_ab(require_ab(), url, mode[1:], args.requests, args.concurrency, token)
 
 
-def admin_token(env: dict[str, str]) -> str:
-    """An admin token (for the read counts), through the admin command on the server's PG."""
-    cmd = [sys.executable, "-m", "argus", "token", "create", "--admin"]
-    return subprocess.run(cmd, env=env, capture_output=True, text=True, check=True).stdout.strip()
-
-
-@dataclass
-class Contender:
-    url: str
-    token: str
-    stats_url: str | None = None  # an Argus server: where its read counts are
-    admin: str = ""
-    counts: list[dict[str, int]] = field(default_factory=list)
-
-    def read_counts(self) -> dict[str, int]:
-        """The server's read counts (summed over its processes, published every second)."""
-        assert self.stats_url is not None
-        time.sleep(1.5)
-        r = httpx.get(self.stats_url, headers=Tokens.header(self.admin), timeout=10)
-        r.raise_for_status()
-        return {k: int(v) for k, v in r.json().items()}
-
-
 def start_argus(
     name: str, settings: dict[str, str], files: list[Path]
 ) -> tuple[subprocess.Popen[bytes], Contender, bytes]:
@@ -245,19 +222,6 @@ def start_argus(
     contender = Contender(url, tokens.engineer, f"{base_url}/api/v1/admin/read-stats")
     contender.admin = admin_token(env)
     return process, contender, report
-
-
-def print_counts(contenders: dict[str, Contender]) -> None:
-    print("\nreport reads counted by each Argus server over all its runs (every process summed)")
-    print(
-        f"{'contender':<16} {'processes':>9} {'memory hits':>12} {'Redis hits':>10} {'DB reads':>8}"
-    )
-    for name, c in contenders.items():
-        if c.counts:
-            last = c.counts[-1]
-            row = f"{last.get('processes', 0):>9} {last.get('memory_hits', 0):>12}"
-            row += f" {last.get('redis_hits', 0):>10} {last.get('database_reads', 0):>8}"
-            print(f"{name:<16} {row}")
 
 
 def main() -> None:
@@ -318,11 +282,7 @@ def main() -> None:
                         assert r["length"] == len(report), (name, r["length"])
                     results.setdefault((mode, name), []).append(r)
                     line = f"  round {n + 1} {mode:<14} {name:<15} {r['rps']:>9.0f} req/s"
-                    if c.stats_url is not None:
-                        c.counts.append(c.read_counts())
-                        last = c.counts[-1]
-                        line += "  (so far: " + ", ".join(f"{k} {v}" for k, v in last.items()) + ")"
-                    print(line, flush=True)
+                    print(line + c.count_reads(), flush=True)
         for mode, _, _ in modes:
             print_mode(mode, {name: results[(mode, name)] for name in contenders})
         print_counts(contenders)
