@@ -4,17 +4,17 @@ Gin server (bench/peers/gin) serving the same response bytes from memory, in the
 Uploads a small generated batch (2 files × 5 MB, lidar-dropout@3+2), waits for its report,
 hands the report bytes to the Gin peer, then for each round loads, interleaved, each Argus
 contender of `--argus` (an `argus serve` per entry: `1`, `2` … HTTP worker processes on
-uvicorn, or `granian`; each its own data dir and the same batch), with `--before SRC` one more
-running the code of SRC (e.g. an earlier commit exported with `git archive`, put first on its
-PYTHONPATH), and Gin: `ab` with HTTP/1.0 (a connection per request), `ab -k`, and `wrk`
-(HTTP/1.1 keep-alive), every request with the bearer token.
+uvicorn, `granian:1`, `granian:2` … on granian; each its own data dir and the same batch),
+with `--before SRC` one more running the code of SRC (e.g. an earlier commit exported with
+`git archive`, put first on its PYTHONPATH), and Gin: `ab` with HTTP/1.0 (a connection per
+request), `ab -k`, and `wrk` (HTTP/1.1 keep-alive), every request with the bearer token.
 Prints per mode min/median requests/s, the median 99th-percentile latency, failed requests,
 and the ratios Argus ÷ Gin (req/s, and p99 Gin ÷ Argus); after each run the server's own
 counts of where it answered from (process memory, Redis, database: every process summed,
 from the admin route /api/v1/admin/read-stats), so the figures show the hot path was measured.
 The machine is shared and noisy: the ratios matter, not the absolutes.
 Usage: python bench/report_reads.py [--rounds 3] [--requests 1000] [--concurrency 100]
-       [--seconds 5] [--argus 1,2,granian] [--modes ab,ab-k,wrk] [--before /tmp/before/src]
+       [--seconds 5] [--argus 1,2,granian:2] [--modes ab,ab-k,wrk] [--before /tmp/before/src]
 """
 
 from __future__ import annotations
@@ -28,10 +28,10 @@ import statistics
 import subprocess
 import sys
 import time
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
+from read_counts import Contender, admin_token, print_counts
 from tokens import Tokens
 from upload import server_env, start_server  # bench/ leads sys.path (run as a script)
 from wrk_load import require_wrk, run_wrk
@@ -210,29 +210,6 @@ def load(mode: list[str], url: str, args: argparse.Namespace, token: str) -> dic
     return run_ab(require_ab(), url, mode[1:], args.requests, args.concurrency, token)
 
 
-def admin_token(env: dict[str, str]) -> str:
-    """An admin token (for the read counts), through the admin command on the server's PG."""
-    cmd = [sys.executable, "-m", "argus", "token", "create", "--admin"]
-    return subprocess.run(cmd, env=env, capture_output=True, text=True, check=True).stdout.strip()
-
-
-@dataclass
-class Contender:
-    url: str
-    token: str
-    stats_url: str | None = None  # an Argus server: where its read counts are
-    admin: str = ""
-    counts: list[dict[str, int]] = field(default_factory=list)
-
-    def read_counts(self) -> dict[str, int]:
-        """The server's read counts (summed over its processes, published every second)."""
-        assert self.stats_url is not None
-        time.sleep(1.5)
-        r = httpx.get(self.stats_url, headers=Tokens.header(self.admin), timeout=10)
-        r.raise_for_status()
-        return {k: int(v) for k, v in r.json().items()}
-
-
 def start_argus(
     name: str, settings: dict[str, str], files: list[Path]
 ) -> tuple[subprocess.Popen[bytes], Contender, bytes]:
@@ -247,19 +224,6 @@ def start_argus(
     return process, contender, report
 
 
-def print_counts(contenders: dict[str, Contender]) -> None:
-    print("\nreport reads counted by each Argus server over all its runs (every process summed)")
-    print(
-        f"{'contender':<16} {'processes':>9} {'memory hits':>12} {'Redis hits':>10} {'DB reads':>8}"
-    )
-    for name, c in contenders.items():
-        if c.counts:
-            last = c.counts[-1]
-            row = f"{last.get('processes', 0):>9} {last.get('memory_hits', 0):>12}"
-            row += f" {last.get('redis_hits', 0):>10} {last.get('database_reads', 0):>8}"
-            print(f"{name:<16} {row}")
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=3)
@@ -268,8 +232,8 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=5, help="length of one wrk run")
     parser.add_argument(
         "--argus",
-        default="1,2",
-        help="Argus contenders: uvicorn with N worker processes (N), or granian (granian)",
+        default="1,2,granian:1,granian:2",
+        help="Argus contenders: N worker processes on uvicorn (N) or on granian (granian:N)",
     )
     parser.add_argument("--modes", default="ab,ab-k,wrk", help="which loads: ab, ab-k, wrk")
     parser.add_argument("--before", type=Path, help="src/ of the code to compare against")
@@ -285,9 +249,9 @@ def main() -> None:
     try:
         report = b""
         for spec in args.argus.split(","):
-            name = "argus-granian" if spec == "granian" else f"argus-{spec}w"
-            env = {"ARGUS_HTTP_SERVER": "granian", "ARGUS_HTTP_WORKERS": "1"}
-            env = env if spec == "granian" else {"ARGUS_HTTP_WORKERS": spec}
+            server, _, workers = spec.rpartition(":")  # "2" or "granian:2"
+            name = f"argus-{server + '-' if server else ''}{workers}w"
+            env = {"ARGUS_HTTP_SERVER": server or "uvicorn", "ARGUS_HTTP_WORKERS": workers}
             process, contenders[name], report = start_argus(name, env, files)
             processes.append(process)
         if args.before is not None:
@@ -318,11 +282,7 @@ def main() -> None:
                         assert r["length"] == len(report), (name, r["length"])
                     results.setdefault((mode, name), []).append(r)
                     line = f"  round {n + 1} {mode:<14} {name:<15} {r['rps']:>9.0f} req/s"
-                    if c.stats_url is not None:
-                        c.counts.append(c.read_counts())
-                        last = c.counts[-1]
-                        line += "  (so far: " + ", ".join(f"{k} {v}" for k, v in last.items()) + ")"
-                    print(line, flush=True)
+                    print(line + c.count_reads(), flush=True)
         for mode, _, _ in modes:
             print_mode(mode, {name: results[(mode, name)] for name in contenders})
         print_counts(contenders)

@@ -1,8 +1,7 @@
 """The one settings tree: a section per adapter, read from `ARGUS_*` variables once, at start.
 
 Every default lives here and nowhere else; adapters take explicit values. Nothing else in
-`src/` reads the environment (child processes get theirs passed on).
-"""
+`src/` reads the environment (child processes get theirs passed on)."""
 
 from __future__ import annotations
 

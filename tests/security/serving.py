@@ -40,6 +40,9 @@ LIMITS = {
     "ARGUS_LIMITS_REQUESTS_PER_S": "0.01",
     "ARGUS_LIMITS_REQUEST_BURST": "100",
     "ARGUS_LIMITS_SSE_STREAMS_PER_TOKEN": "2",
+    # Stream slots and rate-limit reserves are per process (0026, 0030): with one HTTP process
+    # the counts below are the server's (with N workers a caller holds up to N × the slots, 0031).
+    "ARGUS_HTTP_WORKERS": "1",
 }
 
 

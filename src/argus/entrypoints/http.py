@@ -9,6 +9,7 @@ import socket
 from collections.abc import Awaitable, Callable, Iterator
 
 import uvicorn
+from starlette.types import ASGIApp
 
 from argus import bootstrap
 from argus.application.identity import Authenticator, OwnerLookup
@@ -84,12 +85,52 @@ async def serve_http(
 ) -> None:
     """Serve until `stop` is set (the runner's signal handlers) or `server.should_exit`.
 
-    Without `sock`, binds `port` and, given `urls` (PostgreSQL, Redis), starts
-    `ARGUS_HTTP_WORKERS - 1` more processes on the same socket; with `sock` (such a worker),
-    serves on it alone."""
+    Given `urls` (PostgreSQL, Redis: the first process), also starts `ARGUS_HTTP_WORKERS - 1`
+    worker processes on the same port: uvicorn ones share this process' socket, granian ones
+    bind the port themselves (granian listens with SO_REUSEPORT). A worker passes `sock`."""
     settings = a.settings
     services = http_services(a)
     app = create_served_app(services, ingest=ingest, query=query, guards=http_guards(a))
+    granian = settings.app.http_server == "granian"
+    if sock is None and not granian:
+        sock = listening_socket(settings.app.http_host, port, backlog=_BACKLOG)
+    workers = None
+    if urls is not None and settings.app.http_workers > 1:
+        fd = None if sock is None else sock.fileno()
+        order = WorkerOrder(settings, *urls, fd=fd, port=port, ingest=ingest, query=query)
+        workers = HttpWorkers(order, settings.app.http_workers - 1)
+        workers.start()
+    stats = asyncio.create_task(publish_read_stats(a.redis, services.reads.reports, stop))
+    try:
+        if granian:
+            from argus.entrypoints.http_granian import serve_granian
+
+            stopping = asyncio.create_task(_terminate_on(stop, workers))
+            host = settings.app.http_host
+            await serve_granian(app, host=host, port=port, limits=settings.limits, stop=stop)
+            stopping.cancel()
+        else:
+            assert sock is not None
+            await _serve_uvicorn(
+                a, app, sock, port=port, stop=stop, on_ready=on_ready, workers=workers
+            )
+    finally:
+        stats.cancel()
+        if workers is not None:
+            await workers.stop()
+
+
+async def _serve_uvicorn(
+    a: Adapters,
+    app: ASGIApp,
+    sock: socket.socket,
+    *,
+    port: int,
+    stop: asyncio.Event,
+    on_ready: OnReady | None,
+    workers: HttpWorkers | None,
+) -> None:
+    settings = a.settings
     config = uvicorn.Config(
         app,
         host=settings.app.http_host,
@@ -99,37 +140,22 @@ async def serve_http(
         timeout_graceful_shutdown=10,
         http=head_limited_protocol(settings.limits.header_bytes, settings.limits.request_idle_s),
     )
-    if settings.app.http_server == "granian":  # one process; measured in decision 0031
-        from argus.entrypoints.http_granian import serve_granian
-
-        stats = asyncio.create_task(publish_read_stats(a.redis, services.reads.reports, stop))
-        host = settings.app.http_host
-        try:
-            await serve_granian(app, host=host, port=port, limits=settings.limits, stop=stop)
-        finally:
-            stats.cancel()
-        return
     server = _Server(config)
-    workers = None
-    if sock is None:
-        sock = listening_socket(settings.app.http_host, port, backlog=_BACKLOG)
-        if urls is not None and settings.app.http_workers > 1:
-            order = WorkerOrder(settings, *urls, fd=sock.fileno(), ingest=ingest, query=query)
-            workers = HttpWorkers(order, settings.app.http_workers - 1)
-            workers.start()
     ready = asyncio.create_task(_when_started(server, on_ready)) if on_ready else None
     stopping = asyncio.create_task(_exit_on(stop, server, workers))
-    stats = asyncio.create_task(publish_read_stats(a.redis, services.reads.reports, stop))
     try:
         with sock:
             await server.serve(sockets=[sock])
     finally:
         stopping.cancel()
-        stats.cancel()
         if ready is not None:
             ready.cancel()
-        if workers is not None:
-            await workers.stop()
+
+
+async def _terminate_on(stop: asyncio.Event, workers: HttpWorkers | None) -> None:
+    await stop.wait()
+    if workers is not None:
+        workers.terminate()  # they drain at the same time as this process
 
 
 async def _exit_on(
@@ -137,8 +163,7 @@ async def _exit_on(
 ) -> None:
     await stop.wait()
     server.should_exit = True
-    if workers is not None:
-        workers.terminate()  # they drain at the same time as this process
+    await _terminate_on(stop, workers)
 
 
 async def _when_started(server: uvicorn.Server, on_ready: OnReady) -> None:

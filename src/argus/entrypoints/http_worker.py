@@ -29,10 +29,10 @@ async def serve_order(order: WorkerOrder) -> None:
             adapters,
             ingest=order.ingest,
             query=order.query,
-            port=0,
+            port=order.port,
             stop=stop,
             on_ready=None,
-            sock=socket.socket(fileno=order.fd),
+            sock=None if order.fd is None else socket.socket(fileno=order.fd),
         )
     finally:
         await adapters.close()

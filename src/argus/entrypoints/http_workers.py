@@ -1,7 +1,8 @@
 """More processes on one HTTP port (`ARGUS_HTTP_WORKERS`, decision 0031).
 
 The first process binds the listening socket; `HttpWorkers` starts `workers - 1` more
-processes that inherit it (pass_fds) and serve the same routers with their own adapters
+processes that inherit it (pass_fds; granian ones bind the port themselves, with
+SO_REUSEPORT) and serve the same routers with their own adapters
 (connection pools, report memory, rate-limit reserve), over the same PostgreSQL and Redis as
 the first one. Only the HTTP server runs in them: consumers, relays and loops stay in the
 first process. The kernel hands each new connection to whichever process accepts it first.
@@ -53,7 +54,8 @@ class WorkerOrder:
     settings: Settings
     pg_url: str
     redis_url: str
-    fd: int
+    fd: int | None  # the listening socket to inherit; None: the worker binds `port` itself
+    port: int
     ingest: bool
     query: bool
 
@@ -81,7 +83,7 @@ class HttpWorkers:
         process = subprocess.Popen(
             [sys.executable, "-m", "argus.entrypoints.http_worker"],
             stdin=subprocess.PIPE,
-            pass_fds=(self._order.fd,),
+            pass_fds=() if self._order.fd is None else (self._order.fd,),
             preexec_fn=terminate_with_parent,
         )
         assert process.stdin is not None
