@@ -57,6 +57,8 @@ def register(app: typer.Typer) -> None:
         """Start the embedded stack, upload batch-101, print its diagnosis, keep serving."""
         import asyncio
 
+        import uvloop
+
         from argus.cli.config_cmd import exit_on_start, load_or_exit
         from argus.cli.demo_flow import (
             DEMO_VEHICLE,
@@ -94,7 +96,7 @@ def register(app: typer.Typer) -> None:
                 console.print("Ctrl-C to stop.")
 
         try:
-            asyncio.run(serve(settings, on_ready=on_ready))
+            uvloop.run(serve(settings, on_ready=on_ready))
         except StartError as exc:
             exit_on_start(exc)
         if outcome.get("status") != 200:
