@@ -92,7 +92,7 @@ def http_rounds(
     with http_contenders() as (urls, token, length):
         print(f"report: {length:,} bytes, served byte-identical by {', '.join(urls)}")
         for n in range(rounds):
-            for mode, flags in MODES:
+            for mode, flags, _key in MODES:
                 for name, url in urls.items():
                     result = load(flags, url, load_args, token)
                     if "length" in result and result["length"] != length:

@@ -32,8 +32,10 @@ class AppSettings(BaseSettings):
     http_port: int = Field(default=8080, ge=1, le=65535)
     # The distributed ingestor's port; the embedded mode serves everything on http_port.
     ingest_port: int = Field(default=8081, ge=1, le=65535)
-    # HTTP processes per port, sharing its socket (one per usable core), and their server (0031).
-    http_workers: int = Field(default_factory=lambda: len(os.sched_getaffinity(0)), ge=1, le=64)
+    # HTTP processes per port sharing its socket (one per usable core, ≤ 64); their server (0031).
+    http_workers: int = Field(
+        default_factory=lambda: min(64, len(os.sched_getaffinity(0))), ge=1, le=64
+    )
     http_server: Literal["uvicorn", "granian"] = "uvicorn"
     max_upload_bytes: int = Field(default=20 << 30, gt=0)
     # Finished reports kept per API process, re-checked in Redis after fresh_s (decision 0030).
@@ -70,8 +72,7 @@ class EmbeddedSettings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="ARGUS_EMBEDDED_")
 
-    # Unset: a free loopback port, chosen on first start and recorded in the data dir, so
-    # two data dirs run side by side. A port set here must be free, or `argus serve` fails.
+    # Unset: a free loopback port, chosen on first start, kept in the data dir. Set: must be free.
     pg_port: int | None = Field(default=None, ge=1, le=65535)
     redis_port: int | None = Field(default=None, ge=1, le=65535)
     # Off only for throw-away test clusters: fsync=off and no AOF.
@@ -144,8 +145,7 @@ class RetrievalSettings(BaseSettings):
     follow_similarity: float = Field(default=FOLLOW_SIMILARITY, ge=0.0, le=1.0)
     # Retrieval uses the diagnosed batch's fleet; this one only for a batch whose row is gone.
     fleet_id: str = Field(default="default", min_length=1, validation_alias="ARGUS_FLEET_ID")
-    # "hashed" (no model), "minilm" (all-MiniLM-L6-v2 ONNX, the `embed` extra) or "openai"
-    # (/v1/embeddings: ARGUS_EMBEDDING_*); docs/architecture/retrieval.md#embedders.
+    # "hashed", "minilm" (the `embed` extra) or "openai"; docs/architecture/retrieval.md#embedders.
     embedder: Literal["hashed", "minilm", "openai"] = Field(
         default="hashed", validation_alias="ARGUS_EMBEDDER"
     )

@@ -16,13 +16,13 @@ the server runs, and drains on SIGTERM like the first one.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import pickle
 import signal
 import socket
 import subprocess
 import sys
+import time
 from dataclasses import dataclass
 
 from argus.config import Settings
@@ -30,7 +30,11 @@ from argus.workers.supervisor import _terminate_with_parent as terminate_with_pa
 
 log = logging.getLogger(__name__)
 
-_STOP_TIMEOUT_S = 30.0
+_STOP_TIMEOUT_S = 30.0  # for all workers together
+# A worker that keeps dying (its database is down, a bad setting) is restarted after a delay
+# doubling from 1 s to 60 s, back to 1 s once one has stayed up this long: no restart storm.
+_RESTART_DELAY_S = (1.0, 60.0)
+_STAYED_UP_S = 30.0
 
 
 def listening_socket(host: str, port: int, *, backlog: int) -> socket.socket:
@@ -67,6 +71,9 @@ class HttpWorkers:
         self._order = order
         self._payload = pickle.dumps(order)
         self._processes: list[subprocess.Popen[bytes] | None] = [None] * count
+        self._started_at = [0.0] * count
+        self._delay = [_RESTART_DELAY_S[0]] * count
+        self._due = [0.0] * count  # when a dead slot may be restarted
         self._stopping = False
         self._watch: asyncio.Task[None] | None = None
 
@@ -87,23 +94,41 @@ class HttpWorkers:
             preexec_fn=terminate_with_parent,
         )
         assert process.stdin is not None
-        process.stdin.write(self._payload)
-        process.stdin.close()
+        try:
+            process.stdin.write(self._payload)
+            process.stdin.close()
+        except BrokenPipeError:
+            pass  # it died before reading its order: the restart loop sees it exit
         self._processes[slot] = process
+        self._started_at[slot] = time.monotonic()
         log.info("HTTP worker %d started (pid %d)", slot + 1, process.pid)
 
     async def _restart_dead(self) -> None:
         while not self._stopping:
             await asyncio.sleep(1.0)
             for slot, process in enumerate(self._processes):
-                if process is not None and process.poll() is not None and not self._stopping:
+                if process is None or process.poll() is None or self._stopping:
+                    continue
+                now = time.monotonic()
+                if self._due[slot] < self._started_at[slot]:  # newly found dead: schedule it
+                    stayed_up = now - self._started_at[slot] >= _STAYED_UP_S
+                    delay = _RESTART_DELAY_S[0] if stayed_up else self._delay[slot]
+                    self._delay[slot] = min(2 * delay, _RESTART_DELAY_S[1])
+                    self._due[slot] = now + delay
                     log.warning(
-                        "HTTP worker %d (pid %d) exited with %s; restarting",
+                        "HTTP worker %d (pid %d) exited with %s; restarting in %.0f s",
                         slot + 1,
                         process.pid,
                         process.returncode,
+                        delay,
                     )
+                if now < self._due[slot]:
+                    continue
+                try:
                     self._spawn(slot)
+                except OSError as exc:  # no processes or files left: try again later
+                    self._started_at[slot] = now
+                    log.error("HTTP worker %d could not be restarted: %r", slot + 1, exc)
 
     def terminate(self) -> None:
         """SIGTERM every worker (each drains its connections); no restarts from now on."""
@@ -117,13 +142,18 @@ class HttpWorkers:
         self.terminate()
         if self._watch is not None:
             self._watch.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
+            try:
                 await self._watch
+            except asyncio.CancelledError:
+                pass
+            except Exception:  # the workers must still be stopped
+                log.exception("the HTTP workers' restart loop had failed")
+        deadline = time.monotonic() + _STOP_TIMEOUT_S
         for process in self._processes:
             if process is None:
                 continue
             try:
-                await asyncio.to_thread(process.wait, _STOP_TIMEOUT_S)
+                await asyncio.to_thread(process.wait, max(0.0, deadline - time.monotonic()))
             except subprocess.TimeoutExpired:
                 process.kill()
                 await asyncio.to_thread(process.wait)

@@ -103,3 +103,18 @@ async def test_each_batch_of_chunks_is_one_write(
     # 16 chunks of 64 KiB per 1 MiB batch: 8 full batches, then the 5-byte rest.
     assert writes == [16] * 8 + [1]
     assert store.path_of(KEY).read_bytes() == body
+
+
+async def test_a_read_only_filesystem_is_storage_unavailable_not_a_raw_os_error(
+    full_disk: Path,
+) -> None:
+    """The temp file cannot even be opened, and removing it is refused with EROFS (before
+    ENOENT): the clean-up must not replace the upload's clear error."""
+    store = LocalFsBlobStore(full_disk)  # makes its folders while still writable
+    subprocess.run(["mount", "-o", "remount,ro", str(full_disk)], check=True)
+    try:
+        with pytest.raises(StorageUnavailable, match="read-only"):
+            await store.put_stream(KEY, chunks_of(b"x" * KiB, KiB), max_bytes=KiB)
+        assert store.incoming_count() == 0
+    finally:
+        subprocess.run(["mount", "-o", "remount,rw", str(full_disk)], check=True)

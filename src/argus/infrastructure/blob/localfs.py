@@ -9,6 +9,7 @@ can leave the root.
 from __future__ import annotations
 
 import asyncio
+import logging
 import uuid
 from collections.abc import AsyncIterator
 from datetime import datetime
@@ -18,6 +19,8 @@ from typing import Any, BinaryIO
 from argus.application.ports import StoredBlob
 from argus.domain.errors import IntegrityError, InvalidInput, NotFound, PayloadTooLarge
 from argus.infrastructure.blob.file_writer import HashingFileWriter, publish, storage_error
+
+log = logging.getLogger(__name__)
 
 # Chunks are gathered into ~1 MiB before a thread hop: one writev per batch, few hops, bounded
 # memory (decision 0034 measured 1 and 4 MiB).
@@ -157,10 +160,19 @@ def _abandon(
     """Close the temp file and remove `paths`, once no thread works on them any more."""
 
     def clean_up() -> None:
-        if writer is not None:
+        if writer is None:
+            return  # the temp file was never opened (O_EXCL): nothing of ours to remove
+        # Best effort: a read-only or failing filesystem refuses these too (EROFS before
+        # ENOENT), and that must not replace the upload's own error with a raw OSError.
+        try:
             writer.close()
+        except OSError as exc:
+            log.warning("closing an abandoned upload's temp file failed: %r", exc)
         for path in paths:
-            path.unlink(missing_ok=True)
+            try:
+                path.unlink(missing_ok=True)
+            except OSError as exc:
+                log.warning("removing abandoned upload file %s failed: %r", path, exc)
 
     def after(job: asyncio.Future[Any]) -> None:
         if not job.cancelled():
