@@ -105,16 +105,23 @@ async def test_each_batch_of_chunks_is_one_write(
     assert store.path_of(KEY).read_bytes() == body
 
 
+@pytest.fixture
+def store_on_read_only_disk(full_disk: Path) -> Iterator[LocalFsBlobStore]:
+    """A store whose folders were made, then its filesystem remounted read-only."""
+    store = LocalFsBlobStore(full_disk)
+    subprocess.run(["mount", "-o", "remount,ro", str(full_disk)], check=True)
+    try:
+        yield store
+    finally:
+        subprocess.run(["mount", "-o", "remount,rw", str(full_disk)], check=True)
+
+
 async def test_a_read_only_filesystem_is_storage_unavailable_not_a_raw_os_error(
-    full_disk: Path,
+    store_on_read_only_disk: LocalFsBlobStore,
 ) -> None:
     """The temp file cannot even be opened, and removing it is refused with EROFS (before
     ENOENT): the clean-up must not replace the upload's clear error."""
-    store = LocalFsBlobStore(full_disk)  # makes its folders while still writable
-    subprocess.run(["mount", "-o", "remount,ro", str(full_disk)], check=True)
-    try:
-        with pytest.raises(StorageUnavailable, match="read-only"):
-            await store.put_stream(KEY, chunks_of(b"x" * KiB, KiB), max_bytes=KiB)
-        assert store.incoming_count() == 0
-    finally:
-        subprocess.run(["mount", "-o", "remount,rw", str(full_disk)], check=True)
+    store = store_on_read_only_disk
+    with pytest.raises(StorageUnavailable, match="read-only"):
+        await store.put_stream(KEY, chunks_of(b"x" * KiB, KiB), max_bytes=KiB)
+    assert store.incoming_count() == 0
