@@ -127,6 +127,9 @@ def server_env(data_dir: Path) -> dict[str, str]:
         "ARGUS_HTTP_PORT": str(free_port()),
         "ARGUS_HTTP_HOST": "127.0.0.1",
         "ARGUS_PARSER_WORKERS": "1",
+        # One HTTP process: the API CPU column reads that process (0031's workers would take
+        # some uploads unseen; one upload at a time gains nothing from them).
+        "ARGUS_HTTP_WORKERS": "1",
         "ARGUS_LOG_LEVEL": "WARNING",
         # The rate limit still runs (its Redis round trip is part of what is measured) but
         # never refuses: a benchmark is one caller sending far more than a vehicle would.
