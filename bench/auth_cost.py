@@ -20,11 +20,10 @@ import shutil
 import statistics
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import httpx
-from report_reads import BATCH, MODES, generate_batch, require_ab, run_ab, stop
+from report_reads import BATCH, MODES, generate_batch, require_ab, run_ab, stop, wait_started
 from report_reads import upload_and_fetch_report as upload_report
 from tokens import FLEET
 from upload import server_env, start_server
@@ -32,6 +31,8 @@ from upload import server_env, start_server
 from argus.infrastructure.embedded.process import free_port
 
 ROOT = Path(__file__).resolve().parents[1]
+# ab's loads only (this bench reads ab's output); the flags after the program's name.
+AB_MODES = [(mode, argv[1:]) for mode, argv, _ in MODES if argv[0] == "ab"]
 WORK = ROOT / "var" / "bench"
 
 
@@ -76,15 +77,7 @@ def start_api(env: dict[str, str], *, check_tokens: bool) -> tuple[subprocess.Po
     mode = "checked" if check_tokens else "unchecked"
     cmd = [sys.executable, __file__, "--serve", mode, "--port", str(port)]
     process = subprocess.Popen(cmd, env=env, cwd=Path(__file__).parent)
-    base_url = f"http://127.0.0.1:{port}"
-    for _ in range(300):
-        try:
-            if httpx.get(f"{base_url}/healthz", timeout=1).status_code == 200:
-                return process, base_url
-        except httpx.HTTPError:
-            time.sleep(0.2)
-    process.kill()
-    raise SystemExit(f"the {mode} API did not start")
+    return wait_started(process, f"http://127.0.0.1:{port}", f"the {mode} API", seconds=60)
 
 
 def main() -> None:
@@ -121,13 +114,13 @@ def main() -> None:
         results: dict[tuple[str, str], list[dict]] = {}
         for n in range(args.rounds):
             order = list(urls.items()) if n % 2 == 0 else list(urls.items())[::-1]
-            for mode, flags in MODES:
+            for mode, flags in AB_MODES:
                 for name, url in order:
                     r = run_ab(ab, url, flags, args.requests, args.concurrency, tokens.engineer)
                     assert r["length"] == len(report) and r["failed"] == 0, (name, r)
                     results.setdefault((mode, name), []).append(r)
                     print(f"  round {n + 1} {mode:<10} {name:<10} {r['rps']:>8.0f} req/s")
-        for mode, _ in MODES:
+        for mode, _ in AB_MODES:
             print(f"\n{mode}")
             medians = {}
             for name in urls:

@@ -13,7 +13,6 @@ import argparse
 import shutil
 import subprocess
 import sys
-import time
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
@@ -31,6 +30,7 @@ from report_reads import (
     start_gin,
     stop,
     upload_and_fetch_report,
+    wait_started,
 )
 from upload import start_server
 from wrk_load import require_wrk
@@ -44,16 +44,7 @@ Result = dict[str, Any]
 def start_starlette(body: Path) -> tuple[subprocess.Popen[bytes], str]:
     port = free_port()
     argv = [sys.executable, str(STARLETTE_APP), "--body", str(body), "--port", str(port)]
-    process = subprocess.Popen(argv)
-    base_url = f"http://127.0.0.1:{port}"
-    for _ in range(100):
-        try:
-            if httpx.get(f"{base_url}/healthz", timeout=1).status_code == 200:
-                return process, base_url
-        except httpx.HTTPError:
-            time.sleep(0.1)
-    stop(process)
-    raise SystemExit("the Starlette peer did not start")
+    return wait_started(subprocess.Popen(argv), f"http://127.0.0.1:{port}", "the Starlette peer")
 
 
 @contextmanager

@@ -103,18 +103,26 @@ def upload_and_fetch_report(
     raise SystemExit(f"the report was not final within {timeout_s:.0f} s")
 
 
-def start_gin(body: Path) -> tuple[subprocess.Popen[bytes], str]:
-    port = free_port()
-    process = subprocess.Popen([str(GIN_BIN), "-body", str(body), "-port", str(port)])
-    base_url = f"http://127.0.0.1:{port}"
-    for _ in range(100):
+def wait_started(
+    process: subprocess.Popen[bytes], base_url: str, what: str, *, seconds: float = 10.0
+) -> tuple[subprocess.Popen[bytes], str]:
+    """`process` once its /healthz answers 200; killed, and the bench ended, if it never does."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
         try:
             if httpx.get(f"{base_url}/healthz", timeout=1).status_code == 200:
                 return process, base_url
         except httpx.HTTPError:
             time.sleep(0.1)
     process.kill()
-    raise SystemExit("the Gin peer did not start")
+    process.wait()
+    raise SystemExit(f"{what} did not start")
+
+
+def start_gin(body: Path) -> tuple[subprocess.Popen[bytes], str]:
+    port = free_port()
+    process = subprocess.Popen([str(GIN_BIN), "-body", str(body), "-port", str(port)])
+    return wait_started(process, f"http://127.0.0.1:{port}", "the Gin peer")
 
 
 def run_ab(
