@@ -8,6 +8,9 @@ NATIVE_JOBS ?= 2
 NICE ?= nice -n 10
 CLANGXX ?= clang++
 FUZZ_SECONDS ?= 60
+# 1: the same inputs in the same order on every machine, so a CI failure reproduces with the
+# same command; FUZZ_SEED=0 lets libFuzzer pick one (exploration).
+FUZZ_SEED ?= 1
 NATIVE_BUILD := build/native
 SAN_BUILD := $(NATIVE_BUILD)/asan
 TSAN_BUILD := $(NATIVE_BUILD)/tsan
@@ -61,16 +64,20 @@ native-test-tsan:
 fuzz-seeds: setup
 	$(PY) native/fuzz/make_seed_corpus.py --out $(FUZZ_SEEDS) --shared $(SHARED_MCAP)
 
-## libFuzzer (+ASan+UBSan) over the reader and decoders for FUZZ_SECONDS (default 60 s).
+## libFuzzer (+ASan+UBSan) over the reader and decoders for FUZZ_SECONDS (default 60 s) from
+## FUZZ_SEED. A failing input is printed in base64 (a CI log keeps only its tail) and kept in
+## var/fuzz/artifacts: decode it and run `fuzz_mcap FILE` to replay it.
 fuzz: fuzz-seeds
 	cmake -S native -B $(FUZZ_BUILD) -G Ninja -DCMAKE_CXX_COMPILER=$(CLANGXX) \
 		-DCMAKE_BUILD_TYPE=RelWithDebInfo -DARGUS_PYTHON_MODULE=OFF -DARGUS_FUZZ=ON \
 		-DARGUS_SANITIZE=address,undefined
 	$(NICE) cmake --build $(FUZZ_BUILD) -j $(NATIVE_JOBS)
 	mkdir -p $(FUZZ_CORPUS) var/fuzz/artifacts
-	$(SAN_ENV) $(NICE) $(FUZZ_BUILD)/fuzz_mcap -max_total_time=$(FUZZ_SECONDS) \
+	$(SAN_ENV) $(NICE) $(FUZZ_BUILD)/fuzz_mcap -max_total_time=$(FUZZ_SECONDS) -seed=$(FUZZ_SEED) \
 		-max_len=1048576 -rss_limit_mb=2560 -timeout=30 -print_final_stats=1 \
-		-artifact_prefix=var/fuzz/artifacts/ $(FUZZ_CORPUS) $(FUZZ_SEEDS)
+		-artifact_prefix=var/fuzz/artifacts/ $(FUZZ_CORPUS) $(FUZZ_SEEDS) \
+	|| { for f in var/fuzz/artifacts/*; do echo "fuzz input $$f (base64, first 64 KiB):"; \
+		head -c 65536 "$$f" | base64 -w 0; echo; done; exit 1; }
 
 ## The fuzzer's corpus through both engines: any summary that differs from the reference fails.
 fuzz-replay: setup

@@ -116,8 +116,12 @@ size_t ChunkDecoder::decompress_zstd(const ChunkRecord& chunk) {
 // uncompressed size goes to a scratch buffer only to learn that more comes, which fails.
 size_t ChunkDecoder::decompress_lz4(const ChunkRecord& chunk) {
   LZ4F_resetDecompressionContext(lz4());
-  const uint8_t* src = chunk.data;
-  const uint8_t* end = chunk.data + chunk.size;
+  // An empty body may come with a null pointer (a queued job's empty buffer) or not (a view
+  // into the reader's input); lz4 names a different error for each, and the summary must not
+  // depend on which thread decompressed the chunk.
+  static constexpr uint8_t kNoBytes = 0;
+  const uint8_t* src = chunk.size ? chunk.data : &kNoBytes;
+  const uint8_t* end = src + chunk.size;
   LZ4F_frameInfo_t info;
   size_t consumed = chunk.size;
   size_t r = LZ4F_getFrameInfo(lz4_, &info, src, &consumed);

@@ -177,3 +177,22 @@ TEST(threaded_a_reader_dropped_mid_file_stops_its_threads) {
     reader.reset();  // must join its workers with chunks still queued (ASan: no leak)
   }
 }
+
+// A compressed chunk with no compressed bytes at all: the threaded path once handed the
+// decompressor a null pointer where the reader's own thread handed it an empty span, and lz4
+// named a different error (found by the fuzzer).
+TEST(threaded_an_empty_compressed_chunk_fails_as_on_one_thread) {
+  for (const char* compression : {"lz4", "zstd"}) {
+    ChunkSpec spec;
+    spec.compression = compression;
+    spec.has_compressed_override = true;  // compressed_override stays empty
+    const Bytes records = message(1, 1000, Bytes(10, 'x'));
+    const Bytes data = cat({magic(), header(), schema(1, "std_msgs/msg/String"),
+                            channel(1, 1, "/t"), chunk(records, spec), footer(), magic()});
+    const Run alone = read_with(data, 1);
+    const std::string one = dump(alone.file);
+    CHECK_EQ(last_error(alone.file).kind, ErrorKind::DecompressionFailed);
+    CHECK_EQ(dump(read_with(data, 3).file), one);
+    CHECK_EQ(dump(read_with(data, 3, 7).file), one);
+  }
+}
