@@ -6,6 +6,7 @@
 #include <mutex>
 #include <new>
 #include <string>
+#include <system_error>
 #include <vector>
 
 #include "crc32.hpp"
@@ -167,6 +168,19 @@ class Parser {
 
 NB_MODULE(_native, m) {
   m.doc() = "C++ MCAP reader for Argus (private; use argus.infrastructure.parsing.native).";
+  // A failed read(2) or lseek(2) of the caller's file is an OSError with its errno, as a
+  // Python read would raise, not a RuntimeError: callers handle both engines' errors alike.
+  nb::register_exception_translator([](const std::exception_ptr& error, void*) {
+    try {
+      std::rethrow_exception(error);
+    } catch (const std::system_error& e) {
+      PyObject* args = Py_BuildValue("(is)", e.code().value(), e.what());
+      if (args != nullptr) {
+        PyErr_SetObject(PyExc_OSError, args);
+        Py_DECREF(args);
+      }
+    }
+  });
   nb::dict limits;
   limits["MAX_RECORD_BYTES"] = nb::int_(argus::kMaxRecordBytes);
   limits["MAX_JSON_DEPTH"] = nb::int_(argus::kMaxJsonDepth);

@@ -39,6 +39,8 @@ def _words(text: str) -> str:
         (("parse", BAG + "/", "--threads=2"), True),
         (("parse", "--json", "--", BAG), True),
         (("parse", "-"), True),
+        (("parse", "/proc/self/mem"), True),  # a regular file whose read fails (EIO)
+        (("parse", "/proc/self/mem", "--engine", "python"), True),
         (("parse", BAG, "--engine"), False),
         (("parse", BAG, "--engine="), False),
         (("parse", BAG, "--json=yes"), False),
@@ -62,6 +64,11 @@ def test_the_missing_file_and_the_usage_errors_exit_2() -> None:
     missing = run_argus("parse", "./no/such/file.mcap")
     assert (missing.code, missing.stderr) == (2, "no such file: no/such/file.mcap\n")
     assert run_argus("parse", BAG, "--threads", "65").code == 2
+    unreadable = run_argus("parse", "/proc/self/mem")
+    assert (unreadable.code, unreadable.stderr) == (
+        1,
+        "cannot read /proc/self/mem: read: Input/output error\n",
+    )
 
 
 def test_a_closed_pipe_ends_quietly_with_exit_1_as_with_typer() -> None:

@@ -24,7 +24,10 @@ if TYPE_CHECKING:
 ENGINES = ("auto", "native", "python")
 DEFAULT_ENGINE = "auto"
 MAX_THREADS = 64  # as the native core clamps it
-COMMAND_HELP = "Summarise one drive log; exit 0 even when the file has errors, 2 if it is missing."
+COMMAND_HELP = (
+    "Summarise one drive log; exit 0 even when the file has errors, 1 if it cannot be read, "
+    "2 if it is missing."
+)
 FILE_HELP = "MCAP file to summarise."
 JSON_HELP = "Print the ParsedFile JSON summary."
 ENGINE_HELP = (
@@ -33,6 +36,7 @@ ENGINE_HELP = (
 )
 THREADS_HELP = "native: threads decompressing chunks (default: one per core)."
 MISSING_FILE_EXIT = 2
+UNREADABLE_FILE_EXIT = 1
 _MAX_ROWS = 10
 
 
@@ -70,7 +74,11 @@ def summarise(file: str | Path, *, as_json: bool, engine: str, threads: int | No
         if not file.is_file():
             print(f"no such file: {file}", file=sys.stderr)
             return MISSING_FILE_EXIT
-    parsed = parser.parse(file)
+    try:
+        parsed = parser.parse(file)
+    except OSError as exc:  # EIO, EACCES, EISDIR...: a message, not a traceback (either engine)
+        print(f"cannot read {file}: {exc.strerror or exc}", file=sys.stderr)
+        return UNREADABLE_FILE_EXIT
     if as_json:
         import json
 
