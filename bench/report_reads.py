@@ -257,6 +257,11 @@ def main() -> None:
         help="Argus contenders: N worker processes on uvicorn (N) or on granian (granian:N)",
     )
     parser.add_argument(
+        "--argus-env",
+        default="",
+        help="settings for every Argus contender, e.g. ARGUS_LIMITS_RATE_RESERVE=100 (comma-sep.)",
+    )
+    parser.add_argument(
         "--bare",
         default="",
         help="ceiling peers, the same bytes with no checks: granian rsgi:N or asginl:N",
@@ -278,6 +283,7 @@ def main() -> None:
             server, _, workers = spec.rpartition(":")  # "2" or "granian:2"
             name = f"argus-{server + '-' if server else ''}{workers}w"
             env = {"ARGUS_HTTP_SERVER": server or "uvicorn", "ARGUS_HTTP_WORKERS": workers}
+            env |= dict(kv.split("=", 1) for kv in filter(None, args.argus_env.split(",")))
             process, contenders[name], report = start_argus(name, env, files)
             processes.append(process)
         if args.before is not None:
