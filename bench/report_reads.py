@@ -234,7 +234,7 @@ def load(mode: list[str], url: str, args: argparse.Namespace, token: str) -> dic
 def start_argus(
     name: str, settings: dict[str, str], files: list[Path]
 ) -> tuple[subprocess.Popen[bytes], Contender, bytes]:
-    data_dir = WORK / f"http-data-{name}"
+    data_dir = WORK / ("http-data-" + re.sub(r"[^a-z0-9-]", "-", name))
     shutil.rmtree(data_dir, ignore_errors=True)
     env = server_env(data_dir) | settings
     process, base_url, tokens = start_server(data_dir, env)
@@ -254,7 +254,8 @@ def main() -> None:
     parser.add_argument(
         "--argus",
         default="1,2,granian:1,granian:2",
-        help="Argus contenders: N worker processes on uvicorn (N) or on granian (granian:N)",
+        help="Argus contenders: N worker processes on uvicorn (N) or on granian (granian:N); "
+        "`@K=V;K=V` after one: settings of that contender only",
     )
     parser.add_argument(
         "--argus-env",
@@ -280,10 +281,13 @@ def main() -> None:
     try:
         report = b""
         for spec in args.argus.split(","):
+            spec, _, extra = spec.partition("@")  # "granian:2@ARGUS_LIMITS_RATE_RESERVE=100"
             server, _, workers = spec.rpartition(":")  # "2" or "granian:2"
             name = f"argus-{server + '-' if server else ''}{workers}w"
+            name += f"@{extra.replace('ARGUS_', '').lower()}" if extra else ""
             env = {"ARGUS_HTTP_SERVER": server or "uvicorn", "ARGUS_HTTP_WORKERS": workers}
-            env |= dict(kv.split("=", 1) for kv in filter(None, args.argus_env.split(",")))
+            pairs = [*args.argus_env.split(","), *extra.split(";")]
+            env |= dict(kv.split("=", 1) for kv in filter(None, pairs))
             process, contenders[name], report = start_argus(name, env, files)
             processes.append(process)
         if args.before is not None:
