@@ -94,11 +94,15 @@ async def test_the_lane_answers_like_the_route(
             )
         hostile = f"{path}?q=%01"  # a control character: 400 from `RequestGuard`, both ways
         same(await lane_http.get(hostile), await route_http.get(hostile))
-    # Per path: the plain and the gzip read, 6 probes of the owning fleet's engineer and the
-    # two ETag probes; on the second path also its first read (the report is in memory by
-    # then). The stranger's reads are 404 from the route; the bad token never gets past
-    # `BearerAuth`.
-    assert lane.served == 10 + 11
+        for harmless in (f"{path}?q=1", f"{path}?"):  # a query the lane checks; an empty one
+            same(await lane_http.get(harmless), await route_http.get(harmless))
+    in_path = f"/api/report/{batch_id}%01"  # 400 (or 404) from the stack: not a report held
+    same(await lane_http.get(in_path), await route_http.get(in_path))
+    # Per path: the plain and the gzip read, 6 probes of the owning fleet's engineer, the two
+    # ETag probes and the two harmless queries; on the second path also its first read (the
+    # report is in memory by then). The stranger's reads are 404 from the route; the bad token
+    # never gets past `BearerAuth`.
+    assert lane.served == 12 + 13
     # One head made per representation and status, then reused: gzip 200 and 304 (httpx asks
     # for gzip unless told otherwise), identity 200.
     assert lane.heads_made == 3

@@ -26,6 +26,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from argus.application.identity import GuardedReads
 from argus.application.queries import ReportView
 from argus.application.rate_limit import RateLimiter
+from argus.domain.identifiers import has_control_characters
 from argus.domain.identity import Caller
 from argus.interfaces.http.auth import Authenticate, bearer_token
 from argus.interfaces.http.guard_browser import RequestGuard, add_security_headers
@@ -87,7 +88,7 @@ class ReportLane:
     async def _serve(self, scope: Scope, send: Send, batch_id: str) -> bool:
         """Answer and return True, or return False having changed nothing."""
         asked = _asked(scope["headers"])
-        if asked is None or self.request_guard.refusal(scope) is not None:
+        if asked is None or self._refused(scope):
             return False
         authorization, accept_encoding, if_none_match = asked
         client = scope.get("client")
@@ -115,6 +116,13 @@ class ReportLane:
         await send({"type": "http.response.body", "body": variant_body(view, packed, not_modified)})
         self.served += 1
         return True
+
+    def _refused(self, scope: Scope) -> bool:
+        """`RequestGuard.refusal` of a GET: without a query only its path rule can refuse (a
+        GET is never a write), so the query's parsing is skipped then."""
+        if scope.get("query_string"):
+            return self.request_guard.refusal(scope) is not None
+        return has_control_characters(scope["path"])
 
     def _head(
         self, view: ReportView, etag: str, accept_encoding: str, if_none_match: str | None
