@@ -13,8 +13,11 @@ and the ratios Argus ÷ Gin (req/s, and p99 Gin ÷ Argus); after each run the se
 counts of where it answered from (process memory, Redis, database: every process summed,
 from the admin route /api/v1/admin/read-stats), so the figures show the hot path was measured.
 The machine is shared and noisy: the ratios matter, not the absolutes.
+`--bare rsgi:1,asginl:2` adds the ceiling: granian serving the same bytes with no checks
+(bench/peers/granian_report.py, RSGI or ASGI, N processes).
 Usage: python bench/report_reads.py [--rounds 3] [--requests 1000] [--concurrency 100]
-       [--seconds 5] [--argus 1,2,granian:2] [--modes ab,ab-k,wrk] [--before /tmp/before/src]
+       [--seconds 5] [--argus 1,2,granian:2] [--bare rsgi:1,asginl:1] [--modes ab,ab-k,wrk]
+       [--before /tmp/before/src]
 """
 
 from __future__ import annotations
@@ -44,6 +47,7 @@ ROOT = Path(__file__).resolve().parents[1]
 WORK = ROOT / "var" / "bench"
 GIN_SRC = ROOT / "bench" / "peers" / "gin"
 GIN_BIN = WORK / "gin-report"
+GRANIAN_PEER = ROOT / "bench" / "peers" / "granian_report.py"
 BATCH = "bench-http"
 MODES = (
     ("ab HTTP/1.0", ["ab"], "ab"),
@@ -117,6 +121,15 @@ def wait_started(
     process.kill()
     process.wait()
     raise SystemExit(f"{what} did not start")
+
+
+def start_bare_granian(body: Path, spec: str) -> tuple[subprocess.Popen[bytes], str]:
+    """The ceiling peer (bench/peers/granian_report.py): `rsgi:N` or `asginl:N`, no checks."""
+    interface, _, workers = spec.partition(":")
+    port = free_port()
+    argv = [sys.executable, str(GRANIAN_PEER), "--body", str(body), "--port", str(port)]
+    argv += ["--interface", interface, "--workers", workers or "1"]
+    return wait_started(subprocess.Popen(argv), f"http://127.0.0.1:{port}", f"granian {spec}")
 
 
 def start_gin(body: Path) -> tuple[subprocess.Popen[bytes], str]:
@@ -221,7 +234,7 @@ def load(mode: list[str], url: str, args: argparse.Namespace, token: str) -> dic
 def start_argus(
     name: str, settings: dict[str, str], files: list[Path]
 ) -> tuple[subprocess.Popen[bytes], Contender, bytes]:
-    data_dir = WORK / f"http-data-{name}"
+    data_dir = WORK / ("http-data-" + re.sub(r"[^a-z0-9-]", "-", name))
     shutil.rmtree(data_dir, ignore_errors=True)
     env = server_env(data_dir) | settings
     process, base_url, tokens = start_server(data_dir, env)
@@ -241,7 +254,18 @@ def main() -> None:
     parser.add_argument(
         "--argus",
         default="1,2,granian:1,granian:2",
-        help="Argus contenders: N worker processes on uvicorn (N) or on granian (granian:N)",
+        help="Argus contenders: N worker processes on uvicorn (N) or on granian (granian:N); "
+        "`@K=V;K=V` after one: settings of that contender only",
+    )
+    parser.add_argument(
+        "--argus-env",
+        default="",
+        help="settings for every Argus contender, e.g. ARGUS_LIMITS_RATE_RESERVE=100 (comma-sep.)",
+    )
+    parser.add_argument(
+        "--bare",
+        default="",
+        help="ceiling peers, the same bytes with no checks: granian rsgi:N or asginl:N",
     )
     parser.add_argument("--modes", default="ab,ab-k,wrk", help="which loads: ab, ab-k, wrk")
     parser.add_argument("--before", type=Path, help="src/ of the code to compare against")
@@ -257,9 +281,13 @@ def main() -> None:
     try:
         report = b""
         for spec in args.argus.split(","):
+            spec, _, extra = spec.partition("@")  # "granian:2@ARGUS_LIMITS_RATE_RESERVE=100"
             server, _, workers = spec.rpartition(":")  # "2" or "granian:2"
             name = f"argus-{server + '-' if server else ''}{workers}w"
+            name += f"@{extra.replace('ARGUS_', '').lower()}" if extra else ""
             env = {"ARGUS_HTTP_SERVER": server or "uvicorn", "ARGUS_HTTP_WORKERS": workers}
+            pairs = [*args.argus_env.split(","), *extra.split(";")]
+            env |= dict(kv.split("=", 1) for kv in filter(None, pairs))
             process, contenders[name], report = start_argus(name, env, files)
             processes.append(process)
         if args.before is not None:
@@ -273,9 +301,14 @@ def main() -> None:
         gin, gin_url = start_gin(body)
         processes.append(gin)
         contenders["gin"] = Contender(f"{gin_url}/api/report/{BATCH}", "")
+        for spec in filter(None, args.bare.split(",")):
+            bare, bare_url = start_bare_granian(body, spec)
+            processes.append(bare)
+            contenders[f"bare-{spec.replace(':', '-')}w"] = Contender(f"{bare_url}/r", "")
         # The Gin peer ignores the header, but gets the same bytes on the wire.
         any_token = next(iter(contenders.values())).token
-        assert httpx.get(contenders["gin"].url, timeout=10).content == report
+        for name in (n for n in contenders if n == "gin" or n.startswith("bare-")):
+            assert httpx.get(contenders[name].url, timeout=10).content == report, name
         print(f"report {BATCH}: {len(report)} bytes, served by every contender")
         print(
             f"ab -n {args.requests} -c {args.concurrency}; wrk -c {args.concurrency} "

@@ -65,8 +65,10 @@ async def test_the_lane_answers_like_the_route(
     lane_http, route_http, lane = clients
     await finished_batch(adapters, batch_id)
     stranger = await identities.engineer("fleet-elsewhere", name="mallory")
-    probes: list[dict[str, str]] = [
+    probes: list[dict[str, str] | list[tuple[str, str]]] = [
         {},
+        # A repeated header: its first value counts, as `Headers.get` reads it (plain, not gzip).
+        [("Accept-Encoding", "identity"), ("Accept-Encoding", "gzip")],
         {"Accept-Encoding": "gzip"},
         {"Accept-Encoding": "identity"},
         {"If-None-Match": "*"},
@@ -80,17 +82,30 @@ async def test_the_lane_answers_like_the_route(
         # First reads: the route (nothing in memory yet); later ones: the lane.
         same(await lane_http.get(path), await route_http.get(path))
         plain = await lane_http.get(path)
-        for headers in [*probes, {"If-None-Match": plain.headers["etag"]}]:
+        packed = await lane_http.get(path, headers={"Accept-Encoding": "gzip"})
+        current = [
+            {"If-None-Match": plain.headers["etag"]},
+            {"Accept-Encoding": "gzip", "If-None-Match": packed.headers["etag"]},
+        ]
+        for headers in [*probes, *current]:
             same(
                 await lane_http.get(path, headers=headers),
                 await route_http.get(path, headers=headers),
             )
         hostile = f"{path}?q=%01"  # a control character: 400 from `RequestGuard`, both ways
         same(await lane_http.get(hostile), await route_http.get(hostile))
-    # Per path: the plain read, 5 probes of the owning fleet's engineer and the ETag probe; on
-    # the second path also its first read (the report is in memory by then). The stranger's
-    # reads are 404 from the route; the bad token never gets past `BearerAuth`.
-    assert lane.served == 7 + 8
+        for harmless in (f"{path}?q=1", f"{path}?"):  # a query the lane checks; an empty one
+            same(await lane_http.get(harmless), await route_http.get(harmless))
+    in_path = f"/api/report/{batch_id}%01"  # 400 (or 404) from the stack: not a report held
+    same(await lane_http.get(in_path), await route_http.get(in_path))
+    # Per path: the plain and the gzip read, 6 probes of the owning fleet's engineer, the two
+    # ETag probes and the two harmless queries; on the second path also its first read (the
+    # report is in memory by then). The stranger's reads are 404 from the route; the bad token
+    # never gets past `BearerAuth`.
+    assert lane.served == 12 + 13
+    # One head made per representation and status, then reused: gzip 200 and 304 (httpx asks
+    # for gzip unless told otherwise), identity 200.
+    assert lane.heads_made == 3
 
 
 async def test_the_lane_spends_rate_limit_tokens_like_the_route(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import logging
 import socket
 from collections.abc import Awaitable, Callable, Iterator
@@ -72,6 +73,17 @@ class _Server(uvicorn.Server):
         yield
 
 
+def freeze_start_up_objects() -> None:
+    """Everything made so far (modules, the app, settings, pools) out of the collector's reach.
+
+    A full collection otherwise walks all of it while requests wait: under wrk, 5 of them took
+    511 ms in all, the longest 120 ms, and made the p99; after the freeze 7 took 29 ms, the
+    longest 5.5 ms (0037). Garbage is collected first; what is frozen lives as long as the
+    process, as it would have anyway."""
+    gc.collect()
+    gc.freeze()
+
+
 async def serve_http(
     a: Adapters,
     *,
@@ -91,6 +103,7 @@ async def serve_http(
     settings = a.settings
     services = http_services(a)
     app = create_served_app(services, ingest=ingest, query=query, guards=http_guards(a))
+    freeze_start_up_objects()
     granian = settings.app.http_server == "granian"
     if sock is None and not granian:
         sock = listening_socket(settings.app.http_host, port, backlog=_BACKLOG)

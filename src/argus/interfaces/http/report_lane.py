@@ -19,22 +19,27 @@ last, so a request the lane leaves to the stack never spends two.
 
 from __future__ import annotations
 
-from starlette.datastructures import Headers
+from collections.abc import Iterable
+
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from argus.application.identity import GuardedReads
+from argus.application.queries import ReportView
 from argus.application.rate_limit import RateLimiter
+from argus.domain.identifiers import has_control_characters
 from argus.domain.identity import Caller
 from argus.interfaces.http.auth import Authenticate, bearer_token
 from argus.interfaces.http.guard_browser import RequestGuard, add_security_headers
 from argus.interfaces.http.guard_quota import caller_of
-from argus.interfaces.http.report_response import finished_report
+from argus.interfaces.http.report_response import finished_report, report_variant, variant_body
 
 # The two routes that answer a report (routes_reports.report, routes_batches.batch_report).
 _SHORT_PREFIX = "/api/report/"
 _LONG_PREFIX, _LONG_SUFFIX = "/api/v1/batches/", "/report"
 # Requests the lane leaves to the stack: CORS answers and bodies are the guards' business.
 _NOT_FOR_THE_LANE = frozenset({b"origin", b"content-length", b"transfer-encoding"})
+# Response heads kept (one per representation of a report and 304-or-not), oldest out first.
+_HEADS = 4096
 
 
 def report_id_of(path: str) -> str | None:
@@ -49,7 +54,8 @@ def report_id_of(path: str) -> str | None:
 
 
 class ReportLane:
-    """Pure ASGI, around the app; `served` counts what it answered (tests, benches)."""
+    """Pure ASGI, around the app; `served` counts what it answered, `heads_made` the response
+    heads it rendered (once per representation, then reused; tests, benches)."""
 
     def __init__(
         self,
@@ -65,6 +71,8 @@ class ReportLane:
         self.limiter = limiter
         self.request_guard = RequestGuard(app, allowed_origins=())  # only its GET rule is asked
         self.served = 0
+        self.heads_made = 0
+        self._heads: dict[tuple[str, bool], tuple[int, list[tuple[bytes, bytes]]]] = {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and scope["method"] == "GET":
@@ -79,14 +87,13 @@ class ReportLane:
 
     async def _serve(self, scope: Scope, send: Send, batch_id: str) -> bool:
         """Answer and return True, or return False having changed nothing."""
-        if any(name in _NOT_FOR_THE_LANE for name, _ in scope["headers"]):
+        asked = _asked(scope["headers"])
+        if asked is None or self._refused(scope):
             return False
-        if self.request_guard.refusal(scope) is not None:
-            return False
-        headers = Headers(scope=scope)
+        authorization, accept_encoding, if_none_match = asked
         client = scope.get("client")
         try:
-            principal = await self.authenticate(bearer_token(headers.get("authorization")))
+            principal = await self.authenticate(bearer_token(authorization))
             caller = Caller(principal=principal, address=client[0] if client else "unknown")
             view = await self.reads.report(caller, batch_id)  # the object-level check first
         except Exception:  # any failure: the stack answers it, with its own handlers
@@ -100,14 +107,57 @@ class ReportLane:
                 return False
             if not decision.allowed:
                 return False
-        response = finished_report(view, view.etag, headers)
+        tag, packed, not_modified = report_variant(view, view.etag, accept_encoding, if_none_match)
+        head = self._heads.get((tag, not_modified))
+        if head is None:
+            head = self._head(view, view.etag, accept_encoding, if_none_match)
+            self._heads[(tag, not_modified)] = head
+        await send({"type": "http.response.start", "status": head[0], "headers": list(head[1])})
+        await send({"type": "http.response.body", "body": variant_body(view, packed, not_modified)})
+        self.served += 1
+        return True
+
+    def _refused(self, scope: Scope) -> bool:
+        """`RequestGuard.refusal` of a GET: without a query only its path rule can refuse (a
+        GET is never a write), so the query's parsing is skipped then."""
+        if scope.get("query_string"):
+            return self.request_guard.refusal(scope) is not None
+        return has_control_characters(scope["path"])
+
+    def _head(
+        self, view: ReportView, etag: str, accept_encoding: str, if_none_match: str | None
+    ) -> tuple[int, list[tuple[bytes, bytes]]]:
+        """Status and headers of a variant, made once by the route's own code: `finished_report`
+        and `add_security_headers` (a variant's head depends only on its ETag and the 304)."""
+        asked = {"accept-encoding": accept_encoding}
+        if if_none_match is not None:
+            asked["if-none-match"] = if_none_match
+        response = finished_report(view, etag, asked)
         start: Message = {
             "type": "http.response.start",
             "status": response.status_code,
             "headers": response.raw_headers,
         }
         add_security_headers(start)
-        await send(start)
-        await send({"type": "http.response.body", "body": response.body})
-        self.served += 1
-        return True
+        self.heads_made += 1
+        if len(self._heads) >= _HEADS:
+            self._heads.pop(next(iter(self._heads)))
+        return start["status"], list(start["headers"])
+
+
+def _asked(
+    headers: Iterable[tuple[bytes, bytes]],
+) -> tuple[str | None, str, str | None] | None:
+    """(Authorization, Accept-Encoding, If-None-Match), each its first value as Starlette's
+    `Headers.get` reads it; None when a header leaves the request to the stack."""
+    authorization = accept_encoding = if_none_match = None
+    for name, value in headers:
+        if name in _NOT_FOR_THE_LANE:
+            return None
+        if name == b"authorization" and authorization is None:
+            authorization = value.decode("latin-1")
+        elif name == b"accept-encoding" and accept_encoding is None:
+            accept_encoding = value.decode("latin-1")
+        elif name == b"if-none-match" and if_none_match is None:
+            if_none_match = value.decode("latin-1")
+    return authorization, "" if accept_encoding is None else accept_encoding, if_none_match

@@ -5,7 +5,8 @@ cannot drift apart."""
 
 from __future__ import annotations
 
-from starlette.datastructures import Headers
+from collections.abc import Mapping
+
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -31,17 +32,35 @@ async def report_response(
     return finished_report(view, view.etag, request.headers)
 
 
-def finished_report(view: ReportView, etag: str, headers: Headers) -> Response:
+def report_variant(
+    view: ReportView, etag: str, accept_encoding: str, if_none_match: str | None
+) -> tuple[str, bool, bool]:
+    """(the ETag of the representation, whether it is the gzip one, whether the client's copy
+    is current: 304). The response is a function of these three and the report."""
+    packed = view.gzip_body is not None and "gzip" in accept_encoding
+    tag = etag[:-1] + '-gzip"' if packed else etag
+    return tag, packed, _matches(if_none_match, tag)
+
+
+def variant_body(view: ReportView, packed: bool, not_modified: bool) -> bytes:
+    """The body `finished_report` sends for that variant."""
+    if not_modified:
+        return b""
+    return view.gzip_body if packed and view.gzip_body is not None else view.body
+
+
+def finished_report(view: ReportView, etag: str, headers: Mapping[str, str]) -> Response:
     # A finished report may be reused by the caller for a minute (never by a shared cache:
     # it is one fleet's); the representation depends on Accept-Encoding.
-    packed = view.gzip_body is not None and "gzip" in headers.get("accept-encoding", "")
-    tag = etag[:-1] + '-gzip"' if packed else etag
+    tag, packed, not_modified = report_variant(
+        view, etag, headers.get("accept-encoding", ""), headers.get("if-none-match")
+    )
     out = {"Cache-Control": "private, max-age=60", "ETag": tag, "Vary": "Accept-Encoding"}
-    if _matches(headers.get("if-none-match"), tag):
+    if not_modified:
         return Response(status_code=304, headers=out)
     if packed:
         out["Content-Encoding"] = "gzip"
-    body = view.gzip_body if packed and view.gzip_body is not None else view.body
+    body = variant_body(view, packed, not_modified)
     return Response(body, status_code=200, media_type="application/json", headers=out)
 
 
@@ -54,4 +73,4 @@ def _matches(if_none_match: str | None, etag: str) -> bool:
     return any(t.strip().removeprefix("W/") == etag for t in if_none_match.split(","))
 
 
-__all__ = ["finished_report", "report_response"]
+__all__ = ["finished_report", "report_response", "report_variant", "variant_body"]
