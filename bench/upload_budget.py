@@ -11,6 +11,8 @@ Parts (decision 0038), each timed (wall) and charged (CPU of every process takin
   thread): the store's sequential floor.
 - `asgi`: `curl -T` into uvicorn (uvloop, httptools, as `argus serve`) serving a bare ASGI app
   that drains the body and drops it: Python's ASGI body path alone.
+- `asgi-pc`: the same with Argus' protocol class, which hands the body over in the pieces
+  httptools made (`entrypoints/http_body.py`) instead of uvicorn's two bytearray copies.
 - `argus`: `curl -T` into `argus serve` (bench/upload.py's set-up): the whole upload.
 Rounds interleave every part (the order rotates); printed are medians.
 The lower bound of an upload on this machine's usable cores is max(CPU-s of its parts ÷ cores,
@@ -46,7 +48,7 @@ from argus.infrastructure.embedded.process import free_port
 PIECE = 1 << 20
 WRITEBACK = 8 << 20
 UPLOAD_PATH = "/api/v1/batches/budget/files"
-PARTS = ["copy", "sha256", "tcp", "write", "writer", "asgi", "argus"]
+PARTS = ["copy", "sha256", "tcp", "write", "writer", "asgi", "asgi-pc", "argus"]
 
 SOCKET_SERVER = """
 import socket, sys
@@ -86,7 +88,12 @@ async def app(scope, receive, send):
     await send({"type": "http.response.start", "status": 201, "headers": []})
     await send({"type": "http.response.body", "body": b""})
 
-uvicorn.run(app, host="127.0.0.1", port=int(sys.argv[1]), loop="uvloop", http="httptools",
+if sys.argv[2] == "argus":  # Argus' protocol: the body handed over in the pieces httptools made
+    from argus.entrypoints.http_protocol import head_limited_protocol
+    http = head_limited_protocol(65536, 30.0)
+else:
+    http = "httptools"
+uvicorn.run(app, host="127.0.0.1", port=int(sys.argv[1]), loop="uvloop", http=http,
             lifespan="off", log_level="warning", access_log=False)
 """
 
@@ -103,11 +110,11 @@ def cpu_ns(pid: int) -> int:
 
 
 def start_script(
-    code: str, started: list[subprocess.Popen[bytes]]
+    code: str, started: list[subprocess.Popen[bytes]], *args: str
 ) -> tuple[subprocess.Popen[bytes], str]:
-    """Run a bench server (`code`, given its port) and wait until it answers."""
+    """Run a bench server (`code`, given its port and `args`) and wait until it answers."""
     port = free_port()
-    process = subprocess.Popen([sys.executable, "-c", code, str(port)])
+    process = subprocess.Popen([sys.executable, "-c", code, str(port), *args])
     started.append(process)
     base = f"http://127.0.0.1:{port}"
     for _ in range(100):
@@ -197,7 +204,8 @@ def main() -> None:
     try:
         blobs.mkdir(parents=True, exist_ok=True)
         sock_server, sock_url = start_script(SOCKET_SERVER, servers)
-        asgi_server, asgi_url = start_script(ASGI_SERVER, servers)
+        asgi_server, asgi_url = start_script(ASGI_SERVER, servers, "uvicorn")
+        lean_server, lean_url = start_script(ASGI_SERVER, servers, "argus")
         auth = Tokens.header(tokens.vehicle)
         headers = {**auth, "X-Checksum-SHA256": sha256_of(path)}
         asyncio.run(create_batch(argus_url, auth))
@@ -208,6 +216,7 @@ def main() -> None:
             "write": lambda _: in_process(lambda: write_s(data, blobs)),
             "writer": lambda _: in_process(lambda: writer_s(data, blobs)),
             "asgi": lambda _: remote(asgi_server.pid, lambda: curl_put(asgi_url, path, {})),
+            "asgi-pc": lambda _: remote(lean_server.pid, lambda: curl_put(lean_url, path, {})),
             "argus": lambda n: remote(
                 argus.pid,
                 lambda: curl_put(f"{argus_url}{UPLOAD_PATH}/{n}.mcap", path, headers),
@@ -252,15 +261,16 @@ def report(
     print("tcp, asgi, argus: CPU = curl's + the server process' (all its threads)")
     floors = {
         "raw socket + sha256 + write": ("tcp", "sha256", "write"),
-        "ASGI body path + sha256 + write": ("asgi", "sha256", "write"),
+        "uvicorn's body path + sha256 + write": ("asgi", "sha256", "write"),
+        "body in pieces + sha256 + write": ("asgi-pc", "sha256", "write"),
     }
-    print(f"\n{'lower bound of an upload':<34} {'CPU/cores':>9} {'critical':>9} {'ratio ≤':>8}")
+    print(f"\n{'lower bound of an upload':<38} {'CPU/cores':>9} {'critical':>9} {'ratio ≤':>8}")
     for label, chain in floors.items():
         by_cpu = sum(mcpu[p] for p in chain) / cores
         critical = max(med[p] for p in chain)
         bound = max(by_cpu, critical)
-        print(f"{label:<34} {by_cpu:>9.3f} {critical:>9.3f} {copy / bound:>8.2f}")
-    print(f"{'argus, measured':<34} {mcpu['argus'] / cores:>9.3f} {med['argus']:>9.3f}", end="")
+        print(f"{label:<38} {by_cpu:>9.3f} {critical:>9.3f} {copy / bound:>8.2f}")
+    print(f"{'argus, measured':<38} {mcpu['argus'] / cores:>9.3f} {med['argus']:>9.3f}", end="")
     print(f" {copy / med['argus']:>8.2f}")
     print("critical = the slowest part's wall (all parts overlapped perfectly);")
     print("ratio ≤ copy wall / max(CPU/cores, critical): no upload built from these parts beats it")
