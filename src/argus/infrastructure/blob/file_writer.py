@@ -14,7 +14,6 @@ import errno
 import hashlib
 import os
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from argus.domain.errors import StorageUnavailable
@@ -55,8 +54,6 @@ def _find_sync_file_range() -> Callable[[int, int, int, int], int] | None:
 
 
 _sync_file_range = _find_sync_file_range()
-# Threads that hash while the writer's own thread writes (one job per batch in flight).
-_HASHERS = ThreadPoolExecutor(max_workers=os.cpu_count() or 2, thread_name_prefix="blob-hash")
 
 
 class HashingFileWriter:
@@ -71,23 +68,11 @@ class HashingFileWriter:
         self.writes = 0  # syscalls that wrote data (tests count them)
 
     def write(self, chunks: Sequence[bytes]) -> None:
-        """Hash and append `chunks` (in a worker thread; the hash in another one meanwhile)."""
+        """Hash and append `chunks` (in a worker thread)."""
         if len(chunks) > _MAX_BUFFERS:
             chunks = [b"".join(chunks)]
-        # SHA-256 and writev both release the GIL: side by side, a batch costs the longer of
-        # the two instead of their sum (decision 0038). Returning only once both are done
-        # keeps batches in order and the descriptor free of a thread when the caller closes.
-        hashing = _HASHERS.submit(self._hash, chunks)
-        try:
-            self._append(chunks)
-        finally:
-            hashing.result()
-
-    def _hash(self, chunks: Sequence[bytes]) -> None:
         for chunk in chunks:
             self._digest.update(chunk)
-
-    def _append(self, chunks: Sequence[bytes]) -> None:
         total = sum(len(c) for c in chunks)
         if total == 0:
             return
