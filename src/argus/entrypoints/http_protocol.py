@@ -15,8 +15,7 @@ import asyncio
 from http import HTTPStatus
 from typing import ClassVar
 
-from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
-
+from argus.entrypoints.http_body import PiecewiseBody
 from argus.interfaces.http.errors import code_of, error_bytes
 from argus.interfaces.http.guard_browser import DEFAULT_CACHE_CONTROL, SECURITY_HEADERS
 
@@ -25,7 +24,7 @@ _LINGER_BYTES = 1 << 20
 _LINGER_S = 2.0
 
 
-class HeadLimitedHttpTools(HttpToolsProtocol):
+class HeadLimitedHttpTools(PiecewiseBody):
     """Set `max_head_bytes` and `idle_s` in a subclass: `head_limited_protocol` does."""
 
     max_head_bytes: ClassVar[int]
