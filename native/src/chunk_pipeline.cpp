@@ -22,10 +22,11 @@ struct ChunkPipeline::Job {
     error = nullptr;
     if (lasting) return;  // read in place: the bytes outlive the job
     if (chunk.size > input_capacity) {
+      const size_t wanted = with_headroom(chunk.size, input_capacity);
       input.reset();
       input_capacity = 0;
-      input.reset(new uint8_t[chunk.size]);
-      input_capacity = chunk.size;
+      input.reset(new uint8_t[wanted]);
+      input_capacity = wanted;
     } else if (input_capacity > (64u << 20) && chunk.size < input_capacity / 4) {
       input.reset(new uint8_t[chunk.size ? chunk.size : 1]);  // one huge chunk has passed
       input_capacity = chunk.size;

@@ -33,10 +33,12 @@ size_t first_capacity(size_t limit, size_t compressed) {
 uint8_t* ChunkDecoder::reserve(size_t n) {
   // Sized by the chunk at hand; a buffer left oversized by one huge chunk is given back.
   if (n > cap_ || (cap_ > (64u << 20) && n < cap_ / 4)) {
+    const size_t wanted = n > cap_ ? with_headroom(n, cap_) : n;
     buf_.reset();
     cap_ = 0;
-    buf_.reset(new uint8_t[n ? n : 1]);
-    cap_ = n ? n : 1;
+    buf_.reset(new uint8_t[wanted ? wanted : 1]);
+    cap_ = wanted ? wanted : 1;
+    ++allocations_;
   }
   return buf_.get();
 }
@@ -49,6 +51,7 @@ uint8_t* ChunkDecoder::grow(size_t used, size_t limit) {
     if (used) std::memcpy(bigger.get(), buf_.get(), used);
     buf_ = std::move(bigger);
     cap_ = n;
+    ++allocations_;
   }
   return buf_.get();
 }

@@ -5,6 +5,7 @@
 
 #include <random>
 
+#include "chunk.hpp"
 #include "dump.hpp"
 #include "mcap_builder.hpp"
 #include "reader.hpp"
@@ -66,5 +67,21 @@ TEST(lz4_chunks_of_every_block_size_and_mode_are_read_and_crc_checked) {
       if (!bad.errors.empty()) CHECK_EQ(bad.errors.back().kind, ErrorKind::BadCrc);
       CHECK_EQ(bad.message_count, uint64_t{0});
     }
+  }
+}
+
+// Chunks of a file differ in size by a few bytes; a decoder sized exactly for each one would
+// allocate (and page-fault in) a new output buffer for every chunk larger than the last.
+TEST(a_decoder_reuses_its_buffer_for_chunks_of_nearly_equal_size) {
+  for (const std::string compression : {"zstd", "lz4"}) {
+    ChunkDecoder decoder;
+    for (size_t k = 0; k < 30; ++k) {
+      const Bytes raw(100000 + k, static_cast<uint8_t>('a' + k % 26));
+      const Bytes packed = compress(raw, compression);
+      const ChunkRecord chunk{raw.size(), 0, &compression, packed.data(), packed.size(), 0};
+      const ChunkBytes out = decoder.decode(chunk);
+      CHECK_EQ(out.size, raw.size());
+    }
+    CHECK(decoder.allocations() <= 2);  // exact sizes would take 30
   }
 }
