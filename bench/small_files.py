@@ -7,9 +7,15 @@ a µs cost is below one process's timer noise) and prints the mean per parse:
   whole `parse(path)` (open, read, summary, the ParsedFile object);
 - argus python: the reference engine, same call.
 Rounds are interleaved (every contender on every file, then again); the table shows medians and
-the ratio foxglove ÷ argus (> 1 means Argus is faster). Files: ../shared/data/mcap/ros2.
+the ratio foxglove ÷ argus (> 1 means Argus is faster). Files: ../shared/data/mcap/ros2, or
+`--files` (e.g. bench/parse.py's drive logs: a parser worker's steady state, every buffer and
+context warm). `--baseline PYTHON` adds the same two native contenders run by another
+interpreter (another build of argus._native, e.g. main's venv), so a change to the core is
+measured against what it replaces in the same run; `--no-python` leaves out the reference
+engine (seconds per parse on large files).
 
-Usage: python bench/small_files.py [--rounds 5] [--repeat 300]
+Usage: python bench/small_files.py [--rounds 5] [--repeat 300] [--files F ...]
+                                   [--baseline PYTHON] [--no-python]
 """
 
 from __future__ import annotations
@@ -54,6 +60,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=5, help="interleaved runs per contender")
     parser.add_argument("--repeat", type=int, default=300, help="parses per run")
+    parser.add_argument("--files", nargs="+", type=Path, help="MCAP files (default: ros2 bags)")
+    parser.add_argument("--baseline", help="another interpreter whose argus._native to time too")
+    parser.add_argument("--no-python", action="store_true", help="leave out the Python engine")
     parser.add_argument("--worker", nargs=3, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
@@ -62,14 +71,20 @@ def main() -> None:
     from argus.infrastructure.parsing.native import default_threads
 
     counter = str(build_counter())
-    files = sorted(ROS2.glob("*.mcap"))
+    files = args.files or sorted(ROS2.glob("*.mcap"))
     me, n = [sys.executable, __file__, "--worker"], str(args.repeat)
+    threads = default_threads()
     contenders: dict[str, Callable[[Path], list[str]]] = {
         "foxglove": lambda p: [counter, str(p), n],
         "argus 1 thr": lambda p: [*me, "1", n, str(p)],
-        f"argus {default_threads()} thr": lambda p: [*me, "0", n, str(p)],
-        "argus python": lambda p: [*me, "python", n, str(p)],
+        f"argus {threads} thr": lambda p: [*me, "0", n, str(p)],
     }
+    if args.baseline:
+        base = [args.baseline, __file__, "--worker"]
+        contenders["base 1 thr"] = lambda p: [*base, "1", n, str(p)]
+        contenders[f"base {threads} thr"] = lambda p: [*base, "0", n, str(p)]
+    if not args.no_python:
+        contenders["argus python"] = lambda p: [*me, "python", n, str(p)]
     runs: dict[tuple[str, str], list[dict[str, Any]]] = {}
     for _ in range(args.rounds):
         for path in files:
@@ -91,6 +106,10 @@ def main() -> None:
         ratios = " / ".join(f"{med['foxglove'] / med[c]:.2f}" for c in names[1:])
         cells = "".join(f"{med[c] * 1e6:14.1f}" for c in names)
         print(f"{path.name:<24}{fox['messages']:>6}{cells}   {ratios}")
+        if args.baseline:  # > 1: this build is faster than the baseline's
+            kinds = ("1 thr", f"{threads} thr")
+            speedups = (f"{med[f'base {t}'] / med[f'argus {t}']:.2f}" for t in kinds)
+            print(f"{'':<30}base ÷ argus, 1 thr / {threads} thr: {' / '.join(speedups)}")
 
 
 if __name__ == "__main__":
