@@ -50,6 +50,8 @@ class EmbeddedPostgres:
     data_dir: Path
     port: int | None = None
     durable: bool = True
+    # Set at every start (not stored in the data directory), so it follows the settings.
+    max_connections: int = 200
     port_variable: str = "ARGUS_EMBEDDED_PG_PORT"
     process: subprocess.Popen[bytes] | None = None
     _bound: int | None = field(default=None, init=False)
@@ -210,7 +212,7 @@ class EmbeddedPostgres:
             "unix_socket_directories": str(self.socket_dir),
             "unix_socket_permissions": "0700",
             "password_encryption": "scram-sha-256",
-            "max_connections": "200",
+            "max_connections": str(self.max_connections),
         }
         if not self.durable:
             # Test clusters trade crash safety for speed; the demo keeps the defaults.

@@ -19,12 +19,14 @@ class EmbeddedStack:
     pg_port: int | None
     redis_port: int | None
     durable: bool
+    pg_max_connections: int = 200
 
     def __post_init__(self) -> None:
         self.postgres = EmbeddedPostgres(
             self.data_dir.resolve() / "postgres" / "data",
             self.pg_port,
             durable=self.durable,
+            max_connections=self.pg_max_connections,
         )
         self.redis = EmbeddedRedis(
             self.data_dir.resolve() / "redis",
