@@ -39,8 +39,11 @@ class ParserSupervisor:
         self._watch: asyncio.Task[None] | None = None
 
     def start(self) -> None:
-        self._run_dir.mkdir(parents=True, exist_ok=True)
-        self._log_dir.mkdir(parents=True, exist_ok=True)
+        # Owner only (0700 also for directories an older version made 0755): the logs name
+        # batches, files and their errors, which other local users have no business reading.
+        for private in (self._run_dir, self._log_dir):
+            private.mkdir(parents=True, exist_ok=True)
+            private.chmod(0o700)
         for slot in range(self._count):
             self._spawn(slot)
         self._watch = asyncio.create_task(self._restart_dead())
@@ -49,7 +52,10 @@ class ParserSupervisor:
         return [p.pid for p in self._processes if p is not None and p.poll() is None]
 
     def _spawn(self, slot: int) -> None:
-        with open(self._log_dir / f"parser-{slot}.log", "ab") as out:
+        log_path = self._log_dir / f"parser-{slot}.log"
+        with os.fdopen(
+            os.open(log_path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600), "ab"
+        ) as out:
             process = subprocess.Popen(
                 [sys.executable, "-m", "argus", "worker", "parser"],
                 env={**os.environ, **self._env},
