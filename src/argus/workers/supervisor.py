@@ -10,7 +10,10 @@ import os
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
+
+from argus.workers.restart_backoff import RestartBackoff
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +38,10 @@ class ParserSupervisor:
         self._run_dir = run_dir
         self._log_dir = log_dir
         self._processes: list[subprocess.Popen[bytes] | None] = [None] * count
+        self._backoff = RestartBackoff()
+        self._started_at = [0.0] * count
+        self._delay_s: list[float | None] = [None] * count  # the wait before the last start
+        self._restart_at: list[float | None] = [None] * count  # set once a death is seen
         self._stopping = False
         self._watch: asyncio.Task[None] | None = None
 
@@ -64,21 +71,38 @@ class ParserSupervisor:
                 preexec_fn=_terminate_with_parent,
             )
         self._processes[slot] = process
+        self._started_at[slot] = time.monotonic()
         (self._run_dir / f"parser-{slot}.pid").write_text(str(process.pid))
         log.info("parser worker %d started (pid %d)", slot, process.pid)
 
     async def _restart_dead(self) -> None:
         while not self._stopping:
             await asyncio.sleep(1.0)
-            for slot, process in enumerate(self._processes):
-                if process is not None and process.poll() is not None and not self._stopping:
-                    log.warning(
-                        "parser worker %d (pid %d) exited with %s; restarting",
-                        slot,
-                        process.pid,
-                        process.returncode,
-                    )
-                    self._spawn(slot)
+            for slot in range(self._count):
+                if not self._stopping:
+                    self._restart_if_due(slot, time.monotonic())
+
+    def _restart_if_due(self, slot: int, now: float) -> None:
+        process = self._processes[slot]
+        if process is None or process.poll() is None:
+            return
+        restart_at = self._restart_at[slot]
+        if restart_at is None:  # a death not seen before: schedule the restart
+            delay = self._backoff.next_delay(
+                lived_s=now - self._started_at[slot], previous_delay_s=self._delay_s[slot]
+            )
+            self._delay_s[slot], self._restart_at[slot] = delay, now + delay
+            log.warning(
+                "parser worker %d (pid %d) exited with %s; restarting in %.0f s",
+                slot,
+                process.pid,
+                process.returncode,
+                delay,
+            )
+            return
+        if now >= restart_at:
+            self._restart_at[slot] = None
+            self._spawn(slot)
 
     async def stop(self, *, timeout_s: float = 30.0) -> None:
         """SIGTERM (each finishes its file), then SIGKILL stragglers."""
