@@ -12,10 +12,11 @@ the ratio foxglove ÷ argus (> 1 means Argus is faster). Files: ../shared/data/m
 context warm). `--baseline PYTHON` adds the same two native contenders run by another
 interpreter (another build of argus._native, e.g. main's venv), so a change to the core is
 measured against what it replaces in the same run; `--no-python` leaves out the reference
-engine (seconds per parse on large files).
+engine (seconds per parse on large files); `--open` hands every engine an open file instead of
+a path, as the parser workers get it from the local blob store.
 
 Usage: python bench/small_files.py [--rounds 5] [--repeat 300] [--files F ...]
-                                   [--baseline PYTHON] [--no-python]
+                                   [--baseline PYTHON] [--no-python] [--open]
 """
 
 from __future__ import annotations
@@ -38,19 +39,29 @@ ROS2 = ROOT.parent / "shared" / "data" / "mcap" / "ros2"
 
 
 def worker(engine: str, repeat: int, path: str) -> None:
-    """Child process: `repeat` parses of one file, the mean printed as the counter's JSON."""
+    """Child process: `repeat` parses of one file, the mean printed as the counter's JSON.
+    An engine ending in "+open" parses an open file object instead of the path."""
+    from argus.domain.parsed_file import ParsedFile
     from argus.infrastructure.parsing.native import NativeMcapParser
     from argus.infrastructure.parsing.python_mcap import PythonMcapParser
 
+    engine, opened = engine.removesuffix("+open"), engine.endswith("+open")
     parser: NativeMcapParser | PythonMcapParser
     if engine == "python":
         parser = PythonMcapParser()
     else:
         parser = NativeMcapParser(threads=int(engine) or None)
-    parsed = parser.parse(path)  # warm: the first parse loads the code
+
+    def parse_once() -> ParsedFile:
+        if not opened:
+            return parser.parse(path)
+        with open(path, "rb") as stream:
+            return parser.parse(stream)
+
+    parsed = parse_once()  # warm: the first parse loads the code
     start = time.perf_counter()
     for _ in range(repeat):
-        parsed = parser.parse(path)
+        parsed = parse_once()
     seconds = (time.perf_counter() - start) / repeat
     payload = sum(t.bytes for t in parsed.topics.values())
     print(json.dumps({"messages": parsed.message_count, "bytes": payload, "seconds": seconds}))
@@ -63,6 +74,7 @@ def main() -> None:
     parser.add_argument("--files", nargs="+", type=Path, help="MCAP files (default: ros2 bags)")
     parser.add_argument("--baseline", help="another interpreter whose argus._native to time too")
     parser.add_argument("--no-python", action="store_true", help="leave out the Python engine")
+    parser.add_argument("--open", action="store_true", help="parse open files, not paths")
     parser.add_argument("--worker", nargs=3, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
@@ -73,18 +85,19 @@ def main() -> None:
     counter = str(build_counter())
     files = args.files or sorted(ROS2.glob("*.mcap"))
     me, n = [sys.executable, __file__, "--worker"], str(args.repeat)
+    mode = "+open" if args.open else ""
     threads = default_threads()
     contenders: dict[str, Callable[[Path], list[str]]] = {
         "foxglove": lambda p: [counter, str(p), n],
-        "argus 1 thr": lambda p: [*me, "1", n, str(p)],
-        f"argus {threads} thr": lambda p: [*me, "0", n, str(p)],
+        "argus 1 thr": lambda p: [*me, "1" + mode, n, str(p)],
+        f"argus {threads} thr": lambda p: [*me, "0" + mode, n, str(p)],
     }
     if args.baseline:
         base = [args.baseline, __file__, "--worker"]
-        contenders["base 1 thr"] = lambda p: [*base, "1", n, str(p)]
-        contenders[f"base {threads} thr"] = lambda p: [*base, "0", n, str(p)]
+        contenders["base 1 thr"] = lambda p: [*base, "1" + mode, n, str(p)]
+        contenders[f"base {threads} thr"] = lambda p: [*base, "0" + mode, n, str(p)]
     if not args.no_python:
-        contenders["argus python"] = lambda p: [*me, "python", n, str(p)]
+        contenders["argus python"] = lambda p: [*me, "python" + mode, n, str(p)]
     runs: dict[tuple[str, str], list[dict[str, Any]]] = {}
     for _ in range(args.rounds):
         for path in files:

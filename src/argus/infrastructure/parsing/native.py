@@ -4,13 +4,16 @@ Both engines implement the specification docs/schemas/parsed-file.md: for the sa
 return the same `ParsedFile` except for the engine name and the wording of error messages.
 Parsing runs with the GIL released, so threads of one worker parse files in parallel, and one
 file's chunks are decompressed on several threads (`threads`). A path of 1 MiB or more is mapped
-and read in place, without copying its bytes (0032). Design: docs/decisions/0007-*.md, 0012-*.md,
-0019-*.md and 0032-*.md.
+and read in place, without copying its bytes (0032), and so is a regular file opened in binary
+mode, as the local blob store hands it to the parser workers (0043). Design:
+docs/decisions/0007-*.md, 0012-*.md, 0019-*.md, 0032-*.md and 0043-*.md.
 """
 
 from __future__ import annotations
 
+import io
 import os
+import stat
 from types import ModuleType
 from typing import BinaryIO
 
@@ -82,6 +85,13 @@ class NativeMcapParser:
         if isinstance(source, str | os.PathLike):
             with open(source, "rb") as stream:
                 data = self._native.parse_fd(stream.fileno(), **options)
+        elif (fd := _regular_file_descriptor(source)) is not None:
+            # From where the stream stands (its buffer may be ahead of the descriptor). The
+            # core was given the rest of the file, so the stream is left at its end (which
+            # also drops its buffer, stale once the descriptor has moved under it).
+            os.lseek(fd, source.tell(), os.SEEK_SET)
+            data = self._native.parse_fd(fd, **options)
+            source.seek(0, os.SEEK_END)
         else:
             parser = self._native.Parser(**options)
             # Stop reading once the parser needs no more bytes, as the reference does.
@@ -91,6 +101,20 @@ class NativeMcapParser:
         parsed = ParsedFile.from_dict(data)
         parsed.engine = self.engine
         return parsed
+
+
+def _regular_file_descriptor(source: BinaryIO) -> int | None:
+    """The descriptor of a regular file whose bytes `source` reads unchanged, or None.
+
+    Only Python's own file objects qualify: a wrapper such as `gzip.GzipFile` also answers
+    `fileno()`, with the descriptor of the compressed bytes under it."""
+    if not isinstance(source, io.BufferedReader | io.FileIO):
+        return None
+    try:
+        fd = source.fileno()
+        return fd if stat.S_ISREG(os.fstat(fd).st_mode) and source.seekable() else None
+    except (OSError, ValueError):  # no descriptor (io.UnsupportedOperation is an OSError), closed
+        return None
 
 
 __all__ = ["NativeMcapParser", "default_threads", "native_available"]
