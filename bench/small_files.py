@@ -12,8 +12,8 @@ the ratio foxglove ÷ argus (> 1 means Argus is faster). Files: ../shared/data/m
 context warm). `--baseline PYTHON` adds the same two native contenders run by another
 interpreter (another build of argus._native, e.g. main's venv), so a change to the core is
 measured against what it replaces in the same run; `--no-python` leaves out the reference
-engine (seconds per parse on large files); `--open` hands every engine an open file instead of
-a path, as the parser workers get it from the local blob store.
+engine (seconds per parse on large files); `--open` hands every Argus engine an open file instead
+of a path, as the parser workers get it from the local blob store (foxglove reads the path).
 
 Usage: python bench/small_files.py [--rounds 5] [--repeat 300] [--files F ...]
                                    [--baseline PYTHON] [--no-python] [--open]
@@ -102,16 +102,16 @@ def main() -> None:
     for _ in range(args.rounds):
         for path in files:
             for name, argv in contenders.items():
-                runs.setdefault((path.name, name), []).append(_json_of(argv(path)))
+                runs.setdefault((str(path), name), []).append(_json_of(argv(path)))
 
     print(f"per-file cost, µs (median of {args.rounds} interleaved runs of {n} parses each)")
     names = list(contenders)
     print(f"{'file':<24}{'msgs':>6}" + "".join(f"{c:>14}" for c in names) + "   fox ÷ argus")
     for path in files:
-        med = {c: statistics.median(r["seconds"] for r in runs[(path.name, c)]) for c in names}
-        fox = runs[(path.name, "foxglove")][0]
+        med = {c: statistics.median(r["seconds"] for r in runs[(str(path), c)]) for c in names}
+        fox = runs[(str(path), "foxglove")][0]
         for c in names[1:]:
-            got = runs[(path.name, c)][0]
+            got = runs[(str(path), c)][0]
             if got["messages"] != fox["messages"]:
                 print(
                     f"WARNING: {c} counted {got['messages']} messages, foxglove {fox['messages']}"

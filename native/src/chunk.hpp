@@ -35,16 +35,17 @@ struct ChunkBytes {
   size_t size;
 };
 
-// The size to allocate when a reused buffer of `held` bytes is too small for `needed`.
+// The size to allocate when a reused buffer is too small for `needed` bytes: an eighth more.
 // Chunks of one file differ by a few bytes (a recorder closes a chunk at the first message
 // past its target size), so a buffer sized exactly for one chunk was too small for half the
 // others and was allocated again: a fresh allocation of that size is a fresh mmap whose pages
 // fault in as they are written (perf: 85 % of a threaded lz4 parse's page faults, and 2 threads
-// slower than 1 on a 20 MB lz4 log). An eighth more than asked, and at least half more than
-// the buffer it replaces, makes that about one allocation per buffer and file.
-inline size_t with_headroom(size_t needed, size_t held) {
-  const size_t roomy = needed > SIZE_MAX - needed / 8 ? needed : needed + needed / 8;
-  return std::max(roomy, held + held / 2);
+// slower than 1 on a 20 MB lz4 log). An eighth covers that spread; above 64 MiB (chunks that
+// big are rare, and decoding one dwarfs an allocation) the size stays exact, so no buffer
+// exceeds the 1 GiB record bound.
+inline size_t with_headroom(size_t needed) {
+  constexpr size_t kExactAbove = size_t{64} << 20;
+  return needed > kExactAbove ? needed : needed + needed / 8;
 }
 
 // Decompresses and checks chunks, one at a time, into a buffer it reuses.

@@ -22,7 +22,7 @@ struct ChunkPipeline::Job {
     error = nullptr;
     if (lasting) return;  // read in place: the bytes outlive the job
     if (chunk.size > input_capacity) {
-      const size_t wanted = with_headroom(chunk.size, input_capacity);
+      const size_t wanted = with_headroom(chunk.size);
       input.reset();
       input_capacity = 0;
       input.reset(new uint8_t[wanted]);
@@ -42,7 +42,6 @@ struct ChunkPipeline::Job {
     return chunk.size + std::min(chunk.uncompressed_size, kMaxRecordBytes);
   }
 
-  size_t held() const { return input_capacity + decoder.buffer_capacity(); }
   void release() {
     input.reset();
     input_capacity = 0;
@@ -175,9 +174,11 @@ void ChunkPipeline::read_oldest(SummaryBuilder& summary) {
     drop_queued();  // reading stops at this chunk: the ones after it are never read
     throw;
   }
-  // A done job keeps its buffers for a later chunk only up to its share of the budget, so
-  // buffers left by big chunks do not add up across the ring.
-  if (job.held() > max_queued_bytes_ / jobs_.size()) job.release();
+  // A done job keeps its buffers for a later chunk only if its chunk cost at most its share
+  // of the budget, so buffers left by big chunks do not add up across the ring. The chunk's
+  // cost, not the buffers' size: with their headroom (with_headroom) a chunk just under the
+  // share would otherwise give its buffers back, and the next one allocate them again.
+  if (job.cost() > max_queued_bytes_ / jobs_.size()) job.release();
   std::lock_guard<std::mutex> lock(mu_);
   job.state = Job::kFree;
   queued_bytes_ -= job.cost();

@@ -33,7 +33,7 @@ size_t first_capacity(size_t limit, size_t compressed) {
 uint8_t* ChunkDecoder::reserve(size_t n) {
   // Sized by the chunk at hand; a buffer left oversized by one huge chunk is given back.
   if (n > cap_ || (cap_ > (64u << 20) && n < cap_ / 4)) {
-    const size_t wanted = n > cap_ ? with_headroom(n, cap_) : n;
+    const size_t wanted = n > cap_ ? with_headroom(n) : n;
     buf_.reset();
     cap_ = 0;
     buf_.reset(new uint8_t[wanted ? wanted : 1]);

@@ -76,15 +76,62 @@ def test_an_open_file_is_read_through_its_descriptor_with_the_summary_of_its_pat
 
 
 def test_an_open_file_is_read_from_where_it_stands_not_from_its_descriptor(
-    log_path: Path,
+    log_path: Path, tmp_path: Path
 ) -> None:
+    behind_junk = tmp_path / "behind-junk.mcap"
+    behind_junk.write_bytes(b"0123456789" + log_path.read_bytes())
     parser, spy = _spied_parser()
-    data = log_path.read_bytes()
-    with open(log_path, "rb") as stream:
+    with open(behind_junk, "rb") as stream:
         stream.read(10)  # the buffered reader has read far more than 10 bytes from the file
         got = parser.parse(stream)
     assert spy.fd_parses == 1
-    assert got == parser.parse(io.BytesIO(data[10:]))
+    assert got.message_count == 12 * 64  # from byte 10, not from 0 nor from the buffer's end
+    assert got == parser.parse(log_path)
+
+
+class _ShiftedRaw(io.RawIOBase):
+    """A raw stream over a file from byte `skip` on: its own bytes are not the descriptor's."""
+
+    def __init__(self, path: Path, skip: int) -> None:
+        self._file = open(path, "rb")  # noqa: SIM115 - closed with this stream
+        self._skip = skip
+        self._file.seek(skip)
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def seek(self, offset: int, whence: int = os.SEEK_SET) -> int:
+        if whence == os.SEEK_SET:
+            offset += self._skip
+        return self._file.seek(offset, whence) - self._skip
+
+    def tell(self) -> int:
+        return self._file.tell() - self._skip
+
+    def readinto(self, buffer: Any) -> int:
+        return self._file.readinto(buffer)
+
+    def fileno(self) -> int:
+        return self._file.fileno()
+
+    def close(self) -> None:
+        self._file.close()
+        super().close()
+
+
+def test_a_buffered_reader_over_another_raw_stream_is_fed_what_it_reads(
+    log_path: Path, tmp_path: Path
+) -> None:
+    behind_junk = tmp_path / "behind-junk.mcap"
+    behind_junk.write_bytes(b"0123456789" + log_path.read_bytes())
+    parser, spy = _spied_parser()
+    with io.BufferedReader(_ShiftedRaw(behind_junk, 10)) as stream:
+        got = parser.parse(stream)
+    assert spy.fd_parses == 0
+    assert got == parser.parse(log_path)
 
 
 def test_a_gzip_stream_is_fed_its_decompressed_bytes_not_the_file_under_it(

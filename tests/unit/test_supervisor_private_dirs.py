@@ -19,6 +19,7 @@ async def test_logs_and_pid_files_are_private_even_in_directories_made_0755_befo
     for old in (run_dir, log_dir):
         old.mkdir(mode=0o755)
         old.chmod(0o755)  # as an older version left them (umask aside)
+    (log_dir / "parser-0.log").touch(mode=0o644)
     # The worker is pointed at a closed port, so it never takes another test's messages; only
     # what the supervisor made counts here.
     nowhere = {"ARGUS_REDIS_URL": "redis://127.0.0.1:1/0"}

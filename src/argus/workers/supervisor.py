@@ -60,9 +60,9 @@ class ParserSupervisor:
 
     def _spawn(self, slot: int) -> None:
         log_path = self._log_dir / f"parser-{slot}.log"
-        with os.fdopen(
-            os.open(log_path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600), "ab"
-        ) as out:
+        fd = os.open(log_path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+        os.fchmod(fd, 0o600)  # a log an older version made 0644
+        with os.fdopen(fd, "ab") as out:
             process = subprocess.Popen(
                 [sys.executable, "-m", "argus", "worker", "parser"],
                 env={**os.environ, **self._env},

@@ -90,8 +90,10 @@ class NativeMcapParser:
             # core was given the rest of the file, so the stream is left at its end (which
             # also drops its buffer, stale once the descriptor has moved under it).
             os.lseek(fd, source.tell(), os.SEEK_SET)
-            data = self._native.parse_fd(fd, **options)
-            source.seek(0, os.SEEK_END)
+            try:
+                data = self._native.parse_fd(fd, **options)
+            finally:
+                source.seek(0, os.SEEK_END)
         else:
             parser = self._native.Parser(**options)
             # Stop reading once the parser needs no more bytes, as the reference does.
@@ -106,14 +108,18 @@ class NativeMcapParser:
 def _regular_file_descriptor(source: BinaryIO) -> int | None:
     """The descriptor of a regular file whose bytes `source` reads unchanged, or None.
 
-    Only Python's own file objects qualify: a wrapper such as `gzip.GzipFile` also answers
-    `fileno()`, with the descriptor of the compressed bytes under it."""
-    if not isinstance(source, io.BufferedReader | io.FileIO):
+    Only what `open(path, "rb")` returns qualifies (exactly a `BufferedReader` over a `FileIO`,
+    or a `FileIO`): a wrapper such as `gzip.GzipFile` also answers `fileno()`, with the
+    descriptor of the compressed bytes under it, and a subclass or another raw stream may read
+    other bytes than the descriptor holds from where it stands."""
+    raw = source.raw if type(source) is io.BufferedReader else source
+    if type(raw) is not io.FileIO:
         return None
     try:
-        fd = source.fileno()
-        return fd if stat.S_ISREG(os.fstat(fd).st_mode) and source.seekable() else None
-    except (OSError, ValueError):  # no descriptor (io.UnsupportedOperation is an OSError), closed
+        fd = raw.fileno()
+        regular = stat.S_ISREG(os.fstat(fd).st_mode)
+        return fd if regular and raw.readable() and raw.seekable() else None
+    except (OSError, ValueError):  # closed
         return None
 
 
