@@ -62,6 +62,14 @@ def log_path(tmp_path: Path) -> Path:
     return path
 
 
+@pytest.fixture
+def behind_junk(log_path: Path, tmp_path: Path) -> Path:
+    """The same log behind 10 bytes that are no MCAP: read from byte 10, it is the log."""
+    path = tmp_path / "behind-junk.mcap"
+    path.write_bytes(b"0123456789" + log_path.read_bytes())
+    return path
+
+
 def test_an_open_file_is_read_through_its_descriptor_with_the_summary_of_its_path(
     log_path: Path,
 ) -> None:
@@ -76,10 +84,8 @@ def test_an_open_file_is_read_through_its_descriptor_with_the_summary_of_its_pat
 
 
 def test_an_open_file_is_read_from_where_it_stands_not_from_its_descriptor(
-    log_path: Path, tmp_path: Path
+    log_path: Path, behind_junk: Path
 ) -> None:
-    behind_junk = tmp_path / "behind-junk.mcap"
-    behind_junk.write_bytes(b"0123456789" + log_path.read_bytes())
     parser, spy = _spied_parser()
     with open(behind_junk, "rb") as stream:
         stream.read(10)  # the buffered reader has read far more than 10 bytes from the file
@@ -123,10 +129,8 @@ class _ShiftedRaw(io.RawIOBase):
 
 
 def test_a_buffered_reader_over_another_raw_stream_is_fed_what_it_reads(
-    log_path: Path, tmp_path: Path
+    log_path: Path, behind_junk: Path
 ) -> None:
-    behind_junk = tmp_path / "behind-junk.mcap"
-    behind_junk.write_bytes(b"0123456789" + log_path.read_bytes())
     parser, spy = _spied_parser()
     with io.BufferedReader(_ShiftedRaw(behind_junk, 10)) as stream:
         got = parser.parse(stream)
