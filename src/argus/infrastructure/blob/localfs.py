@@ -53,9 +53,10 @@ class LocalFsBlobStore:
         target = self.path_of(key)
         temp = self._incoming / f"{uuid.uuid4().hex}.part"
         writer: HashingFileWriter | None = None
-        # The thread job now running on `writer` (a cancelled await does not stop a thread, so
-        # cleaning up waits for it) and whether it may have renamed the file into place.
-        running: asyncio.Future[Any] | None = None
+        # The thread jobs now running on `writer`, one per lane (a cancelled await does not
+        # stop a thread, so cleaning up waits for them) and whether the rename may have begun.
+        hashing: asyncio.Future[Any] | None = None
+        writing: asyncio.Future[Any] | None = None
         publishing = False
         try:
             try:
@@ -70,34 +71,43 @@ class LocalFsBlobStore:
                     pending.append(chunk)
                     pending_bytes += len(chunk)
                     if pending_bytes >= _WRITE_BATCH_BYTES:
-                        # One batch in the thread while the loop gathers the next: receiving,
-                        # hashing and writing overlap; memory stays at two batches per upload.
-                        if running is not None:
-                            await running
-                        running = loop.run_in_executor(None, writer.write, pending)
+                        # The batch's hash and its write run side by side in two threads while
+                        # the loop gathers the next; each lane takes its batches in order, so
+                        # at most three batches are held per upload.
+                        if hashing is not None:
+                            await hashing
+                        hashing = loop.run_in_executor(None, writer.hash, pending)
+                        if writing is not None:
+                            await writing
+                        writing = loop.run_in_executor(None, writer.append, pending)
                         pending, pending_bytes = [], 0
-                if running is not None:
-                    await running
-                running = loop.run_in_executor(None, writer.finish, pending)
-                size, sha256 = await running
+                if hashing is not None:
+                    await hashing
+                hashing = loop.run_in_executor(None, writer.hash, pending)
+                if writing is not None:
+                    await writing
+                writing = loop.run_in_executor(None, writer.seal, pending)
+                await hashing
+                size, sha256 = await writing, writer.hexdigest()
                 if expected_sha256 is not None and sha256 != expected_sha256:
                     raise IntegrityError(
                         f"checksum mismatch: the body hashes to {sha256}, not {expected_sha256}"
                     )
                 publishing = True
-                running = loop.run_in_executor(None, publish, temp, target)
-                await running
+                writing = loop.run_in_executor(None, publish, temp, target)
+                await writing
             except OSError as exc:  # disk full, read-only, I/O error: a domain error (503)
                 raise storage_error(exc) from exc
         except BaseException:
             # Cancelled (client went away), too large, bad checksum, disk full: leave nothing.
-            # A thread cannot be stopped: let its job (one batch) end, then clean up; cancelled
-            # again meanwhile, the clean-up runs when the job ends.
+            # A thread cannot be stopped: let its jobs (a batch per lane) end, then clean up;
+            # cancelled again meanwhile, the clean-up runs when the last job ends.
+            jobs = [job for job in (hashing, writing) if job is not None]
             try:
-                if running is not None and not running.done():
-                    await asyncio.wait({running})
+                if running := [job for job in jobs if not job.done()]:
+                    await asyncio.wait(running)
             finally:
-                _abandon(writer, running, [temp, target] if publishing else [temp])
+                _abandon(writer, jobs, [temp, target] if publishing else [temp])
             raise
         return StoredBlob(key=key, size=size, sha256=sha256)
 
@@ -155,7 +165,7 @@ def _remove_untouched(folder: Path, before: float) -> int:
 
 
 def _abandon(
-    writer: HashingFileWriter | None, running: asyncio.Future[Any] | None, paths: list[Path]
+    writer: HashingFileWriter | None, jobs: list[asyncio.Future[Any]], paths: list[Path]
 ) -> None:
     """Close the temp file and remove `paths`, once no thread works on them any more."""
 
@@ -174,15 +184,25 @@ def _abandon(
             except OSError as exc:
                 log.warning("removing abandoned upload file %s failed: %r", path, exc)
 
-    def after(job: asyncio.Future[Any]) -> None:
+    def retrieve(job: asyncio.Future[Any]) -> None:
         if not job.cancelled():
             job.exception()  # retrieved: the upload already failed for its own reason
-        clean_up()
 
-    if running is None or running.done():
+    left = [job for job in jobs if not job.done()]
+
+    def after(job: asyncio.Future[Any]) -> None:
+        retrieve(job)
+        left.remove(job)
+        if not left:
+            clean_up()
+
+    for job in jobs:
+        if job.done():
+            retrieve(job)
+        else:
+            job.add_done_callback(after)
+    if not left:
         clean_up()
-    else:
-        running.add_done_callback(after)
 
 
 def _write_file(path: Path, data: bytes) -> None:
