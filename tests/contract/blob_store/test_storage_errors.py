@@ -105,32 +105,6 @@ async def test_each_batch_of_chunks_is_one_write(
     assert store.path_of(KEY).read_bytes() == body
 
 
-async def test_each_batch_is_one_hash_job_and_one_write_job_in_order(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """The two lanes (decision 0040): every batch hashed once and written once, in order."""
-    seen: list[tuple[str, int]] = []
-    writer_class = file_writer.HashingFileWriter
-    real_hash, real_append = writer_class.hash, writer_class.append
-
-    def hash_job(self: file_writer.HashingFileWriter, chunks: list[bytes]) -> None:
-        seen.append(("hash", sum(map(len, chunks))))
-        real_hash(self, chunks)
-
-    def write_job(self: file_writer.HashingFileWriter, chunks: list[bytes]) -> None:
-        seen.append(("write", sum(map(len, chunks))))
-        real_append(self, chunks)
-
-    monkeypatch.setattr(file_writer.HashingFileWriter, "hash", hash_job)
-    monkeypatch.setattr(file_writer.HashingFileWriter, "append", write_job)
-    store = LocalFsBlobStore(tmp_path / "blobs")
-    body = os.urandom(3 * MiB + 5)
-    stored = await store.put_stream(KEY, chunks_of(body, 64 * KiB), max_bytes=len(body))
-    assert (stored.size, stored.sha256) == (len(body), sha256(body))
-    for lane in ("hash", "write"):
-        assert [size for name, size in seen if name == lane] == [MiB, MiB, MiB, 5]
-
-
 @pytest.fixture
 def store_on_read_only_disk(full_disk: Path) -> Iterator[LocalFsBlobStore]:
     """A store whose folders were made, then its filesystem remounted read-only."""

@@ -1,12 +1,10 @@
 """The blocking half of a streamed upload: hash and write batches of chunks to a temp file.
 
-Everything here runs in worker threads while the event loop keeps receiving the next batch:
-the SHA-256 of a batch (`hash`) and its write (`append`) are two jobs that run side by side,
-each lane in order, so the network, the hash and the disk overlap (decision 0040: the hash
-then the write in one thread was the longest part of an upload). Each batch is one `writev`
-(no joining of the chunks into a new buffer); every `_WRITEBACK_BYTES` the kernel is asked to
-start writing the range out (`sync_file_range`, Linux), so the one `fsync` at the end finds
-little left to flush instead of the whole file.
+Everything here runs in a worker thread (one batch at a time, in order) while the event loop
+keeps receiving the next batch, so the network, the SHA-256 and the disk overlap. Each batch is
+one `writev` (no joining of the chunks into a new buffer); every `_WRITEBACK_BYTES` the kernel is
+asked to start writing the range out (`sync_file_range`, Linux), so the one `fsync` at the end
+finds little left to flush instead of the whole file.
 """
 
 from __future__ import annotations
@@ -70,19 +68,11 @@ class HashingFileWriter:
         self.writes = 0  # syscalls that wrote data (tests count them)
 
     def write(self, chunks: Sequence[bytes]) -> None:
-        """Hash and append `chunks`, one after the other (in a worker thread)."""
-        self.hash(chunks)
-        self.append(chunks)
-
-    def hash(self, chunks: Sequence[bytes]) -> None:
-        """Feed `chunks` to the SHA-256 (one lane: never two jobs at once, batches in order)."""
-        for chunk in chunks:
-            self._digest.update(chunk)  # hashlib drops the GIL for pieces this size
-
-    def append(self, chunks: Sequence[bytes]) -> None:
-        """Append `chunks` with one `writev` (one lane, in order, beside `hash`)."""
+        """Hash and append `chunks` (in a worker thread)."""
         if len(chunks) > _MAX_BUFFERS:
             chunks = [b"".join(chunks)]
+        for chunk in chunks:
+            self._digest.update(chunk)
         total = sum(len(c) for c in chunks)
         if total == 0:
             return
@@ -103,18 +93,10 @@ class HashingFileWriter:
 
     def finish(self, chunks: Sequence[bytes]) -> tuple[int, str]:
         """Write the last chunks, fsync once, close; the size and the SHA-256 hex digest."""
-        self.hash(chunks)
-        return self.seal(chunks), self.hexdigest()
-
-    def seal(self, chunks: Sequence[bytes] = ()) -> int:
-        """Append the last chunks (the write lane), fsync once, close; the size written."""
-        self.append(chunks)
+        self.write(chunks)
         os.fsync(self._fd)
         self.close()
-        return self._written
-
-    def hexdigest(self) -> str:
-        return self._digest.hexdigest()
+        return self._written, self._digest.hexdigest()
 
     def close(self) -> None:
         if self._fd >= 0:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import uuid
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from datetime import datetime
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -53,11 +53,14 @@ class LocalFsBlobStore:
         target = self.path_of(key)
         temp = self._incoming / f"{uuid.uuid4().hex}.part"
         writer: HashingFileWriter | None = None
-        lanes = _Lanes(asyncio.get_running_loop())
-        publishing = False  # whether the rename may have begun
+        # The thread job now running on `writer` (a cancelled await does not stop a thread, so
+        # cleaning up waits for it) and whether it may have renamed the file into place.
+        running: asyncio.Future[Any] | None = None
+        publishing = False
         try:
             try:
                 writer = HashingFileWriter(temp)
+                loop = asyncio.get_running_loop()
                 pending: list[bytes] = []
                 pending_bytes = size = 0
                 async for chunk in chunks:
@@ -67,29 +70,34 @@ class LocalFsBlobStore:
                     pending.append(chunk)
                     pending_bytes += len(chunk)
                     if pending_bytes >= _WRITE_BATCH_BYTES:
-                        await lanes.hand_over(writer.hash, writer.append, pending)
+                        # One batch in the thread while the loop gathers the next: receiving,
+                        # hashing and writing overlap; memory stays at two batches per upload.
+                        if running is not None:
+                            await running
+                        running = loop.run_in_executor(None, writer.write, pending)
                         pending, pending_bytes = [], 0
-                await lanes.hand_over(writer.hash, writer.seal, pending)
-                size, _ = await lanes.both()
-                sha256 = writer.hexdigest()
+                if running is not None:
+                    await running
+                running = loop.run_in_executor(None, writer.finish, pending)
+                size, sha256 = await running
                 if expected_sha256 is not None and sha256 != expected_sha256:
                     raise IntegrityError(
                         f"checksum mismatch: the body hashes to {sha256}, not {expected_sha256}"
                     )
                 publishing = True
-                await lanes.then_write(publish, temp, target)
+                running = loop.run_in_executor(None, publish, temp, target)
+                await running
             except OSError as exc:  # disk full, read-only, I/O error: a domain error (503)
                 raise storage_error(exc) from exc
         except BaseException:
             # Cancelled (client went away), too large, bad checksum, disk full: leave nothing.
-            # A thread cannot be stopped: let its jobs (a batch per lane) end, then clean up;
-            # cancelled again meanwhile, the clean-up runs when the last job ends.
-            jobs = lanes.jobs()
+            # A thread cannot be stopped: let its job (one batch) end, then clean up; cancelled
+            # again meanwhile, the clean-up runs when the job ends.
             try:
-                if running := [job for job in jobs if not job.done()]:
-                    await asyncio.wait(running)
+                if running is not None and not running.done():
+                    await asyncio.wait({running})
             finally:
-                _abandon(writer, jobs, [temp, target] if publishing else [temp])
+                _abandon(writer, running, [temp, target] if publishing else [temp])
             raise
         return StoredBlob(key=key, size=size, sha256=sha256)
 
@@ -134,43 +142,6 @@ class LocalFsBlobStore:
         return sum(1 for _ in self._incoming.iterdir())
 
 
-class _Lanes:
-    """One upload's two thread lanes: the SHA-256 and the disk. Each runs one job at a time,
-    batches in order; the two run side by side while the loop gathers the next batch, so at
-    most three batches are held per upload."""
-
-    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
-        self.loop = loop
-        # The jobs now running (a cancelled await does not stop a thread: clean-up waits).
-        self.hashing: asyncio.Future[Any] | None = None
-        self.writing: asyncio.Future[Any] | None = None
-
-    async def hand_over(
-        self,
-        hash_job: Callable[[list[bytes]], object],
-        write_job: Callable[[list[bytes]], object],
-        batch: list[bytes],
-    ) -> None:
-        if self.hashing is not None:
-            await self.hashing
-        self.hashing = self.loop.run_in_executor(None, hash_job, batch)
-        if self.writing is not None:
-            await self.writing
-        self.writing = self.loop.run_in_executor(None, write_job, batch)
-
-    async def both(self) -> tuple[Any, Any]:
-        """What the last jobs of the two lanes returned (write lane, hash lane)."""
-        hashed = await self.hashing if self.hashing is not None else None
-        return (await self.writing if self.writing is not None else None), hashed
-
-    async def then_write(self, job: Callable[..., object], *args: object) -> None:
-        self.writing = self.loop.run_in_executor(None, job, *args)
-        await self.writing
-
-    def jobs(self) -> list[asyncio.Future[Any]]:
-        return [job for job in (self.hashing, self.writing) if job is not None]
-
-
 def _remove_untouched(folder: Path, before: float) -> int:
     removed = 0
     for entry in folder.glob("*.part"):
@@ -184,7 +155,7 @@ def _remove_untouched(folder: Path, before: float) -> int:
 
 
 def _abandon(
-    writer: HashingFileWriter | None, jobs: list[asyncio.Future[Any]], paths: list[Path]
+    writer: HashingFileWriter | None, running: asyncio.Future[Any] | None, paths: list[Path]
 ) -> None:
     """Close the temp file and remove `paths`, once no thread works on them any more."""
 
@@ -203,31 +174,15 @@ def _abandon(
             except OSError as exc:
                 log.warning("removing abandoned upload file %s failed: %r", path, exc)
 
-    _when_all_done(jobs, clean_up)
-
-
-def _when_all_done(jobs: list[asyncio.Future[Any]], action: Callable[[], None]) -> None:
-    """Run `action` once every job ended (now, if they all have); their errors are retrieved:
-    the upload already failed for its own reason."""
-    left = [job for job in jobs if not job.done()]
-
-    def retrieve(job: asyncio.Future[Any]) -> None:
-        if not job.cancelled():
-            job.exception()
-
     def after(job: asyncio.Future[Any]) -> None:
-        retrieve(job)
-        left.remove(job)
-        if not left:
-            action()
+        if not job.cancelled():
+            job.exception()  # retrieved: the upload already failed for its own reason
+        clean_up()
 
-    for job in jobs:
-        if job.done():
-            retrieve(job)
-        else:
-            job.add_done_callback(after)
-    if not left:
-        action()
+    if running is None or running.done():
+        clean_up()
+    else:
+        running.add_done_callback(after)
 
 
 def _write_file(path: Path, data: bytes) -> None:
