@@ -14,7 +14,7 @@ median MB/s, the API process' CPU per upload and its peak RSS (it must not grow 
 
 Every contender writes into the same page-cache state (decision 0040): the copy removes its
 file after each turn, and so, outside the timed part, does the bench with each uploaded blob.
-On this VM memory the guest never touched (or gave back to the host) costs the kernel 5-7x
+On this VM memory the guest never touched (or gave back to the host) costs the kernel 4-7x
 more per page on first write, so uploads that kept their files while the copy reused its
 freed pages paid for fresh memory the copy never did. `--keep` keeps every contender's file
 instead (both then draw fresh pages): the other honest view, printed on demand.
