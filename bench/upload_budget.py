@@ -13,7 +13,8 @@ Parts (decision 0038), each timed (wall) and charged (CPU of every process takin
   that drains the body and drops it: Python's ASGI body path alone.
 - `asgi-pc`: the same with Argus' protocol class, which hands the body over in the pieces
   httptools made (`entrypoints/http_body.py`) instead of uvicorn's two bytearray copies.
-- `argus`: `curl -T` into `argus serve` (bench/upload.py's set-up): the whole upload.
+- `argus`: `curl -T` into `argus serve` (bench/upload.py's set-up): the whole upload, its
+  blob removed after each turn as every other part removes its file (decision 0040).
 Rounds interleave every part (the order rotates); printed are medians.
 The lower bound of an upload on this machine's usable cores is max(CPU-s of its parts ÷ cores,
 the slowest single part's wall) (the parts pipelined perfectly); printed as copy ÷ bound.
@@ -39,7 +40,7 @@ from typing import cast
 
 import httpx
 from tokens import Tokens  # bench/ leads sys.path
-from upload import copy_s, drive_log, start_server
+from upload import copy_s, drive_log, remove_blobs, start_server
 
 from argus.cli.client import ArgusClient, sha256_of
 from argus.infrastructure.blob.file_writer import HashingFileWriter, _sync_file_range
@@ -222,12 +223,15 @@ def main() -> None:
                 lambda: curl_put(f"{argus_url}{UPLOAD_PATH}/{n}.mcap", path, headers),
             ),
         }
+        # Every part's file leaves the page cache after its turn (bench/upload.py, 0040).
+        after = {"argus": lambda: remove_blobs(blobs)}
         wall: dict[str, list[float]] = {p: [] for p in PARTS}
         cpu: dict[str, list[float]] = {p: [] for p in PARTS}
         for round_no in range(args.rounds):
             turn = round_no % len(PARTS)
             for name in PARTS[turn:] + PARTS[:turn]:
                 elapsed, spent = parts[name](round_no)
+                after.get(name, lambda: None)()
                 wall[name].append(elapsed)
                 cpu[name].append(spent)
         report(len(data) / 1e6, args.rounds, wall, cpu)
