@@ -3,13 +3,14 @@
 Writes go to a temporary file in the same filesystem and are renamed into place only after
 the whole body arrived and its checksum matched: a reader never sees a partial object and a
 failed upload leaves nothing behind. Keys are server-made; they are still checked so no key
-can leave the root.
+can leave the root. The root is the owner's alone (0700): drive logs hold where a vehicle was.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import uuid
 from collections.abc import AsyncIterator
 from datetime import datetime
@@ -27,13 +28,22 @@ log = logging.getLogger(__name__)
 _WRITE_BATCH_BYTES = 1 << 20
 
 
+def _make_private(directory: Path) -> None:
+    """0700, also for a directory an older version made 0755; one owned by another account
+    (a mount point an operator set up) is left as it is."""
+    directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+    if directory.stat().st_uid == os.geteuid():
+        directory.chmod(0o700)
+
+
 class LocalFsBlobStore:
     """Objects as files under `root`; `root/.incoming` holds uploads in progress."""
 
     def __init__(self, root: Path) -> None:
         self._root = root.resolve()
         self._incoming = self._root / ".incoming"
-        self._incoming.mkdir(parents=True, exist_ok=True)
+        for private in (self._root, self._incoming):
+            _make_private(private)
 
     def path_of(self, key: str) -> Path:
         """The file behind `key` (for tests and tools)."""
