@@ -57,5 +57,5 @@ def create_served_app(
     if not query:
         return app
     return ReportLane(
-        app, reads=svc.reads, authenticate=svc.auth.authenticate, limiter=guards.rate_limiter
+        app, reads=svc.reads, identify=svc.auth.identify, limiter=guards.rate_limiter
     )

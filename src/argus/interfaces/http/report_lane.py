@@ -3,11 +3,12 @@ of FastAPI (decision 0031; `app.create_served_app` puts it there).
 
 A hot report read is all per-request framework: FastAPI's telemetry and body-limit layers,
 seven guard middlewares, route matching, dependency solving, a `Request`. The lane answers it
-in one hop, still doing everything the
-stack would do for it, through the same code: the hostile-input rule of `RequestGuard`, the
-bearer token (`authenticate`, as `BearerAuth`), the object-level check and the report
-(`GuardedReads.report`, as the route), the rate limit (the same limiter, one token), the
-response (`finished_report`) and the security headers (`add_security_headers`).
+in one hop, still doing everything the stack would do for it, through the same code: the
+hostile-input rule of `RequestGuard`, the bearer token (`Authenticator.identify`, what
+`BearerAuth`'s `authenticate` runs), the object-level check and the report
+(`GuardedReads.report`, as the route), the rate limit (the same limiter, one token, keyed by
+the token hash the check computed), the response (`finished_report`) and the security headers
+(`add_security_headers`).
 
 Whenever the answer would not be a finished report from memory, the lane steps aside before
 it has changed anything, and the full stack answers as if the lane were not there: another
@@ -19,18 +20,17 @@ last, so a request the lane leaves to the stack never spends two.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable, Iterable
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from argus.application.identity import GuardedReads
 from argus.application.queries import ReportView
-from argus.application.rate_limit import RateLimiter
+from argus.application.rate_limit import RateLimiter, token_key
 from argus.domain.identifiers import has_control_characters
-from argus.domain.identity import Caller
-from argus.interfaces.http.auth import Authenticate, bearer_token
+from argus.domain.identity import Caller, Principal
+from argus.interfaces.http.auth import bearer_token
 from argus.interfaces.http.guard_browser import RequestGuard, add_security_headers
-from argus.interfaces.http.guard_quota import caller_of
 from argus.interfaces.http.report_response import finished_report, report_variant, variant_body
 
 # The two routes that answer a report (routes_reports.report, routes_batches.batch_report).
@@ -38,6 +38,8 @@ _SHORT_PREFIX = "/api/report/"
 _LONG_PREFIX, _LONG_SUFFIX = "/api/v1/batches/", "/report"
 # Requests the lane leaves to the stack: CORS answers and bodies are the guards' business.
 _NOT_FOR_THE_LANE = frozenset({b"origin", b"content-length", b"transfer-encoding"})
+# A token → its principal and its hash (`Authenticator.identify`): the hash keys the rate limit.
+Identify = Callable[[str], Awaitable[tuple[Principal, str]]]
 # Response heads kept (one per representation of a report and 304-or-not), oldest out first.
 _HEADS = 4096
 
@@ -62,12 +64,12 @@ class ReportLane:
         app: ASGIApp,
         *,
         reads: GuardedReads,
-        authenticate: Authenticate,
+        identify: Identify,
         limiter: RateLimiter | None,
     ) -> None:
         self.app = app
         self.reads = reads
-        self.authenticate = authenticate
+        self.identify = identify
         self.limiter = limiter
         self.request_guard = RequestGuard(app, allowed_origins=())  # only its GET rule is asked
         self.served = 0
@@ -93,7 +95,7 @@ class ReportLane:
         authorization, accept_encoding, if_none_match = asked
         client = scope.get("client")
         try:
-            principal = await self.authenticate(bearer_token(authorization))
+            principal, hashed_token = await self.identify(bearer_token(authorization))
             caller = Caller(principal=principal, address=client[0] if client else "unknown")
             view = await self.reads.report(caller, batch_id)  # the object-level check first
         except Exception:  # any failure: the stack answers it, with its own handlers
@@ -102,7 +104,9 @@ class ReportLane:
             return False
         if self.limiter is not None:
             try:
-                decision = await self.limiter.take(caller_of(scope))
+                # `caller_of(scope)` for a request whose bearer token was accepted: the
+                # same key, without hashing the token a second time.
+                decision = await self.limiter.take(token_key(hashed_token))
             except Exception:  # the store is down: the stack fails open and logs it
                 return False
             if not decision.allowed:
