@@ -10,6 +10,9 @@ hostile-input rule of `RequestGuard`, the bearer token (`Authenticator.identify`
 the token hash the check computed), the response (`finished_report`) and the security headers
 (`add_security_headers`).
 
+A report not in memory (or older there than `fresh_s`) is read by one request through the
+stack; the others for it wait for that one, then are answered from memory (decision 0039).
+
 Whenever the answer would not be a finished report from memory, the lane steps aside before
 it has changed anything, and the full stack answers as if the lane were not there: another
 path or method, a report not in memory, a request with an `Origin` (CORS) or a body, a refused
@@ -20,6 +23,7 @@ last, so a request the lane leaves to the stack never spends two.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable, Iterable
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -75,17 +79,40 @@ class ReportLane:
         self.served = 0
         self.heads_made = 0
         self._heads: dict[tuple[str, bool], tuple[int, list[tuple[bytes, bytes]]]] = {}
+        # Reports a request is reading into memory through the stack (see `_fill`).
+        self._filling: dict[str, asyncio.Future[None]] = {}
+        self.waited = 0  # requests that waited for another's read (tests, benches)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and scope["method"] == "GET":
             batch_id = report_id_of(scope["path"])
-            if (
-                batch_id is not None
-                and self.reads.reports.holds(batch_id)
-                and await self._serve(scope, send, batch_id)
-            ):
-                return
+            if batch_id is not None:
+                if not self.reads.reports.holds(batch_id):
+                    filling = self._filling.get(batch_id)
+                    if filling is None:
+                        await self._fill(batch_id, scope, receive, send)
+                        return
+                    self.waited += 1
+                    await asyncio.shield(filling)
+                if self.reads.reports.holds(batch_id) and await self._serve(scope, send, batch_id):
+                    return
         await self.app(scope, receive, send)
+
+    async def _fill(self, batch_id: str, scope: Scope, receive: Receive, send: Send) -> None:
+        """The stack answers this request, and its read puts the report in memory (a first
+        read, or one `fresh_s` after the last); the lane's requests for the same report that
+        come meanwhile wait for it, then are answered from memory, instead of each going
+        through the stack to read Redis and compress the report again (under load every
+        request in flight did, a stall per report and process every `fresh_s`). If this
+        request does not fill the memory (another fleet's, a report not final yet), they go
+        to the stack as before, having waited for one request."""
+        filled = asyncio.get_running_loop().create_future()
+        self._filling[batch_id] = filled
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            del self._filling[batch_id]
+            filled.set_result(None)
 
     async def _serve(self, scope: Scope, send: Send, batch_id: str) -> bool:
         """Answer and return True, or return False having changed nothing."""
