@@ -191,5 +191,6 @@ def test_the_reserve_cap_is_the_limit_shared_among_the_http_processes() -> None:
     assert cap(200, 2) == 100  # the defaults on two cores
     assert cap(200, 8) == 25
     assert cap(200, 64) == 10  # never below the base reserve
-    assert cap(1_000_000, 2) == 100  # never above rate_reserve_max
+    assert cap(1_000_000, 2) == 100  # never above rate_reserve_max (given as 100 here)
+    assert cap(1_000_000, 2, most=1000) == 1000
     assert cap(1_000_000, 2, reserve=50, most=20) == 50
