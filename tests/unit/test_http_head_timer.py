@@ -4,53 +4,14 @@ not one per request, and still never cutting a request that is being answered.""
 from __future__ import annotations
 
 import asyncio
-import socket
-from collections.abc import AsyncIterator, Awaitable, Callable, MutableMapping
-from contextlib import asynccontextmanager
+from collections.abc import Callable
 from typing import Any
 
 import pytest
-import uvicorn
 
-from argus.entrypoints.http_protocol import head_limited_protocol
+from tests.unit.uvicorn_support import answer, get, served
 
 pytestmark = pytest.mark.unit
-
-Message = MutableMapping[str, Any]
-App = Callable[[Message, Callable[[], Awaitable[Message]], Callable[..., Any]], Awaitable[None]]
-
-
-async def answer(scope: Message, receive: Callable[[], Awaitable[Message]], send: Any) -> None:
-    if scope["path"] == "/slow":
-        await asyncio.sleep(0.6)  # longer than the head's idle bound below
-    await send(
-        {"type": "http.response.start", "status": 200, "headers": [(b"content-length", b"2")]}
-    )
-    await send({"type": "http.response.body", "body": b"ok"})
-
-
-@asynccontextmanager
-async def served(app: App, idle_s: float) -> AsyncIterator[int]:
-    listener = socket.create_server(("127.0.0.1", 0))
-    config = uvicorn.Config(
-        app, lifespan="off", log_level="warning", http=head_limited_protocol(16_384, idle_s)
-    )
-    server = uvicorn.Server(config)
-    serving = asyncio.create_task(server.serve(sockets=[listener]))
-    try:
-        yield listener.getsockname()[1]
-    finally:
-        server.should_exit = True
-        await serving
-
-
-async def get(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, path: str) -> bytes:
-    writer.write(f"GET {path} HTTP/1.1\r\nHost: t\r\n\r\n".encode())
-    await writer.drain()
-    status = await reader.readline()
-    await reader.readuntil(b"\r\n\r\n")
-    assert await reader.readexactly(2) == b"ok"
-    return status
 
 
 async def test_kept_alive_requests_share_one_head_timer(monkeypatch: pytest.MonkeyPatch) -> None:

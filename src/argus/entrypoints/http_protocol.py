@@ -16,6 +16,7 @@ from http import HTTPStatus
 from typing import ClassVar
 
 from argus.entrypoints.http_body import PiecewiseBody
+from argus.entrypoints.http_writes import HeldWrites
 from argus.interfaces.http.errors import code_of, error_bytes
 from argus.interfaces.http.guard_browser import DEFAULT_CACHE_CONTROL, SECURITY_HEADERS
 
@@ -41,7 +42,8 @@ class HeadLimitedHttpTools(PiecewiseBody):
         self.head_waiting = False  # no request is being answered: a head may stall
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
-        super().connection_made(transport)
+        # A response's head and body in one socket write (http_writes, decision 0039).
+        super().connection_made(HeldWrites(transport, self.loop))
         self.head_waiting = True
         self.arm_head_timer()
 
