@@ -4,26 +4,19 @@ not one per request, and still never cutting a request that is being answered.""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
-from typing import Any
 
 import pytest
 
-from tests.unit.uvicorn_support import answer, get, served
+from tests.unit.uvicorn_support import answer, get, record_calls, served
 
 pytestmark = pytest.mark.unit
 
 
 async def test_kept_alive_requests_share_one_head_timer(monkeypatch: pytest.MonkeyPatch) -> None:
     loop = asyncio.get_running_loop()
-    armed: list[str] = []
-    call_at = loop.call_at
-
-    def counting(when: float, callback: Callable[..., object], *args: Any, **kw: Any) -> Any:
-        armed.append(getattr(callback, "__name__", ""))
-        return call_at(when, callback, *args, **kw)
-
-    monkeypatch.setattr(loop, "call_at", counting)
+    armed = record_calls(
+        monkeypatch, loop, "call_at", lambda _, cb, *a: getattr(cb, "__name__", "")
+    )
     async with served(answer, idle_s=30.0) as port:
         reader, writer = await asyncio.open_connection("127.0.0.1", port)
         for _ in range(50):

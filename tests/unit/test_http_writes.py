@@ -9,7 +9,7 @@ import asyncio
 import pytest
 
 from argus.entrypoints.http_writes import HeldWrites
-from tests.unit.uvicorn_support import answer, get, served
+from tests.unit.uvicorn_support import answer, get, record_calls, served
 
 pytestmark = pytest.mark.unit
 
@@ -64,14 +64,7 @@ async def test_large_data_is_written_as_given() -> None:
 
 
 async def test_a_served_response_is_one_write(monkeypatch: pytest.MonkeyPatch) -> None:
-    made: list[HeldWrites] = []
-    original = HeldWrites.__init__
-
-    def keep(self: HeldWrites, *args: object) -> None:
-        original(self, *args)  # type: ignore[arg-type]
-        made.append(self)
-
-    monkeypatch.setattr(HeldWrites, "__init__", keep)
+    made = record_calls(monkeypatch, HeldWrites, "__init__", lambda writes, *_: writes)
     async with served(answer, idle_s=30.0) as port:
         reader, writer = await asyncio.open_connection("127.0.0.1", port)
         for _ in range(10):

@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, MutableMapping
 from contextlib import asynccontextmanager
 from typing import Any
 
+import pytest
 import uvicorn
 
 from argus.entrypoints.http_protocol import head_limited_protocol
@@ -47,3 +48,18 @@ async def get(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, path: 
     await reader.readuntil(b"\r\n\r\n")
     assert await reader.readexactly(2) == b"ok"
     return status
+
+
+def record_calls(
+    monkeypatch: pytest.MonkeyPatch, owner: object, name: str, note: Callable[..., Any]
+) -> list[Any]:
+    """Calls of `owner.name` go on as before; `note(*args)` of each is appended to the list."""
+    original = getattr(owner, name)
+    seen: list[Any] = []
+
+    def recorded(*args: Any, **kwargs: Any) -> Any:
+        seen.append(note(*args))
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(owner, name, recorded)
+    return seen
