@@ -3,8 +3,9 @@
 bench/report_reads.py's set-up, reused: a real embedded `argus serve` with its default HTTP
 processes (one per core; the read path with its token check), a generated batch uploaded and
 its report awaited; then the Gin peer (bench/peers/gin) and a bare Starlette app on uvicorn
-(bench/peers/starlette_report.py) serve those exact bytes. Each round loads every contender in turn with `ab` HTTP/1.0, `ab -k` and
-`wrk` (HTTP/1.1 keep-alive), every request with the engineer's bearer token.
+(bench/peers/starlette_report.py) serve those exact bytes. Each round loads every contender
+in turn with `ab` HTTP/1.0, `ab -k` and `wrk` (HTTP/1.1 keep-alive), every request with the
+engineer's bearer token.
 """
 
 from __future__ import annotations

@@ -61,7 +61,8 @@ def report_id_of(path: str) -> str | None:
 
 class ReportLane:
     """Pure ASGI, around the app; `served` counts what it answered, `heads_made` the response
-    heads it rendered (once per representation, then reused; tests, benches)."""
+    heads it rendered (once per representation, then reused), `waited` the requests that
+    waited for another's read of their report (tests, benches)."""
 
     def __init__(
         self,
@@ -81,7 +82,7 @@ class ReportLane:
         self._heads: dict[tuple[str, bool], tuple[int, list[tuple[bytes, bytes]]]] = {}
         # Reports a request is reading into memory through the stack (see `_fill`).
         self._filling: dict[str, asyncio.Future[None]] = {}
-        self.waited = 0  # requests that waited for another's read (tests, benches)
+        self.waited = 0
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and scope["method"] == "GET":
