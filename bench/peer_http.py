@@ -1,15 +1,17 @@
 """The HTTP peers of bench/compare.py: the same finished report's bytes from three servers.
 
-bench/report_reads.py's set-up, reused: a real embedded `argus serve` (the read path with its
-token check), a generated batch uploaded and its report awaited; then the Gin peer
-(bench/peers/gin) and a bare Starlette app on uvicorn (bench/peers/starlette_report.py) serve
-those exact bytes. Each round loads every contender in turn with `ab` HTTP/1.0, `ab -k` and
-`wrk` (HTTP/1.1 keep-alive), every request with the engineer's bearer token.
+bench/report_reads.py's set-up, reused: a real embedded `argus serve` with its default HTTP
+processes (one per core; the read path with its token check), a generated batch uploaded and
+its report awaited; then the Gin peer (bench/peers/gin) and a bare Starlette app on uvicorn
+(bench/peers/starlette_report.py) serve those exact bytes. Each round loads every contender
+in turn with `ab` HTTP/1.0, `ab -k` and `wrk` (HTTP/1.1 keep-alive), every request with the
+engineer's bearer token.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
 import subprocess
 import sys
@@ -32,7 +34,7 @@ from report_reads import (
     upload_and_fetch_report,
     wait_started,
 )
-from upload import start_server
+from upload import server_env, start_server
 from wrk_load import require_wrk
 
 from argus.infrastructure.embedded.process import free_port
@@ -58,7 +60,13 @@ def http_contenders() -> Iterator[tuple[dict[str, str], str, int]]:
     data_dir = WORK / "http-data"
     shutil.rmtree(data_dir, ignore_errors=True)
     with ExitStack() as servers:
-        argus, argus_url, tokens = start_server(data_dir)
+        # Argus as served by default: upload's bench env pins one HTTP process (it reads that
+        # process' CPU); the reads are measured with the default, one per core (0031, 0039).
+        env = server_env(data_dir)
+        env.pop("ARGUS_HTTP_WORKERS")
+        if "ARGUS_HTTP_WORKERS" in os.environ:
+            env["ARGUS_HTTP_WORKERS"] = os.environ["ARGUS_HTTP_WORKERS"]
+        argus, argus_url, tokens = start_server(data_dir, env)
         servers.callback(stop, argus)
         report = upload_and_fetch_report(argus_url, files, tokens)
         body = WORK / "http-report.json"

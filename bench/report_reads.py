@@ -31,6 +31,7 @@ import statistics
 import subprocess
 import sys
 import time
+import zlib
 from pathlib import Path
 
 import httpx
@@ -234,7 +235,9 @@ def load(mode: list[str], url: str, args: argparse.Namespace, token: str) -> dic
 def start_argus(
     name: str, settings: dict[str, str], files: list[Path]
 ) -> tuple[subprocess.Popen[bytes], Contender, bytes]:
-    data_dir = WORK / ("http-data-" + re.sub(r"[^a-z0-9-]", "-", name))
+    # Short: PostgreSQL's socket path under it must stay within 107 bytes.
+    slug = re.sub(r"[^a-z0-9-]", "-", name)[:20] + "-" + format(zlib.crc32(name.encode()), "x")
+    data_dir = WORK / ("http-data-" + slug)
     shutil.rmtree(data_dir, ignore_errors=True)
     env = server_env(data_dir) | settings
     process, base_url, tokens = start_server(data_dir, env)

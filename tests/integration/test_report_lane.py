@@ -4,6 +4,7 @@ bodies compared, and the lane's own count shows it, not the route, answered the 
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 
 import httpx
@@ -126,3 +127,32 @@ async def test_the_lane_spends_rate_limit_tokens_like_the_route(
             replies = [await http.get(f"/api/report/{batch_id}", headers=header) for _ in range(5)]
             statuses[lane] = [r.status_code for r in replies]
     assert statuses[True] == statuses[False] == [200, 200, 200, 429, 429]
+
+
+async def test_requests_for_a_report_not_in_memory_wait_for_one_read(
+    adapters: Adapters, identities: Identities, batch_id: str
+) -> None:
+    """A report in Redis but not in this process' memory (a new process, or one `fresh_s`
+    after the last read): one request reads it through the stack, the others wait for that
+    read and are answered from memory; without the wait every request in flight read Redis."""
+    await finished_batch(adapters, batch_id)
+    auth = FleetAuth(identities)
+    first = http_services(adapters)  # another process: reads the database, writes Redis
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=create_served_app(first, guards=guards(adapters, 999))),
+        base_url="http://argus",
+        auth=auth,
+    ) as http:
+        assert (await http.get(f"/api/report/{batch_id}")).status_code == 200
+    services = http_services(adapters)  # this process: nothing in memory yet
+    lane = create_served_app(services, guards=guards(adapters, 999))
+    assert isinstance(lane, ReportLane)
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=lane), base_url="http://argus", auth=auth
+    ) as http:
+        replies = await asyncio.gather(*(http.get(f"/api/report/{batch_id}") for _ in range(20)))
+    assert {r.status_code for r in replies} == {200}
+    assert len({r.content for r in replies}) == 1
+    assert services.reads.reports.counts()["redis_hits"] == 1
+    assert services.reads.reports.counts()["database_reads"] == 0
+    assert (lane.waited, lane.served) == (19, 19)

@@ -1,5 +1,6 @@
-"""Tokens reserved per process (decision 0030): one shared-store round trip per `reserve`
-requests, and never more admitted than the shared bucket holds. Counted, never timed."""
+"""Tokens reserved per process (decisions 0030, 0039): one shared-store round trip per reserve,
+the reserve growing for a hot caller only, and never more admitted than the shared bucket
+holds. Counted, never timed."""
 
 from __future__ import annotations
 
@@ -7,7 +8,10 @@ import asyncio
 
 import pytest
 
-from argus.application.rate_limit import ReservingRateLimiter
+from argus.application.rate_limit import RateDecision, ReservingRateLimiter
+from argus.bootstrap.limits import reserve_cap
+from argus.config import AppSettings, Settings
+from argus.interfaces.http.settings import LimitsSettings
 from tests.fakes.rate_limiter import FakeRateLimiter
 
 pytestmark = pytest.mark.unit
@@ -78,3 +82,115 @@ async def test_refills_ahead_admit_no_more_than_the_shared_bucket_holds() -> Non
         allowed.append((await limiter.take("token:a")).allowed)
         await asyncio.sleep(0)
     assert sum(allowed) == 12  # never more than the shared bucket held
+
+
+# --- the adaptive reserve (decision 0039) -------------------------------------------------
+
+
+class Counting:
+    """The shared bucket, recording each refill: (tokens asked for, tokens given)."""
+
+    def __init__(self, shared: FakeRateLimiter) -> None:
+        self.shared = shared
+        self.refills: list[tuple[int, int]] = []
+
+    async def take_up_to(self, key: str, want: int) -> tuple[int, RateDecision]:
+        taken, decision = await self.shared.take_up_to(key, want)
+        self.refills.append((want, taken))
+        return taken, decision
+
+    @property
+    def wants(self) -> list[int]:
+        return [want for want, _ in self.refills]
+
+    @property
+    def given(self) -> int:
+        return sum(taken for _, taken in self.refills)
+
+
+def bucket(burst: int) -> Counting:
+    return Counting(FakeRateLimiter(rate_per_s=0.001, burst=burst, clock=lambda: 0.0))
+
+
+async def steady(limiter: ReservingRateLimiter, clock: Clock, requests: int, gap_s: float) -> int:
+    """`requests` takes `gap_s` apart; the most tokens held here at once."""
+    most = 0
+    for _ in range(requests):
+        assert (await limiter.take("token:a")).allowed
+        await asyncio.sleep(0)  # a refill ahead runs before the next request
+        most = max(most, limiter.reserved("token:a"))
+        clock.now += gap_s
+    return most
+
+
+async def test_a_hot_callers_reserve_doubles_up_to_its_cap() -> None:
+    clock = Clock()
+    shared = bucket(10_000)
+    limiter = ReservingRateLimiter(shared, reserve=10, reserve_max=80, reserve_s=1.0, clock=clock)
+    most = await steady(limiter, clock, 1000, gap_s=0.001)  # 1,000 a second
+    assert shared.wants[:5] == [10, 20, 40, 80, 80]
+    assert set(shared.wants[3:]) == {80}
+    # 10 + 20 + 40 + 13 × 80 tokens for 1,000 requests (a fixed reserve of 10: 100 round
+    # trips); the last refill came ahead, so its tokens are still held.
+    assert limiter.round_trips == len(shared.wants) == 16
+    assert limiter.reserved("token:a") == 10 + 20 + 40 + 13 * 80 - 1000
+    assert most <= 80 + 80 // 2  # never more than 1.5 × the cap held
+    assert limiter.waits == 1
+
+
+async def test_a_slow_caller_keeps_the_base_reserve() -> None:
+    clock = Clock()
+    shared = bucket(10_000)
+    limiter = ReservingRateLimiter(shared, reserve=10, reserve_max=80, reserve_s=1.0, clock=clock)
+    most = await steady(limiter, clock, 100, gap_s=0.2)  # 5 a second: 5 spent per second
+    assert set(shared.wants) == {10}
+    assert most <= 10 + 10 // 2  # as with a fixed reserve: half left when the next came
+
+
+async def test_the_reserve_halves_when_the_caller_slows_and_resets_after_an_idle() -> None:
+    clock = Clock()
+    shared = bucket(10_000)
+    limiter = ReservingRateLimiter(shared, reserve=10, reserve_max=80, reserve_s=1.0, clock=clock)
+    await steady(limiter, clock, 300, gap_s=0.001)
+    assert shared.wants[-1] == 80
+    await steady(limiter, clock, 200, gap_s=0.02)  # 50 a second: 40 spent in 0.8 s > 0.5 s
+    assert shared.wants[-3:] == [40, 40, 40]  # halved once: 20 spent in 0.4 s keeps it at 40
+    clock.now += 5.0  # idle past reserve_s: what was held is dropped, the next reserve is small
+    await limiter.take("token:a")
+    assert shared.wants[-1] == 10
+
+
+async def test_processes_at_the_limit_never_overdraw_and_their_reserves_shrink() -> None:
+    clock = Clock()
+    shared = FakeRateLimiter(rate_per_s=0.001, burst=300, clock=lambda: 0.0)
+    counted = [Counting(shared) for _ in range(3)]
+    processes = [
+        ReservingRateLimiter(c, reserve=10, reserve_max=100, reserve_s=1.0, clock=clock)
+        for c in counted
+    ]
+    admitted = 0
+    for _ in range(200):
+        for process in processes:
+            admitted += (await process.take("token:a")).allowed
+            await asyncio.sleep(0)
+        clock.now += 0.001
+    # Every admitted request spent a shared token, and no more than the bucket held were.
+    assert admitted == sum(c.given for c in counted) == 300
+    for c in counted:
+        assert max(c.wants) > 10  # each process's reserve grew while the bucket was full
+        # A refill the bucket could not fill is followed by one of the base size.
+        after_short = [c.wants[i + 1] for i, (w, t) in enumerate(c.refills[:-1]) if t < w]
+        assert after_short and set(after_short) == {10}
+
+
+def test_the_reserve_cap_is_the_limit_shared_among_the_http_processes() -> None:
+    def cap(per_s: float, workers: int, reserve: int = 10, most: int = 100) -> int:
+        limits = LimitsSettings(requests_per_s=per_s, rate_reserve=reserve, rate_reserve_max=most)
+        return reserve_cap(Settings(app=AppSettings(http_workers=workers), limits=limits))
+
+    assert cap(200, 2) == 100  # the defaults on two cores
+    assert cap(200, 8) == 25
+    assert cap(200, 64) == 10  # never below the base reserve
+    assert cap(1_000_000, 2) == 100  # never above rate_reserve_max (given as 100 here)
+    assert cap(1_000_000, 2, most=1000) == 1000
+    assert cap(1_000_000, 2, reserve=50, most=20) == 50

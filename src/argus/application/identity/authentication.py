@@ -34,6 +34,11 @@ class Authenticator:
 
     async def authenticate(self, raw: str) -> Principal:
         """The principal of `raw`; Unauthenticated for malformed, unknown, expired or revoked."""
+        return (await self.identify(raw))[0]
+
+    async def identify(self, raw: str) -> tuple[Principal, str]:
+        """`authenticate`, and the token's hash it computed: the read lane keys the caller's
+        rate limit by it, so a request hashes its token once (decision 0039)."""
         check_token_shape(raw)  # garbage never reaches the database
         key = token_hash(raw)
         now = self._clock()
@@ -48,4 +53,4 @@ class Authenticator:
             if len(self._cache) >= _CACHE_ENTRIES:
                 self._cache.pop(next(iter(self._cache)))
             self._cache[key] = (record, now + self._cache_s)
-        return record.check_usable(datetime.now(UTC))
+        return record.check_usable(datetime.now(UTC)), key

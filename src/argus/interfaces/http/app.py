@@ -56,6 +56,4 @@ def create_served_app(
     app = create_app(svc, ingest=ingest, query=query, guards=guards)
     if not query:
         return app
-    return ReportLane(
-        app, reads=svc.reads, authenticate=svc.auth.authenticate, limiter=guards.rate_limiter
-    )
+    return ReportLane(app, reads=svc.reads, identify=svc.auth.identify, limiter=guards.rate_limiter)

@@ -3,11 +3,15 @@ of FastAPI (decision 0031; `app.create_served_app` puts it there).
 
 A hot report read is all per-request framework: FastAPI's telemetry and body-limit layers,
 seven guard middlewares, route matching, dependency solving, a `Request`. The lane answers it
-in one hop, still doing everything the
-stack would do for it, through the same code: the hostile-input rule of `RequestGuard`, the
-bearer token (`authenticate`, as `BearerAuth`), the object-level check and the report
-(`GuardedReads.report`, as the route), the rate limit (the same limiter, one token), the
-response (`finished_report`) and the security headers (`add_security_headers`).
+in one hop, still doing everything the stack would do for it, through the same code: the
+hostile-input rule of `RequestGuard`, the bearer token (`Authenticator.identify`, what
+`BearerAuth`'s `authenticate` runs), the object-level check and the report
+(`GuardedReads.report`, as the route), the rate limit (the same limiter, one token, keyed by
+the token hash the check computed), the response (`finished_report`) and the security headers
+(`add_security_headers`).
+
+A report not in memory (or older there than `fresh_s`) is read by one request through the
+stack; the others for it wait for that one, then are answered from memory (decision 0039).
 
 Whenever the answer would not be a finished report from memory, the lane steps aside before
 it has changed anything, and the full stack answers as if the lane were not there: another
@@ -19,18 +23,18 @@ last, so a request the lane leaves to the stack never spends two.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import asyncio
+from collections.abc import Awaitable, Callable, Iterable
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from argus.application.identity import GuardedReads
 from argus.application.queries import ReportView
-from argus.application.rate_limit import RateLimiter
+from argus.application.rate_limit import RateLimiter, token_key
 from argus.domain.identifiers import has_control_characters
-from argus.domain.identity import Caller
-from argus.interfaces.http.auth import Authenticate, bearer_token
+from argus.domain.identity import Caller, Principal
+from argus.interfaces.http.auth import bearer_token
 from argus.interfaces.http.guard_browser import RequestGuard, add_security_headers
-from argus.interfaces.http.guard_quota import caller_of
 from argus.interfaces.http.report_response import finished_report, report_variant, variant_body
 
 # The two routes that answer a report (routes_reports.report, routes_batches.batch_report).
@@ -38,6 +42,8 @@ _SHORT_PREFIX = "/api/report/"
 _LONG_PREFIX, _LONG_SUFFIX = "/api/v1/batches/", "/report"
 # Requests the lane leaves to the stack: CORS answers and bodies are the guards' business.
 _NOT_FOR_THE_LANE = frozenset({b"origin", b"content-length", b"transfer-encoding"})
+# A token → its principal and its hash (`Authenticator.identify`): the hash keys the rate limit.
+Identify = Callable[[str], Awaitable[tuple[Principal, str]]]
 # Response heads kept (one per representation of a report and 304-or-not), oldest out first.
 _HEADS = 4096
 
@@ -55,35 +61,59 @@ def report_id_of(path: str) -> str | None:
 
 class ReportLane:
     """Pure ASGI, around the app; `served` counts what it answered, `heads_made` the response
-    heads it rendered (once per representation, then reused; tests, benches)."""
+    heads it rendered (once per representation, then reused), `waited` the requests that
+    waited for another's read of their report (tests, benches)."""
 
     def __init__(
         self,
         app: ASGIApp,
         *,
         reads: GuardedReads,
-        authenticate: Authenticate,
+        identify: Identify,
         limiter: RateLimiter | None,
     ) -> None:
         self.app = app
         self.reads = reads
-        self.authenticate = authenticate
+        self.identify = identify
         self.limiter = limiter
         self.request_guard = RequestGuard(app, allowed_origins=())  # only its GET rule is asked
         self.served = 0
         self.heads_made = 0
         self._heads: dict[tuple[str, bool], tuple[int, list[tuple[bytes, bytes]]]] = {}
+        # Reports a request is reading into memory through the stack (see `_fill`).
+        self._filling: dict[str, asyncio.Future[None]] = {}
+        self.waited = 0
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and scope["method"] == "GET":
             batch_id = report_id_of(scope["path"])
-            if (
-                batch_id is not None
-                and self.reads.reports.holds(batch_id)
-                and await self._serve(scope, send, batch_id)
-            ):
-                return
+            if batch_id is not None:
+                if not self.reads.reports.holds(batch_id):
+                    filling = self._filling.get(batch_id)
+                    if filling is None:
+                        await self._fill(batch_id, scope, receive, send)
+                        return
+                    self.waited += 1
+                    await asyncio.shield(filling)
+                if self.reads.reports.holds(batch_id) and await self._serve(scope, send, batch_id):
+                    return
         await self.app(scope, receive, send)
+
+    async def _fill(self, batch_id: str, scope: Scope, receive: Receive, send: Send) -> None:
+        """The stack answers this request, and its read puts the report in memory (a first
+        read, or one `fresh_s` after the last); the lane's requests for the same report that
+        come meanwhile wait for it, then are answered from memory, instead of each going
+        through the stack to read Redis and compress the report again (under load every
+        request in flight did, a stall per report and process every `fresh_s`). If this
+        request does not fill the memory (another fleet's, a report not final yet), they go
+        to the stack as before, having waited for one request."""
+        filled = asyncio.get_running_loop().create_future()
+        self._filling[batch_id] = filled
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            del self._filling[batch_id]
+            filled.set_result(None)
 
     async def _serve(self, scope: Scope, send: Send, batch_id: str) -> bool:
         """Answer and return True, or return False having changed nothing."""
@@ -93,7 +123,7 @@ class ReportLane:
         authorization, accept_encoding, if_none_match = asked
         client = scope.get("client")
         try:
-            principal = await self.authenticate(bearer_token(authorization))
+            principal, hashed_token = await self.identify(bearer_token(authorization))
             caller = Caller(principal=principal, address=client[0] if client else "unknown")
             view = await self.reads.report(caller, batch_id)  # the object-level check first
         except Exception:  # any failure: the stack answers it, with its own handlers
@@ -102,7 +132,9 @@ class ReportLane:
             return False
         if self.limiter is not None:
             try:
-                decision = await self.limiter.take(caller_of(scope))
+                # `caller_of(scope)` for a request whose bearer token was accepted: the
+                # same key, without hashing the token a second time.
+                decision = await self.limiter.take(token_key(hashed_token))
             except Exception:  # the store is down: the stack fails open and logs it
                 return False
             if not decision.allowed:

@@ -33,6 +33,9 @@ class LimitsSettings(BaseSettings):
     request_burst: int = Field(default=1000, ge=1)
     # Tokens a process takes from a caller's shared bucket at once (1: a round trip a request).
     rate_reserve: int = Field(default=10, ge=1)
+    # What that reserve may grow to for a caller spending it fast (decision 0039); at most the
+    # per-second limit ÷ the HTTP processes of a port, never below rate_reserve.
+    rate_reserve_max: int = Field(default=1000, ge=1)
     # Server-Sent-Events streams one token (or client address) may hold open per process.
     sse_streams_per_token: int = Field(default=16, ge=1)
 
