@@ -26,15 +26,12 @@ import time
 from dataclasses import dataclass
 
 from argus.config import Settings
-from argus.workers.supervisor import _terminate_with_parent as terminate_with_parent
+from argus.workers.restart_backoff import RestartBackoff
+from argus.workers.supervisor import terminate_with_parent
 
 log = logging.getLogger(__name__)
 
 _STOP_TIMEOUT_S = 30.0  # for all workers together
-# A worker that keeps dying (its database is down, a bad setting) is restarted after a delay
-# doubling from 1 s to 60 s, back to 1 s once one has stayed up this long: no restart storm.
-_RESTART_DELAY_S = (1.0, 60.0)
-_STAYED_UP_S = 30.0
 
 
 def listening_socket(host: str, port: int, *, backlog: int) -> socket.socket:
@@ -72,7 +69,10 @@ class HttpWorkers:
         self._payload = pickle.dumps(order)
         self._processes: list[subprocess.Popen[bytes] | None] = [None] * count
         self._started_at = [0.0] * count
-        self._delay = [_RESTART_DELAY_S[0]] * count
+        # A worker that keeps dying (its database is down, a bad setting) is restarted after a
+        # wait doubling from 1 s to 60 s (the parser workers' rule): no restart storm.
+        self._backoff = RestartBackoff()
+        self._delay: list[float | None] = [None] * count  # the last wait before a restart
         self._due = [0.0] * count  # when a dead slot may be restarted
         self._stopping = False
         self._watch: asyncio.Task[None] | None = None
@@ -111,10 +111,10 @@ class HttpWorkers:
                     continue
                 now = time.monotonic()
                 if self._due[slot] < self._started_at[slot]:  # newly found dead: schedule it
-                    stayed_up = now - self._started_at[slot] >= _STAYED_UP_S
-                    delay = _RESTART_DELAY_S[0] if stayed_up else self._delay[slot]
-                    self._delay[slot] = min(2 * delay, _RESTART_DELAY_S[1])
-                    self._due[slot] = now + delay
+                    delay = self._backoff.next_delay(
+                        lived_s=now - self._started_at[slot], previous_delay_s=self._delay[slot]
+                    )
+                    self._delay[slot], self._due[slot] = delay, now + delay
                     log.warning(
                         "HTTP worker %d (pid %d) exited with %s; restarting in %.0f s",
                         slot + 1,

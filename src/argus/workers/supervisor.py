@@ -18,7 +18,7 @@ from argus.workers.restart_backoff import RestartBackoff
 log = logging.getLogger(__name__)
 
 
-def _terminate_with_parent() -> None:
+def terminate_with_parent() -> None:
     """In the child, before exec: get SIGTERM when the supervisor dies, even by SIGKILL,
     so no orphaned worker keeps consuming (Linux prctl PR_SET_PDEATHSIG)."""
     if sys.platform == "linux":
@@ -68,7 +68,7 @@ class ParserSupervisor:
                 env={**os.environ, **self._env},
                 stdout=out,
                 stderr=subprocess.STDOUT,
-                preexec_fn=_terminate_with_parent,
+                preexec_fn=terminate_with_parent,
             )
         self._processes[slot] = process
         self._started_at[slot] = time.monotonic()
