@@ -5,6 +5,7 @@ bodies compared, and the lane's own count shows it, not the route, answered the 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import AsyncIterator
 
 import httpx
@@ -156,3 +157,54 @@ async def test_requests_for_a_report_not_in_memory_wait_for_one_read(
     assert services.reads.reports.counts()["redis_hits"] == 1
     assert services.reads.reports.counts()["database_reads"] == 0
     assert (lane.waited, lane.served) == (19, 19)
+
+
+async def test_a_client_that_does_not_read_its_response_holds_up_only_its_own_request(
+    adapters: Adapters, identities: Identities, batch_id: str
+) -> None:
+    """The request that reads a report into memory lets the waiting ones go when its response
+    starts: if its client never reads the body (its send blocks), the others are still served."""
+    await finished_batch(adapters, batch_id)
+    lane = create_served_app(http_services(adapters), guards=guards(adapters, 999))
+    assert isinstance(lane, ReportLane)
+    url = f"http://argus/api/report/{batch_id}"
+    token = await identities.token_for(httpx.Request("GET", url))
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "GET",
+        "scheme": "http",
+        "path": f"/api/report/{batch_id}",
+        "raw_path": f"/api/report/{batch_id}".encode(),
+        "query_string": b"",
+        "root_path": "",
+        "headers": [(b"host", b"argus"), (b"authorization", f"Bearer {token}".encode())],
+        "client": ("127.0.0.1", 40000),
+        "server": ("argus", 80),
+    }
+    started = asyncio.Event()
+
+    async def receive() -> dict[str, object]:
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def never_read(message: dict[str, object]) -> None:
+        if message["type"] == "http.response.start":
+            started.set()
+        else:
+            await asyncio.Event().wait()  # the client's window stays full
+
+    filler = asyncio.create_task(lane(scope, receive, never_read))  # type: ignore[arg-type]
+    await asyncio.sleep(0)  # it is now the request reading the report
+    try:
+        async with httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=lane), auth=FleetAuth(identities)
+        ) as http:
+            reply = await asyncio.wait_for(http.get(url), 30)
+        assert reply.status_code == 200
+        assert started.is_set()
+        assert (lane.waited, lane.served) == (1, 1)
+    finally:
+        filler.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await filler

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from starlette.exceptions import HTTPException
 
-from argus.interfaces.http.guard_body import BodyGuard
+from argus.interfaces.http.guard_body import BodyGuard, IdleDeadline
 
 pytestmark = pytest.mark.unit
 
@@ -99,6 +99,30 @@ async def test_a_cancel_from_elsewhere_during_a_wait_stays_a_cancel() -> None:
     upload.cancel()  # e.g. the server shutting down
     with pytest.raises(asyncio.CancelledError):
         await upload
+
+
+async def test_a_cancel_from_elsewhere_in_the_same_turn_as_the_cut_stays_a_cancel() -> None:
+    deadline = IdleDeadline(30.0)
+    ours: list[bool] = []
+
+    async def wait_for_a_message() -> None:
+        deadline.waiting()
+        try:
+            await asyncio.get_running_loop().create_future()
+        except asyncio.CancelledError:
+            ours.append(deadline.cut_this_wait())
+            raise
+
+    waiter = asyncio.create_task(wait_for_a_message())
+    await asyncio.sleep(0)  # it is waiting
+    waiter.cancel()  # someone else's (a shutdown), not delivered yet
+    assert deadline.since is not None
+    deadline.since -= 60  # the wait is past its bound, and the cut comes in the same turn
+    deadline.check()
+    with pytest.raises(asyncio.CancelledError):
+        await waiter
+    deadline.disarm()
+    assert ours == [False]  # a 408 here would swallow the shutdown's cancel
 
 
 async def test_a_json_body_past_its_limit_is_413_while_it_streams() -> None:

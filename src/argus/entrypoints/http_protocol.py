@@ -62,13 +62,18 @@ class HeadLimitedHttpTools(PiecewiseBody):
 
     def head_due(self) -> None:
         self.head_timer = None
-        if self.transport.is_closing() or not self.head_waiting:
+        if self.transport.is_closing() or not self.head_waiting or self.answering():
             return  # a request is being answered: the next head wait arms the timer again
         due = self.head_since + self.idle_s
         if self.loop.time() < due:
             self.head_timer = self.loop.call_at(due, self.head_due)
             return
         self.head_stalled()
+
+    def answering(self) -> bool:
+        """A request's response is still under way (a pipelined one, read with the request
+        before it, runs after that one's response completed)."""
+        return self.cycle is not None and not self.cycle.response_complete
 
     def disarm_head_timer(self) -> None:
         if self.head_timer is not None:
@@ -88,6 +93,11 @@ class HeadLimitedHttpTools(PiecewiseBody):
     def on_message_complete(self) -> None:
         super().on_message_complete()
         self.in_head, self.head_bytes = True, 0  # what follows is the next request's head
+        if not self.answering() and not self.transport.is_closing():
+            # Answered before its body was in (an early 401 or 413): on_response_complete
+            # found no head to wait for, so the next head's wait starts now.
+            self.head_waiting = True
+            self.arm_head_timer()
 
     def on_response_complete(self) -> None:
         super().on_response_complete()

@@ -95,12 +95,15 @@ class IdleDeadline:
         self.waiter: asyncio.Task[object] | None = None
         self.timer: asyncio.TimerHandle | None = None
         self.expired = False
-        self.cancelling = 0  # the waiter's cancel requests before ours (others' win)
+        self.cancelling = 0  # the waiter's cancel requests when its wait began (others' win)
 
     def waiting(self) -> None:
         """A wait begins now (per message: a clock read and two stores, no new object)."""
         self.since = now = self.loop.time()
-        self.waiter = asyncio.current_task()
+        self.waiter = waiter = asyncio.current_task()
+        # Cancel requests already made are others' (as asyncio.timeout counts them at entry):
+        # counted when the cut comes, one made in the same loop turn would be taken for ours.
+        self.cancelling = 0 if waiter is None else waiter.cancelling()
         if self.timer is None:
             self.timer = self.loop.call_at(now + self.idle_s, self.check)
 
@@ -114,7 +117,6 @@ class IdleDeadline:
             self.timer = self.loop.call_at(due, self.check)
             return
         self.expired = True
-        self.cancelling = self.waiter.cancelling()
         self.waiter.cancel()
 
     def cut_this_wait(self) -> bool:

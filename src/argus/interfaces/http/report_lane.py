@@ -106,14 +106,29 @@ class ReportLane:
         through the stack to read Redis and compress the report again (under load every
         request in flight did, a stall per report and process every `fresh_s`). If this
         request does not fill the memory (another fleet's, a report not final yet), they go
-        to the stack as before, having waited for one request."""
+        to the stack as before, having waited for one request.
+
+        They are let go when this request's response starts (its read is done by then), not
+        when its body has gone out: a client that does not read its responses must hold up
+        only its own request."""
         filled = asyncio.get_running_loop().create_future()
         self._filling[batch_id] = filled
+
+        def let_waiters_go() -> None:
+            if self._filling.get(batch_id) is filled:
+                del self._filling[batch_id]
+            if not filled.done():
+                filled.set_result(None)
+
+        async def send_and_let_go(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                let_waiters_go()
+            await send(message)
+
         try:
-            await self.app(scope, receive, send)
+            await self.app(scope, receive, send_and_let_go)
         finally:
-            del self._filling[batch_id]
-            filled.set_result(None)
+            let_waiters_go()
 
     async def _serve(self, scope: Scope, send: Send, batch_id: str) -> bool:
         """Answer and return True, or return False having changed nothing."""
