@@ -159,6 +159,18 @@ def server_env(data_dir: Path) -> dict[str, str]:
     }
 
 
+def wait_answering(base_url: str, what: str) -> None:
+    """Returns once a bench server started in the background answers at `base_url` (any
+    status); ends the bench if it does not within ~10 s."""
+    for _ in range(100):
+        try:
+            httpx.get(base_url, timeout=1)
+            return
+        except httpx.HTTPError:
+            time.sleep(0.1)
+    raise SystemExit(f"{what} did not start")
+
+
 def start_server(
     data_dir: Path, env: dict[str, str] | None = None
 ) -> tuple[subprocess.Popen[bytes], str, Tokens]:

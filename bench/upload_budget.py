@@ -40,7 +40,7 @@ from typing import cast
 
 import httpx
 from tokens import Tokens  # bench/ leads sys.path
-from upload import copy_s, drive_log, remove_blobs, start_server
+from upload import copy_s, drive_log, remove_blobs, start_server, wait_answering
 
 from argus.cli.client import ArgusClient, sha256_of
 from argus.infrastructure.blob.file_writer import HashingFileWriter, _sync_file_range
@@ -118,13 +118,8 @@ def start_script(
     process = subprocess.Popen([sys.executable, "-c", code, str(port), *args])
     started.append(process)
     base = f"http://127.0.0.1:{port}"
-    for _ in range(100):
-        try:
-            httpx.get(base, timeout=1)
-            return process, base
-        except httpx.HTTPError:
-            time.sleep(0.1)
-    raise SystemExit("a bench server did not start")
+    wait_answering(base, "a bench server")
+    return process, base
 
 
 def curl_put(url: str, path: Path, headers: dict[str, str]) -> tuple[float, float]:

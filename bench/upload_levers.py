@@ -21,8 +21,7 @@ import tempfile
 import time
 from pathlib import Path
 
-import httpx
-from upload import copy_s, cpu_s, drive_log  # bench/ leads sys.path
+from upload import copy_s, cpu_s, drive_log, wait_answering  # bench/ leads sys.path
 
 from argus.infrastructure.embedded.process import free_port
 
@@ -68,13 +67,8 @@ def start(variant: Variant, root: Path) -> tuple[subprocess.Popen[bytes], str]:
         [sys.executable, "-c", code, str(root), str(batch_kib), str(writeback)]
     )
     base = f"http://127.0.0.1:{port}"
-    for _ in range(100):
-        try:
-            httpx.get(base, timeout=1)
-            return process, base
-        except httpx.HTTPError:
-            time.sleep(0.1)
-    raise SystemExit(f"{variant} did not start")
+    wait_answering(base, str(variant))
+    return process, base
 
 
 def curl_put(url: str, path: Path) -> float:
