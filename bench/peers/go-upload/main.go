@@ -1,0 +1,251 @@
+// Command go-upload is the upload peer of bench/upload.py: a Go server (standard library only)
+// doing exactly the work of Argus' `PUT /api/v1/batches/{id}/files/{name}` on the bytes, so
+// that Argus' upload can be measured against the best peer doing the same work (record 0044):
+// a bearer token checked, Content-Length required and bounded, the body streamed into a temp
+// file created O_EXCL in <dir>/.incoming while SHA-256 sees every byte, writeback started every
+// 8 MiB, one fsync, the digest compared with X-Checksum-SHA256, the file renamed into place and
+// the directory fsynced. No database row: that is Argus' business, not the bytes' (the bench
+// times ~200 MB bodies, where one INSERT is noise).
+//
+// Two ways to move the bytes (-mode):
+//   - sequential: the idiomatic Go handler, io.CopyBuffer with a 1 MiB buffer into
+//     io.MultiWriter(hash, file): receive, hash, write one after the other on one goroutine.
+//   - pipelined: the handler goroutine fills rotating 1 MiB buffers from the socket while a
+//     second goroutine hashes and writes the previous ones (Argus' event loop + writer thread,
+//     without Python's per-chunk bytes objects): the best a peer can do on these cores.
+package main
+
+import (
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"hash"
+	"io"
+	"log"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+)
+
+const (
+	bufferSize = 1 << 20 // 1 MiB, as Argus' write batch (record 0034)
+	writeback  = 8 << 20 // start the writeback every 8 MiB, as Argus' blob store
+	// The pipelined mode's buffers: one being filled, one being hashed and written, one spare
+	// so the receiver never waits on a buffer the writer is about to give back.
+	pipelineBuffers    = 3
+	syncFileRangeWrite = 2 // SYNC_FILE_RANGE_WRITE: start writeback, do not wait
+)
+
+type server struct {
+	dir       string
+	token     []byte
+	maxBytes  int64
+	pipelined bool
+}
+
+func main() {
+	port := flag.Int("port", 0, "port to listen on (127.0.0.1 only)")
+	dir := flag.String("dir", "", "folder the uploads land in (temp files in <dir>/.incoming)")
+	mode := flag.String("mode", "sequential", "sequential or pipelined")
+	maxBytes := flag.Int64("max-bytes", 20<<30, "largest Content-Length accepted (413 beyond)")
+	flag.Parse()
+	token := os.Getenv("GO_UPLOAD_TOKEN") // not a flag: argv is visible to every local user
+	if *dir == "" || token == "" || (*mode != "sequential" && *mode != "pipelined") {
+		log.Fatal("usage: GO_UPLOAD_TOKEN=… go-upload -dir DIR -port N [-mode sequential|pipelined]")
+	}
+	if err := os.MkdirAll(filepath.Join(*dir, ".incoming"), 0o755); err != nil {
+		log.Fatal(err)
+	}
+	s := &server{dir: *dir, token: []byte("Bearer " + token), maxBytes: *maxBytes,
+		pipelined: *mode == "pipelined"}
+	mux := http.NewServeMux()
+	mux.HandleFunc("PUT /upload/{name}", s.upload)
+	addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(*port)) // loopback only
+	log.Fatal(http.ListenAndServe(addr, mux))
+}
+
+func reply(w http.ResponseWriter, status int, body any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(body)
+}
+
+// fail answers Argus' error shape: {"error": {"code": …, "message": …}}.
+func fail(w http.ResponseWriter, status int, code, message string) {
+	reply(w, status, map[string]map[string]string{"error": {"code": code, "message": message}})
+}
+
+func (s *server) upload(w http.ResponseWriter, r *http.Request) {
+	// Constant time: how much of a guess matched must not show in the answer's timing.
+	if subtle.ConstantTimeCompare([]byte(r.Header.Get("Authorization")), s.token) != 1 {
+		fail(w, http.StatusUnauthorized, "unauthorized", "a valid bearer token is required")
+		return
+	}
+	name := r.PathValue("name")
+	if name == "" || strings.HasPrefix(name, ".") || strings.ContainsAny(name, "/\\\x00") {
+		fail(w, http.StatusBadRequest, "invalid_input", "the file name is not allowed")
+		return
+	}
+	// The size is known before a byte is stored: a body without it, or past the bound, is
+	// refused before it costs disk (r.ContentLength is -1 for a chunked body).
+	if r.ContentLength < 0 {
+		fail(w, http.StatusLengthRequired, "length_required", "Content-Length is required")
+		return
+	}
+	if r.ContentLength > s.maxBytes {
+		fail(w, http.StatusRequestEntityTooLarge, "payload_too_large",
+			fmt.Sprintf("request body is %d bytes; the limit is %d", r.ContentLength, s.maxBytes))
+		return
+	}
+	temp, err := s.createTemp()
+	if err != nil {
+		fail(w, http.StatusServiceUnavailable, "storage_unavailable", err.Error())
+		return
+	}
+	published := false
+	defer func() { // nothing half-written: any exit before the rename removes the temp file
+		if !published {
+			temp.Close()
+			os.Remove(temp.Name())
+		}
+	}()
+	out := &syncingFile{file: temp}
+	digest := sha256.New()
+	var size int64
+	if s.pipelined {
+		size, err = pipelinedCopy(out, digest, r.Body)
+	} else {
+		size, err = io.CopyBuffer(io.MultiWriter(digest, out), r.Body, make([]byte, bufferSize))
+	}
+	if err == nil && size != r.ContentLength {
+		err = io.ErrUnexpectedEOF
+	}
+	if err != nil {
+		fail(w, http.StatusBadRequest, "invalid_input", "the body could not be stored: "+err.Error())
+		return
+	}
+	// One fsync at the end: the writeback started every 8 MiB left little for it to flush.
+	if err := temp.Sync(); err != nil {
+		fail(w, http.StatusServiceUnavailable, "storage_unavailable", err.Error())
+		return
+	}
+	sum := hex.EncodeToString(digest.Sum(nil))
+	if expected := r.Header.Get("X-Checksum-SHA256"); expected != "" && expected != sum {
+		fail(w, http.StatusUnprocessableEntity, "integrity_error",
+			"X-Checksum-SHA256 is "+expected+"; the body's SHA-256 is "+sum)
+		return
+	}
+	if err := s.publish(temp, name); err != nil {
+		fail(w, http.StatusServiceUnavailable, "storage_unavailable", err.Error())
+		return
+	}
+	published = true
+	reply(w, http.StatusCreated, map[string]any{"size": size, "sha256": sum})
+}
+
+// createTemp makes a new file O_EXCL under .incoming: two uploads never share a temp file.
+func (s *server) createTemp() (*os.File, error) {
+	random := make([]byte, 16)
+	rand.Read(random)
+	path := filepath.Join(s.dir, ".incoming", hex.EncodeToString(random)+".part")
+	return os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+}
+
+// publish closes the finished temp file, renames it into place and fsyncs the folder, so a
+// crash cannot lose the rename once the client was told 201.
+func (s *server) publish(temp *os.File, name string) error {
+	if err := temp.Close(); err != nil {
+		return err
+	}
+	if err := os.Rename(temp.Name(), filepath.Join(s.dir, name)); err != nil {
+		return err
+	}
+	dir, err := os.Open(s.dir)
+	if err != nil {
+		return err
+	}
+	defer dir.Close()
+	return dir.Sync()
+}
+
+// syncingFile asks the kernel to start writing back each 8 MiB as it is written (a hint; the
+// final fsync reports any error), so dirty pages never pile up until the fsync.
+type syncingFile struct {
+	file    *os.File
+	written int64
+	flushed int64
+}
+
+func (f *syncingFile) Write(p []byte) (int, error) {
+	n, err := f.file.Write(p)
+	f.written += int64(n)
+	if f.written-f.flushed >= writeback {
+		_ = syscall.SyncFileRange(int(f.file.Fd()), f.flushed, f.written-f.flushed, syncFileRangeWrite)
+		f.flushed = f.written
+	}
+	return n, err
+}
+
+// pipelinedCopy receives into rotating 1 MiB buffers on this goroutine while another hashes
+// and writes the filled ones, in order; at most pipelineBuffers MiB are held per upload.
+func pipelinedCopy(out io.Writer, digest hash.Hash, body io.Reader) (int64, error) {
+	free := make(chan []byte, pipelineBuffers)
+	for range pipelineBuffers {
+		free <- make([]byte, bufferSize)
+	}
+	filled := make(chan []byte, pipelineBuffers)
+	writeErr := make(chan error, 1)
+	stopped := make(chan struct{}) // closed when a write failed: stop receiving at once
+	go func() {
+		var failed error
+		for buffer := range filled {
+			if failed == nil {
+				digest.Write(buffer) // hash.Hash.Write never fails
+				if _, err := out.Write(buffer); err != nil {
+					failed = err
+					close(stopped)
+				}
+			}
+			free <- buffer[:cap(buffer)] // handed back even after a failure: the receiver ends
+		}
+		writeErr <- failed
+	}()
+	var size int64
+	var readErr error
+receive:
+	for {
+		var buffer []byte
+		select {
+		case buffer = <-free:
+		case <-stopped:
+			break receive
+		}
+		// Fill the whole buffer (as Argus gathers ~1 MiB batches): one hand-off per MiB,
+		// not one per socket read.
+		n, err := io.ReadFull(body, buffer)
+		size += int64(n)
+		if n > 0 {
+			filled <- buffer[:n]
+		}
+		if err != nil {
+			if !errors.Is(err, io.EOF) && !errors.Is(err, io.ErrUnexpectedEOF) {
+				readErr = err
+			}
+			break
+		}
+	}
+	close(filled)
+	if err := <-writeErr; err != nil {
+		return size, err
+	}
+	return size, readErr
+}
