@@ -151,10 +151,16 @@ async def client_s(
     return elapsed
 
 
+def cpu_split(pid: int) -> tuple[float, float]:
+    """User and system (kernel) CPU seconds of a process so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    tick = os.sysconf("SC_CLK_TCK")
+    return int(fields[11]) / tick, int(fields[12]) / tick
+
+
 def cpu_s(pid: int) -> float:
     """User + system CPU seconds of a process so far."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return sum(cpu_split(pid))
 
 
 def server_env(data_dir: Path) -> dict[str, str]:
@@ -243,17 +249,23 @@ def report(megabytes: float, rounds: int, times: Times, cpu: Times, keep: bool) 
     print("baseline `copy`: 1 MiB blocks into the blob store's folder, one fsync at the end")
     kept = "kept (fresh pages for all)" if keep else "removed after each turn (same page state)"
     print(f"every contender's file: {kept}")
-    print(f"{'':>10} {'MB/s':>6} {'ratio median':>13} {'ratio min':>10} {'server CPU s':>13}")
+    head = f"{'':>10} {'MB/s':>6} {'ratio median':>13} {'ratio min':>10}"
+    print(f"{head} {'server CPU s':>13} {'of it kernel':>13}")
     for name in times:
         ratios = per_round(times, "copy", name)
         speed = megabytes / statistics.median(times[name])
-        spent = f"{statistics.median(cpu[name]):.3f}" if name in cpu else ""
+        spent, kernel = (
+            (f"{statistics.median(cpu[name]):.3f}", f"{statistics.median(cpu[f'{name} sys']):.3f}")
+            if name in cpu
+            else ("", "")
+        )
         print(
             f"{name:>10} {speed:>6.0f} {statistics.median(ratios):>13.2f}"
-            f" {min(ratios):>10.2f} {spent:>13}"
+            f" {min(ratios):>10.2f} {spent:>13} {kernel:>13}"
         )
     print("ratio = copy time / contender time in the same round (> 1: faster than the copy)")
-    print("server CPU = the serving process' (Argus' API for curl and client; the Go peer's)")
+    print("server CPU = the serving process' (Argus' API for curl and client; the Go peer's),")
+    print("user + kernel (the kernel's: recv, page-cache writes, fsync), in clock ticks")
     for peer in (name for name in ("go", "go-pipe") if name in times and "curl" in times):
         ratios = per_round(times, peer, "curl")
         print(

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import httpx
 from tokens import Tokens  # bench/ leads sys.path
-from upload import SERVED, Times, client_s, copy_s, cpu_s, curl_s, remove_blobs, start_server
+from upload import SERVED, Times, client_s, copy_s, cpu_split, curl_s, remove_blobs, start_server
 from upload_go import GoPeer, go_peers
 
 from argus.cli.client import ArgusClient, sha256_of
@@ -69,7 +69,9 @@ async def upload_rounds(
     pids = {"curl": servers.argus_pid, "client": servers.argus_pid}
     pids |= {name: peer.pid for name, peer in servers.go.items()}
     times: Times = {name: [] for name in names}
-    cpu: Times = {name: [] for name in names if name in SERVED}
+    # CPU seconds per turn of each served contender's server, and (key "<name> sys") its
+    # kernel share.
+    cpu: Times = {key: [] for name in names if name in SERVED for key in (name, f"{name} sys")}
     async with httpx.AsyncClient(
         base_url=servers.base_url, timeout=httpx.Timeout(60, read=600), headers=auth
     ) as http:
@@ -78,7 +80,7 @@ async def upload_rounds(
             turn = round_no % len(names)
             for name in names[turn:] + names[:turn]:
                 url = f"/api/v1/batches/{batch_id}/files/{name}-{round_no}.mcap"
-                before = cpu_s(pids[name]) if name in pids else 0.0
+                before = cpu_split(pids[name]) if name in pids else (0.0, 0.0)
                 if name == "curl":
                     elapsed = curl_s(servers.base_url, url, path, headers)
                 elif name == "client":
@@ -94,7 +96,9 @@ async def upload_rounds(
                     elapsed = copy_s(path, blobs, writeback=writeback, hashed=hashed, keep_as=kept)
                 times[name].append(elapsed)
                 if name in pids:
-                    cpu[name].append(cpu_s(pids[name]) - before)
+                    user, kernel = cpu_split(pids[name])
+                    cpu[name].append(user + kernel - sum(before))
+                    cpu[f"{name} sys"].append(kernel - before[1])
                     if not keep:
                         await asyncio.to_thread(remove_blobs, blobs)
     return times, cpu
