@@ -10,7 +10,7 @@ HTTP (bench/peer_http.py): GET of one finished report from `argus serve` (token 
 Gin server and a bare Starlette app serving the same bytes, loaded with ab (HTTP/1.0 and -k)
 and wrk (HTTP/1.1 keep-alive).
 Uploads (bench/upload_rounds.py): `curl -T` of the zstd log to `argus serve` against goal 4's
-fsync'd copy (0034), the Go peer doing the same work, in two modes, and the hashing copy (0044).
+fsync'd copy (0034), the Go peer doing the same work, in three modes, and the hashing copy (0044).
 Rounds are interleaved (every contender once, then again), so a noisy neighbour hits all of
 them alike; each round starts one contender later (none always first) on a file just read
 into the page cache. Ratios are Argus ÷ peer in throughput (> 1: Argus is faster), from each
@@ -185,7 +185,7 @@ def http_rows(runs: Runs, requests: int, concurrency: int, seconds: int) -> list
 
 
 def upload_rows(path: Path, rounds: int, runs: Runs) -> list[list[str]]:
-    """`curl -T` to Argus ÷ the copy, the Go peer's two modes, the hashing copy (throughput)."""
+    """`curl -T` to Argus ÷ the copy, the Go peer's modes, the hashing copy (throughput)."""
     from upload_rounds import UPLOAD_PEERS, rounds_in_a_fresh_dir
 
     times, cpu = rounds_in_a_fresh_dir(path, rounds, ["curl", *UPLOAD_PEERS])

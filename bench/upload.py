@@ -8,13 +8,14 @@ is in the page cache for every contender (all read it in every round).
 Contenders, interleaved over `--rounds` (the order rotates each round): `curl -T` (a real HTTP
 client, HTTP/1.1 with Content-Length) and the bench's own httpx client (the body streamed in
 1 MiB chunks), both with X-Checksum-SHA256 computed before the clock starts. The peer doing the
-same work (decision 0044): `go` and `go-pipe`, `curl -T` of the same file with the same header
-to a standard-library Go server (bench/peers/go-upload, bench/upload_go.py) that checks the
-token, hashes every byte, writes it with writeback every 8 MiB, fsyncs, compares the checksum
-and renames into place, sequentially (`io.CopyBuffer`) or receiving while another goroutine
-hashes and writes. References: `copy+wb` is the copy that also starts the writeback every
-8 MiB, as the blob store does; `copy+sha` the copy that also hashes every block (hashlib):
-the upload's work minus the network.
+same work (decision 0044): `go`, `go-pipe`, `go-par`, `curl -T` of the same file with the same
+header to a standard-library Go server (bench/peers/go-upload, bench/upload_go.py) that checks
+the token, hashes every byte, writes it with writeback every 8 MiB, fsyncs, compares the
+checksum and renames into place: sequentially (`io.CopyBuffer`), receiving while another
+goroutine hashes and writes (Argus' design), or hashing and writing side by side as well.
+References: `copy+wb` is the copy that also starts the writeback every 8 MiB, as the blob store
+does; `copy+sha` the copy that also hashes every block (hashlib): the upload's work minus the
+network, on one thread.
 Per round, ratio = copy time / contender time; printed: median (and min) of those ratios, the
 median MB/s, the serving process' CPU per upload (Argus' API, or the Go peer), Argus' peak RSS
 (it must not grow with the file), and Argus `curl -T` ÷ each Go mode in throughput (the median
@@ -53,8 +54,8 @@ from argus.loggen import generate_drive_log
 
 ROOT = Path(__file__).resolve().parents[1]
 CACHE = ROOT / "var" / "bench"
-CONTENDERS = ["copy", "curl", "client", "copy+wb", "copy+sha", "go", "go-pipe"]
-SERVED = ("curl", "client", "go", "go-pipe")  # contenders with a server whose CPU is read
+CONTENDERS = ["copy", "curl", "client", "copy+wb", "copy+sha", "go", "go-pipe", "go-par"]
+SERVED = ("curl", "client", "go", "go-pipe", "go-par")  # contenders with a server whose CPU is read
 Times = dict[str, list[float]]  # contender → one figure per round
 WRITEBACK = 8 << 20  # as the blob store (infrastructure/blob/file_writer.py)
 SYNC_FILE_RANGE = ctypes.CDLL(None, use_errno=True).sync_file_range  # Linux
@@ -266,7 +267,7 @@ def report(megabytes: float, rounds: int, times: Times, cpu: Times, keep: bool) 
     print("ratio = copy time / contender time in the same round (> 1: faster than the copy)")
     print("server CPU = the serving process' (Argus' API for curl and client; the Go peer's),")
     print("user + kernel (the kernel's: recv, page-cache writes, fsync), in clock ticks")
-    for peer in (name for name in ("go", "go-pipe") if name in times and "curl" in times):
+    for peer in (name for name in ("go", "go-pipe", "go-par") if name in times and "curl" in times):
         ratios = per_round(times, peer, "curl")
         print(
             f"Argus curl -T ÷ {peer}: {statistics.median(ratios):.2f} median"

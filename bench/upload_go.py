@@ -2,9 +2,10 @@
 
 A standard-library Go server doing Argus' upload work on the bytes (token, Content-Length
 bound, temp file O_EXCL, SHA-256 of every byte, writeback every 8 MiB, one fsync, checksum
-compared, rename, directory fsync) in two modes: `go` (idiomatic `io.CopyBuffer` into
-`io.MultiWriter(hash, file)`) and `go-pipe` (the socket read into rotating 1 MiB buffers while
-another goroutine hashes and writes). Built once per bench run (`go build`, cached binary).
+compared, rename, directory fsync) in three modes: `go` (idiomatic `io.CopyBuffer` into
+`io.MultiWriter(hash, file)`), `go-pipe` (the socket read into rotating 1 MiB buffers while
+another goroutine hashes and writes, as Argus' loop and writer thread) and `go-par` (the hash
+and the write in two goroutines side by side). Built once per bench run (`go build`, cached).
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from argus.infrastructure.embedded.process import free_port
 
 GO_UPLOAD_SRC = ROOT / "bench" / "peers" / "go-upload"
 GO_UPLOAD_BIN = CACHE / "go-upload"
-MODES = {"go": "sequential", "go-pipe": "pipelined"}
+MODES = {"go": "sequential", "go-pipe": "pipelined", "go-par": "parallel"}
 
 
 @dataclass(frozen=True)
@@ -48,7 +49,7 @@ def build_go_upload() -> Path:
 
 @contextmanager
 def go_peers(blobs: Path) -> Iterator[dict[str, GoPeer]]:
-    """Both modes serving under `blobs/<name>` (the blob store's filesystem), stopped after."""
+    """Every mode serving under `blobs/<name>` (the blob store's filesystem), stopped after."""
     binary = build_go_upload()
     token = secrets.token_urlsafe(32)
     env = {**os.environ, "GO_UPLOAD_TOKEN": token}  # not in argv: other users see argv

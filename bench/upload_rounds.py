@@ -1,9 +1,10 @@
 """The interleaved rounds of bench/upload.py, shared with bench/compare.py's uploads section.
 
 Every contender of bench/upload.py's CONTENDERS against the same file, the order rotating each
-round: Argus (`curl -T`, the bench's httpx client) and the Go peer's two modes (bench/upload_go.py)
-uploading, the copies (`copy`, `copy+wb`, `copy+sha`) writing beside the blobs; every uploaded
-file removed after its turn (the same page-cache state as the copy's, decision 0040).
+round: Argus (`curl -T`, the bench's httpx client) and the Go peer's three modes
+(bench/upload_go.py) uploading, the copies (`copy`, `copy+wb`, `copy+sha`) writing beside the
+blobs; every uploaded file removed after its turn (the same page-cache state as the copy's,
+decision 0040).
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ UPLOAD_PEERS = {
     "copy": "fsync'd copy",
     "go": "go (io.CopyBuffer)",
     "go-pipe": "go pipelined",
+    "go-par": "go hash ∥ write",
     "copy+sha": "copy+sha256",
 }
 

@@ -7,12 +7,15 @@
 // the directory fsynced. No database row: that is Argus' business, not the bytes' (the bench
 // times ~200 MB bodies, where one INSERT is noise).
 //
-// Two ways to move the bytes (-mode):
+// Three ways to move the bytes (-mode):
 //   - sequential: the idiomatic Go handler, io.CopyBuffer with a 1 MiB buffer into
 //     io.MultiWriter(hash, file): receive, hash, write one after the other on one goroutine.
 //   - pipelined: the handler goroutine fills rotating 1 MiB buffers from the socket while a
 //     second goroutine hashes and writes the previous ones (Argus' event loop + writer thread,
-//     without Python's per-chunk bytes objects): the best a peer can do on these cores.
+//     without Python's per-chunk bytes objects).
+//   - parallel: the same, with the hash and the write in two goroutines side by side (three
+//     stages): what Argus measured and rejected for itself (records 0038, 0040), tried here
+//     without Python's hand-offs.
 package main
 
 import (
@@ -24,15 +27,16 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"hash"
 	"io"
 	"log"
 	"net"
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 )
 
@@ -45,28 +49,30 @@ const (
 	syncFileRangeWrite = 2 // SYNC_FILE_RANGE_WRITE: start writeback, do not wait
 )
 
+const modes = "sequential|pipelined|parallel"
+
 type server struct {
-	dir       string
-	token     []byte
-	maxBytes  int64
-	pipelined bool
+	dir      string
+	token    []byte
+	maxBytes int64
+	mode     string
 }
 
 func main() {
 	port := flag.Int("port", 0, "port to listen on (127.0.0.1 only)")
 	dir := flag.String("dir", "", "folder the uploads land in (temp files in <dir>/.incoming)")
-	mode := flag.String("mode", "sequential", "sequential or pipelined")
+	mode := flag.String("mode", "sequential", modes)
 	maxBytes := flag.Int64("max-bytes", 20<<30, "largest Content-Length accepted (413 beyond)")
 	flag.Parse()
 	token := os.Getenv("GO_UPLOAD_TOKEN") // not a flag: argv is visible to every local user
-	if *dir == "" || token == "" || (*mode != "sequential" && *mode != "pipelined") {
-		log.Fatal("usage: GO_UPLOAD_TOKEN=… go-upload -dir DIR -port N [-mode sequential|pipelined]")
+	if *dir == "" || token == "" || !slices.Contains(strings.Split(modes, "|"), *mode) {
+		log.Fatal("usage: GO_UPLOAD_TOKEN=… go-upload -dir DIR -port N [-mode " + modes + "]")
 	}
 	if err := os.MkdirAll(filepath.Join(*dir, ".incoming"), 0o755); err != nil {
 		log.Fatal(err)
 	}
 	s := &server{dir: *dir, token: []byte("Bearer " + token), maxBytes: *maxBytes,
-		pipelined: *mode == "pipelined"}
+		mode: *mode}
 	mux := http.NewServeMux()
 	mux.HandleFunc("PUT /upload/{name}", s.upload)
 	addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(*port)) // loopback only
@@ -121,16 +127,26 @@ func (s *server) upload(w http.ResponseWriter, r *http.Request) {
 	out := &syncingFile{file: temp}
 	digest := sha256.New()
 	var size int64
-	if s.pipelined {
-		size, err = pipelinedCopy(out, digest, r.Body)
-	} else {
+	hash := func(b []byte) error { digest.Write(b); return nil } // never fails
+	write := func(b []byte) error { _, err := out.Write(b); return err }
+	switch s.mode {
+	case "pipelined":
+		size, err = pipelinedCopy(r.Body, func(b []byte) error { hash(b); return write(b) })
+	case "parallel":
+		size, err = pipelinedCopy(r.Body, hash, write)
+	default:
 		size, err = io.CopyBuffer(io.MultiWriter(digest, out), r.Body, make([]byte, bufferSize))
 	}
 	if err == nil && size != r.ContentLength {
 		err = io.ErrUnexpectedEOF
 	}
-	if err != nil {
-		fail(w, http.StatusBadRequest, "invalid_input", "the body could not be stored: "+err.Error())
+	var disk storageError
+	if errors.As(err, &disk) { // the disk failed (full, quota, I/O): retry later, as Argus' 503
+		fail(w, http.StatusServiceUnavailable, "storage_unavailable", disk.Error())
+		return
+	}
+	if err != nil { // the body ended early or the client went away
+		fail(w, http.StatusBadRequest, "invalid_input", "the body could not be read: "+err.Error())
 		return
 	}
 	// One fsync at the end: the writeback started every 8 MiB left little for it to flush.
@@ -185,67 +201,87 @@ type syncingFile struct {
 	flushed int64
 }
 
+// storageError marks a failed write to the disk, as opposed to a failed read of the body.
+type storageError struct{ error }
+
 func (f *syncingFile) Write(p []byte) (int, error) {
 	n, err := f.file.Write(p)
+	if err != nil {
+		return n, storageError{err}
+	}
 	f.written += int64(n)
 	if f.written-f.flushed >= writeback {
 		_ = syscall.SyncFileRange(int(f.file.Fd()), f.flushed, f.written-f.flushed, syncFileRangeWrite)
 		f.flushed = f.written
 	}
-	return n, err
+	return n, nil
 }
 
-// pipelinedCopy receives into rotating 1 MiB buffers on this goroutine while another hashes
-// and writes the filled ones, in order; at most pipelineBuffers MiB are held per upload.
-func pipelinedCopy(out io.Writer, digest hash.Hash, body io.Reader) (int64, error) {
-	free := make(chan []byte, pipelineBuffers)
-	for range pipelineBuffers {
-		free <- make([]byte, bufferSize)
-	}
-	filled := make(chan []byte, pipelineBuffers)
-	writeErr := make(chan error, 1)
-	stopped := make(chan struct{}) // closed when a write failed: stop receiving at once
-	go func() {
-		var failed error
-		for buffer := range filled {
-			if failed == nil {
-				digest.Write(buffer) // hash.Hash.Write never fails
-				if _, err := out.Write(buffer); err != nil {
-					failed = err
-					close(stopped)
+// pipelinedCopy receives into rotating 1 MiB buffers on this goroutine while each stage (its
+// own goroutine) consumes every filled buffer, in order. A buffer is reused once every stage
+// has handed it back, so at most pipelineBuffers MiB are held per upload. One stage (hash, then
+// write) is Argus' event loop + writer thread; two stages hash and write side by side.
+func pipelinedCopy(body io.Reader, stages ...func([]byte) error) (int64, error) {
+	type lane struct{ in, back chan []byte }
+	lanes := make([]lane, len(stages))
+	results := make(chan error, len(stages))
+	stopped := make(chan struct{}) // closed when a stage failed: stop receiving at once
+	var stopOnce sync.Once
+	for i, stage := range stages {
+		l := lane{make(chan []byte, pipelineBuffers), make(chan []byte, pipelineBuffers)}
+		lanes[i] = l
+		go func() {
+			var failed error
+			for buffer := range l.in {
+				if failed == nil {
+					if failed = stage(buffer); failed != nil {
+						stopOnce.Do(func() { close(stopped) })
+					}
 				}
+				l.back <- buffer // handed back even after a failure: the receiver never waits
 			}
-			free <- buffer[:cap(buffer)] // handed back even after a failure: the receiver ends
-		}
-		writeErr <- failed
-	}()
+			results <- failed
+		}()
+	}
 	var size int64
 	var readErr error
-receive:
-	for {
+	for held := 0; ; {
 		var buffer []byte
+		if held < pipelineBuffers {
+			buffer, held = make([]byte, bufferSize), held+1
+		} else {
+			for _, l := range lanes { // the oldest buffer, once every stage is done with it
+				buffer = <-l.back
+			}
+		}
 		select {
-		case buffer = <-free:
 		case <-stopped:
-			break receive
-		}
-		// Fill the whole buffer (as Argus gathers ~1 MiB batches): one hand-off per MiB,
-		// not one per socket read.
-		n, err := io.ReadFull(body, buffer)
-		size += int64(n)
-		if n > 0 {
-			filled <- buffer[:n]
-		}
-		if err != nil {
+		default:
+			// Fill the whole buffer (as Argus gathers ~1 MiB batches): one hand-off per MiB,
+			// not one per socket read.
+			n, err := io.ReadFull(body, buffer[:cap(buffer)])
+			size += int64(n)
+			if n > 0 {
+				for _, l := range lanes {
+					l.in <- buffer[:n]
+				}
+			}
+			if err == nil {
+				continue
+			}
 			if !errors.Is(err, io.EOF) && !errors.Is(err, io.ErrUnexpectedEOF) {
 				readErr = err
 			}
-			break
 		}
+		break
 	}
-	close(filled)
-	if err := <-writeErr; err != nil {
-		return size, err
+	for _, l := range lanes {
+		close(l.in)
+	}
+	for range lanes {
+		if err := <-results; err != nil {
+			readErr = err // a failed write outranks what the receive saw
+		}
 	}
 	return size, readErr
 }
