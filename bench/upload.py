@@ -251,22 +251,22 @@ def report(megabytes: float, rounds: int, times: Times, cpu: Times, keep: bool) 
     kept = "kept (fresh pages for all)" if keep else "removed after each turn (same page state)"
     print(f"every contender's file: {kept}")
     head = f"{'':>10} {'MB/s':>6} {'ratio median':>13} {'ratio min':>10}"
-    print(f"{head} {'server CPU s':>13} {'of it kernel':>13}")
+    print(f"{head} {'server CPU s':>13} {'of it kernel':>13} {'curl CPU s':>11}")
     for name in times:
         ratios = per_round(times, "copy", name)
         speed = megabytes / statistics.median(times[name])
-        spent, kernel = (
-            (f"{statistics.median(cpu[name]):.3f}", f"{statistics.median(cpu[f'{name} sys']):.3f}")
-            if name in cpu
-            else ("", "")
+        spent, kernel, curl = (
+            f"{statistics.median(cpu[key]):.3f}" if key in cpu else ""
+            for key in (name, f"{name} sys", f"{name} curl")
         )
         print(
             f"{name:>10} {speed:>6.0f} {statistics.median(ratios):>13.2f}"
-            f" {min(ratios):>10.2f} {spent:>13} {kernel:>13}"
+            f" {min(ratios):>10.2f} {spent:>13} {kernel:>13} {curl:>11}"
         )
     print("ratio = copy time / contender time in the same round (> 1: faster than the copy)")
     print("server CPU = the serving process' (Argus' API for curl and client; the Go peer's),")
-    print("user + kernel (the kernel's: recv, page-cache writes, fsync), in clock ticks")
+    print("user + kernel (the kernel's: recv, page-cache writes, fsync), in clock ticks;")
+    print("curl CPU = the sending curl's own (on the same two cores)")
     for peer in (name for name in ("go", "go-pipe", "go-par") if name in times and "curl" in times):
         ratios = per_round(times, peer, "curl")
         print(

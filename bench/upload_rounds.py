@@ -10,6 +10,7 @@ decision 0040).
 from __future__ import annotations
 
 import asyncio
+import resource
 import shutil
 import signal
 import tempfile
@@ -58,11 +59,19 @@ def upload_servers(data_dir: Path) -> Iterator[Servers]:
         process.wait(60)
 
 
+def children_cpu_s() -> float:
+    """CPU seconds of this process' ended children: every `curl` once it returned (the
+    servers are children too, but count only when they end)."""
+    used = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return used.ru_utime + used.ru_stime
+
+
 async def upload_rounds(
     path: Path, servers: Servers, rounds: int, names: list[str], *, keep: bool = False
 ) -> tuple[Times, Times]:
     """`rounds` interleaved rounds of `names` (the order rotates each round): the wall seconds
-    of each turn, and the CPU seconds its server spent (contenders in SERVED)."""
+    of each turn, and the CPU seconds its server spent (contenders in SERVED; key "<name> sys":
+    the kernel's share) and the `curl` that sent it (key "<name> curl")."""
     checksum = await asyncio.to_thread(sha256_of, path)
     auth = Tokens.header(servers.tokens.vehicle)
     headers = {**auth, "X-Checksum-SHA256": checksum}
@@ -71,9 +80,9 @@ async def upload_rounds(
     pids = {"curl": servers.argus_pid, "client": servers.argus_pid}
     pids |= {name: peer.pid for name, peer in servers.go.items()}
     times: Times = {name: [] for name in names}
-    # CPU seconds per turn of each served contender's server, and (key "<name> sys") its
-    # kernel share.
+    sent_by_curl = [name for name in names if name in SERVED and name != "client"]
     cpu: Times = {key: [] for name in names if name in SERVED for key in (name, f"{name} sys")}
+    cpu |= {f"{name} curl": [] for name in sent_by_curl}
     async with httpx.AsyncClient(
         base_url=servers.base_url, timeout=httpx.Timeout(60, read=600), headers=auth
     ) as http:
@@ -83,6 +92,7 @@ async def upload_rounds(
             for name in names[turn:] + names[:turn]:
                 url = f"/api/v1/batches/{batch_id}/files/{name}-{round_no}.mcap"
                 before = cpu_split(pids[name]) if name in pids else (0.0, 0.0)
+                curl_before = children_cpu_s()
                 if name == "curl":
                     elapsed = curl_s(servers.base_url, url, path, headers)
                 elif name == "client":
@@ -101,8 +111,10 @@ async def upload_rounds(
                     user, kernel = cpu_split(pids[name])
                     cpu[name].append(user + kernel - sum(before))
                     cpu[f"{name} sys"].append(kernel - before[1])
-                    if not keep:
-                        await asyncio.to_thread(remove_blobs, blobs)
+                if name in sent_by_curl:
+                    cpu[f"{name} curl"].append(children_cpu_s() - curl_before)
+                if name in pids and not keep:
+                    await asyncio.to_thread(remove_blobs, blobs)
     return times, cpu
 
 
