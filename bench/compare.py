@@ -195,7 +195,7 @@ def upload_rows(path: Path, rounds: int, runs: Runs) -> list[list[str]]:
 
     def rate(name: str) -> str:
         text = f"{megabytes / statistics.median(times[name]):,.0f} MB/s"
-        return text + (f", {statistics.median(cpu[name]):.2f} CPU-s" if name in cpu else "")
+        return text + (f", server {statistics.median(cpu[name]):.2f} CPU-s" if name in cpu else "")
 
     what, argus = f"upload a {megabytes:,.0f} MB drive log (curl -T, checksum)", rate("curl")
     rows: list[list[str]] = []
