@@ -155,7 +155,7 @@ func (s *server) upload(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	sum := hex.EncodeToString(digest.Sum(nil))
-	if expected := r.Header.Get("X-Checksum-SHA256"); expected != "" && expected != sum {
+	if expected := r.Header.Get("X-Checksum-SHA256"); expected != "" && !strings.EqualFold(expected, sum) {
 		fail(w, http.StatusUnprocessableEntity, "integrity_error",
 			"X-Checksum-SHA256 is "+expected+"; the body's SHA-256 is "+sum)
 		return
@@ -182,15 +182,19 @@ func (s *server) publish(temp *os.File, name string) error {
 	if err := temp.Close(); err != nil {
 		return err
 	}
-	if err := os.Rename(temp.Name(), filepath.Join(s.dir, name)); err != nil {
+	target := filepath.Join(s.dir, name)
+	if err := os.Rename(temp.Name(), target); err != nil {
 		return err
 	}
 	dir, err := os.Open(s.dir)
-	if err != nil {
-		return err
+	if err == nil {
+		err = dir.Sync()
+		dir.Close()
 	}
-	defer dir.Close()
-	return dir.Sync()
+	if err != nil { // a rename that may not survive a crash is not answered 201: undo it
+		os.Remove(target)
+	}
+	return err
 }
 
 // syncingFile asks the kernel to start writing back each 8 MiB as it is written (a hint; the
