@@ -96,7 +96,9 @@ llm-serve: $(VENV)/.installed-llm
 	$(if $(MODEL),,$(error MODEL=PATH.gguf is required: the weights are your choice))
 	$(BIN)/argus llm serve --model "$(MODEL)" --port $(LLM_PORT)
 
-## Upload a 2 GB generated file through the API; prints peak RSS and MB/s beside a plain copy.
+## Upload a 200 MB generated file through the API (curl -T, httpx) and to the Go peer doing the
+## same work (bench/peers/go-upload, three modes; decision 0044), interleaved with the fsync'd
+## copy (the baseline) and the copy that also hashes; prints ratios, CPU and peak RSS.
 bench-upload: setup
 	$(PY) bench/upload.py
 
@@ -128,9 +130,10 @@ bench-http: setup bench-http-deps
 
 ## One table, Argus against every peer doing the same work in the same run (decision 0036):
 ## parsing vs foxglove's C++ reader, the Rust mcap crate, the Go mcap module, the Python mcap
-## reader, zstd/lz4 -d and cat; report reads vs Gin and bare Starlette under ab and wrk.
+## reader, zstd/lz4 -d and cat; report reads vs Gin and bare Starlette under ab and wrk;
+## uploads (curl -T) vs the fsync'd copy and the Go upload peer (0044).
 ## Builds the peers first (cargo, go: cached in var/bench). COMPARE_ARGS adds options, e.g.
-## "--only parse", "--rounds 5", "--quick". The table lands in var/bench/compare-latest.md.
+## "--only parse" (or http, upload), "--rounds 5", "--quick". The table lands in var/bench/compare-latest.md.
 bench-compare: setup bench-http-deps
 	$(PY) bench/compare.py $(COMPARE_ARGS)
 

@@ -9,13 +9,15 @@ MISMATCH and the script exits 1 after the table.
 HTTP (bench/peer_http.py): GET of one finished report from `argus serve` (token checked), a Go
 Gin server and a bare Starlette app serving the same bytes, loaded with ab (HTTP/1.0 and -k)
 and wrk (HTTP/1.1 keep-alive).
+Uploads (bench/upload_rounds.py): `curl -T` of the zstd log to `argus serve` against goal 4's
+fsync'd copy (0034), the Go peer doing the same work, in three modes, and the hashing copy (0044).
 Rounds are interleaved (every contender once, then again), so a noisy neighbour hits all of
 them alike; each round starts one contender later (none always first) on a file just read
 into the page cache. Ratios are Argus ÷ peer in throughput (> 1: Argus is faster), from each
 contender's best round (min: least time per unit of work) and from the medians.
 The table is printed as Markdown and kept in var/bench/compare-latest.md with raw results.
 
-Usage: python bench/compare.py [--rounds 3] [--size-mb 500] [--only parse|http] [--quick]
+Usage: python bench/compare.py [--rounds 3] [--size-mb 500] [--only parse|http|upload] [--quick]
 """
 
 from __future__ import annotations
@@ -182,6 +184,29 @@ def http_rows(runs: Runs, requests: int, concurrency: int, seconds: int) -> list
     return rows
 
 
+def upload_rows(path: Path, rounds: int, runs: Runs) -> list[list[str]]:
+    """`curl -T` to Argus ÷ the copy, the Go peer's modes, the hashing copy (throughput)."""
+    from upload_rounds import UPLOAD_PEERS, rounds_in_a_fresh_dir
+
+    times, cpu = rounds_in_a_fresh_dir(path, rounds, ["curl", *UPLOAD_PEERS])
+    runs |= {("upload", n): [{"seconds": t} for t in ts] for n, ts in times.items()}
+    runs |= {("upload server CPU s", n): [{"seconds": c} for c in cs] for n, cs in cpu.items()}
+    megabytes = path.stat().st_size / 1e6
+
+    def rate(name: str) -> str:
+        text = f"{megabytes / statistics.median(times[name]):,.0f} MB/s"
+        return text + (f", server {statistics.median(cpu[name]):.2f} CPU-s" if name in cpu else "")
+
+    what, argus = f"upload a {megabytes:,.0f} MB drive log (curl -T, checksum)", rate("curl")
+    rows: list[list[str]] = []
+    for name, label in UPLOAD_PEERS.items():
+        best = _ratio(min(times[name]), min(times["curl"]))
+        median = _ratio(statistics.median(times[name]), statistics.median(times["curl"]))
+        rows.append([what, argus, label, rate(name), f"{best} / {median}"])
+        what, argus = "", ""
+    return rows
+
+
 def machine() -> str:
     model = next(
         (
@@ -225,7 +250,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=3, help="interleaved runs per contender")
     parser.add_argument("--size-mb", type=int, default=500, help="each drive log's size")
-    parser.add_argument("--only", choices=("parse", "http"), help="one half of the table")
+    parser.add_argument("--only", choices=("parse", "http", "upload"), help="one part of the table")
     parser.add_argument("--requests", type=int, default=1000, help="ab -n")
     parser.add_argument("--concurrency", type=int, default=100, help="ab -c and wrk -c")
     parser.add_argument("--seconds", type=int, default=5, help="length of one wrk run")
@@ -239,11 +264,11 @@ def main() -> None:
     runs: Runs = {}
     rows: list[list[str]] = []
     mismatches: list[str] = []
-    if args.only != "http":
+    if args.only in (None, "parse"):
         files = parse_files(args.size_mb, args.quick)
         mismatches = parse_rounds(files, args.rounds, runs)
         rows += parse_rows(files, runs)
-    if args.only != "parse":
+    if args.only in (None, "http"):
         from peer_http import http_rounds
 
         http: Runs = {}
@@ -252,6 +277,8 @@ def main() -> None:
         )
         rows += http_rows(http, args.requests, args.concurrency, args.seconds)
         runs.update(http)
+    if args.only in (None, "upload"):
+        rows += upload_rows(drive_log(args.size_mb), args.rounds, runs)
     table = markdown(rows, args.rounds, (load_at_start, os.getloadavg()[0]))
     print("\n" + table)
     LATEST.with_suffix(".md").write_text(table + "\n")

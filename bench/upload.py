@@ -7,10 +7,19 @@ is in the page cache for every contender (all read it in every round).
 
 Contenders, interleaved over `--rounds` (the order rotates each round): `curl -T` (a real HTTP
 client, HTTP/1.1 with Content-Length) and the bench's own httpx client (the body streamed in
-1 MiB chunks), both with X-Checksum-SHA256 computed before the clock starts. `copy+wb` is the
-same copy that also starts the writeback every 8 MiB, as the blob store does: for reference.
-Per round, ratio = copy time / upload time; printed: median (and min) of those ratios, the
-median MB/s, the API process' CPU per upload and its peak RSS (it must not grow with the file).
+1 MiB chunks), both with X-Checksum-SHA256 computed before the clock starts. The peer doing the
+same work (decision 0044): `go`, `go-pipe`, `go-par`, `curl -T` of the same file with the same
+header to a standard-library Go server (bench/peers/go-upload, bench/upload_go.py) that checks
+the token, hashes every byte, writes it with writeback every 8 MiB, fsyncs, compares the
+checksum and renames into place: sequentially (`io.CopyBuffer`), receiving while another
+goroutine hashes and writes (Argus' design), or hashing and writing side by side as well.
+References: `copy+wb` is the copy that also starts the writeback every 8 MiB, as the blob store
+does; `copy+sha` the copy that also hashes every block (hashlib): the upload's work minus the
+network, on one thread.
+Per round, ratio = copy time / contender time; printed: median (and min) of those ratios, the
+median MB/s, the serving process' CPU per upload (Argus' API, or the Go peer), Argus' peak RSS
+(it must not grow with the file), and Argus `curl -T` ÷ each Go mode in throughput (the median
+of the per-round ratios: > 1, Argus is faster).
 
 Every contender writes into the same page-cache state (decision 0040): the copy removes its
 file after each turn, and so, outside the timed part, does the bench with each uploaded blob.
@@ -26,9 +35,9 @@ from __future__ import annotations
 import argparse
 import asyncio
 import ctypes
+import hashlib
 import os
 import shutil
-import signal
 import statistics
 import subprocess
 import sys
@@ -40,13 +49,14 @@ from pathlib import Path
 import httpx
 from tokens import Tokens, issue_tokens  # bench/tokens.py: bench/ leads sys.path
 
-from argus.cli.client import ArgusClient, sha256_of
 from argus.infrastructure.embedded.process import free_port
 from argus.loggen import generate_drive_log
 
 ROOT = Path(__file__).resolve().parents[1]
 CACHE = ROOT / "var" / "bench"
-CONTENDERS = ["copy", "curl", "client", "copy+wb"]
+CONTENDERS = ["copy", "curl", "client", "copy+wb", "copy+sha", "go", "go-pipe", "go-par"]
+SERVED = ("curl", "client", "go", "go-pipe", "go-par")  # contenders with a server whose CPU is read
+Times = dict[str, list[float]]  # contender → one figure per round
 WRITEBACK = 8 << 20  # as the blob store (infrastructure/blob/file_writer.py)
 SYNC_FILE_RANGE = ctypes.CDLL(None, use_errno=True).sync_file_range  # Linux
 
@@ -70,23 +80,33 @@ def peak_rss_mb(pid: int) -> float:
 
 
 def copy_s(
-    source: Path, target_dir: Path, *, writeback: bool = False, keep_as: str | None = None
+    source: Path,
+    target_dir: Path,
+    *,
+    writeback: bool = False,
+    hashed: bool = False,
+    keep_as: str | None = None,
 ) -> float:
     """The baseline: 1 MiB blocks into a new file beside the blobs, one fsync at the end
-    (the file removed after, unless `keep_as` names it)."""
+    (the file removed after, unless `keep_as` names it); `writeback` also starts the writeback
+    every 8 MiB, `hashed` also feeds every block to SHA-256."""
     target = target_dir / (keep_as or "copy.bin")
+    digest = hashlib.sha256()
     start = time.perf_counter()
     with open(source, "rb") as src, open(target, "wb", buffering=0) as dst:
-        if writeback:
+        if writeback or hashed:
             written = 0
             while block := src.read(1 << 20):
+                if hashed:
+                    digest.update(block)
                 dst.write(block)
                 written += len(block)
-                if written % WRITEBACK == 0:
+                if writeback and written % WRITEBACK == 0:
                     SYNC_FILE_RANGE(dst.fileno(), written - WRITEBACK, WRITEBACK, 2)
         else:
             shutil.copyfileobj(src, dst, 1 << 20)
         os.fsync(dst.fileno())
+    digest.hexdigest()
     elapsed = time.perf_counter() - start
     if keep_as is None:
         target.unlink()
@@ -132,10 +152,16 @@ async def client_s(
     return elapsed
 
 
+def cpu_split(pid: int) -> tuple[float, float]:
+    """User and system (kernel) CPU seconds of a process so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    tick = os.sysconf("SC_CLK_TCK")
+    return int(fields[11]) / tick, int(fields[12]) / tick
+
+
 def cpu_s(pid: int) -> float:
     """User + system CPU seconds of a process so far."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return sum(cpu_split(pid))
 
 
 def server_env(data_dir: Path) -> dict[str, str]:
@@ -196,78 +222,57 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=7)
     parser.add_argument("--keep", action="store_true", help="every contender keeps its file")
     args = parser.parse_args()
+    from upload_rounds import upload_rounds, upload_servers  # (it imports this module)
+
     data_dir = Path(tempfile.mkdtemp(prefix="argus-bench-"))
-    process, base_url, tokens = start_server(data_dir)
     try:
-        print(f"\nAPI process idle peak RSS: {peak_rss_mb(process.pid):.0f} MB")
-        for size in (int(s) for s in args.sizes_mb.split(",")):
-            server = (process.pid, base_url)
-            run = (drive_log(size), data_dir, server, tokens, args.rounds, args.keep)
-            asyncio.run(bench_size(*run))
-            peak = peak_rss_mb(process.pid)
-            print(f"API process peak RSS after the {size} MB uploads: {peak:.0f} MB")
+        with upload_servers(data_dir) as servers:
+            print(f"\nAPI process idle peak RSS: {peak_rss_mb(servers.argus_pid):.0f} MB")
+            for size in (int(s) for s in args.sizes_mb.split(",")):
+                path = drive_log(size)
+                run = upload_rounds(path, servers, args.rounds, CONTENDERS, keep=args.keep)
+                times, cpu = asyncio.run(run)
+                report(path.stat().st_size / 1e6, args.rounds, times, cpu, args.keep)
+                peak = peak_rss_mb(servers.argus_pid)
+                print(f"API process peak RSS after the {size} MB uploads: {peak:.0f} MB")
     finally:
-        process.send_signal(signal.SIGTERM)
-        process.wait(60)
         shutil.rmtree(data_dir, ignore_errors=True)
 
 
-async def bench_size(
-    path: Path, data_dir: Path, server: tuple[int, str], tokens: Tokens, rounds: int, keep: bool
-) -> None:
-    server_pid, base_url = server
-    size = await asyncio.to_thread(lambda: path.stat().st_size)
-    auth = Tokens.header(tokens.vehicle)
-    headers = {**auth, "X-Checksum-SHA256": await asyncio.to_thread(sha256_of, path)}
-    batch_id = f"bench-{size}"
-    times: dict[str, list[float]] = {name: [] for name in CONTENDERS}
-    cpu: dict[str, list[float]] = {"curl": [], "client": []}
-    async with httpx.AsyncClient(
-        base_url=base_url, timeout=httpx.Timeout(60, read=600), headers=auth
-    ) as http:
-        await ArgusClient(http).create_batch(vehicle_id="veh-bench", batch_id=batch_id)
-        for round_no in range(rounds):
-            turn = round_no % len(CONTENDERS)
-            for name in CONTENDERS[turn:] + CONTENDERS[:turn]:
-                url = f"/api/v1/batches/{batch_id}/files/{name}-{round_no}.mcap"
-                before = cpu_s(server_pid)
-                if name == "curl":
-                    elapsed = curl_s(base_url, url, path, headers)
-                elif name == "client":
-                    elapsed = await client_s(http, url, path, headers)
-                else:
-                    kept = f"{name}-{round_no}.bin" if keep else None
-                    blobs = data_dir / "blobs"
-                    elapsed = copy_s(path, blobs, writeback=name == "copy+wb", keep_as=kept)
-                times[name].append(elapsed)
-                if name in cpu:
-                    cpu[name].append(cpu_s(server_pid) - before)
-                    if not keep:
-                        await asyncio.to_thread(remove_blobs, data_dir / "blobs")
-    report(size / 1e6, rounds, times, cpu, keep)
+def per_round(times: Times, numerator: str, denominator: str) -> list[float]:
+    """Time of `numerator` ÷ time of `denominator`, round by round (the throughput of the
+    denominator relative to the numerator's)."""
+    return [n / d for n, d in zip(times[numerator], times[denominator], strict=True)]
 
 
-def report(
-    megabytes: float,
-    rounds: int,
-    times: dict[str, list[float]],
-    cpu: dict[str, list[float]],
-    keep: bool,
-) -> None:
+def report(megabytes: float, rounds: int, times: Times, cpu: Times, keep: bool) -> None:
     print(f"\n{megabytes:.0f} MB file, {rounds} interleaved rounds")
     print("baseline `copy`: 1 MiB blocks into the blob store's folder, one fsync at the end")
     kept = "kept (fresh pages for all)" if keep else "removed after each turn (same page state)"
     print(f"every contender's file: {kept}")
-    print(f"{'':>10} {'MB/s':>6} {'ratio median':>13} {'ratio min':>10} {'API CPU s':>10}")
-    for name in CONTENDERS:
-        ratios = [c / t for c, t in zip(times["copy"], times[name], strict=True)]
+    head = f"{'':>10} {'MB/s':>6} {'ratio median':>13} {'ratio min':>10}"
+    print(f"{head} {'server CPU s':>13} {'of it kernel':>13} {'curl CPU s':>11}")
+    for name in times:
+        ratios = per_round(times, "copy", name)
         speed = megabytes / statistics.median(times[name])
-        spent = f"{statistics.median(cpu[name]):.3f}" if name in cpu else ""
+        spent, kernel, curl = (
+            f"{statistics.median(cpu[key]):.3f}" if key in cpu else ""
+            for key in (name, f"{name} sys", f"{name} curl")
+        )
         print(
             f"{name:>10} {speed:>6.0f} {statistics.median(ratios):>13.2f}"
-            f" {min(ratios):>10.2f} {spent:>10}"
+            f" {min(ratios):>10.2f} {spent:>13} {kernel:>13} {curl:>11}"
         )
     print("ratio = copy time / contender time in the same round (> 1: faster than the copy)")
+    print("server CPU = the serving process' (Argus' API for curl and client; the Go peer's),")
+    print("user + kernel (the kernel's: recv, page-cache writes, fsync), in clock ticks;")
+    print("curl CPU = the sending curl's own (on the same two cores)")
+    for peer in (name for name in ("go", "go-pipe", "go-par") if name in times and "curl" in times):
+        ratios = per_round(times, peer, "curl")
+        print(
+            f"Argus curl -T ÷ {peer}: {statistics.median(ratios):.2f} median"
+            f" (min {min(ratios):.2f}, max {max(ratios):.2f}; > 1: Argus faster)"
+        )
 
 
 if __name__ == "__main__":

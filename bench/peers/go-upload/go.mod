@@ -1,0 +1,3 @@
+module argus/bench/goupload
+
+go 1.26
