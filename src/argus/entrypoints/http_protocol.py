@@ -144,5 +144,6 @@ class HeadLimitedHttpTools(PiecewiseBody):
 
 def head_limited_protocol(max_head_bytes: int, idle_s: float) -> type[asyncio.Protocol]:
     """The protocol class for uvicorn's `http=`, with these bounds."""
-    bounds = {"max_head_bytes": max_head_bytes, "idle_s": idle_s}
+    # A direct body's partial buffer goes to the app well before the body guard's bound.
+    bounds = {"max_head_bytes": max_head_bytes, "idle_s": idle_s, "partial_after_s": idle_s / 4}
     return type("BoundedHttpTools", (HeadLimitedHttpTools,), bounds)
