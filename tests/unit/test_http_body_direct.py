@@ -42,6 +42,7 @@ class Recorder:
 
     def __init__(self) -> None:
         self.bodies: list[list[tuple[type, int]]] = []
+        self.message = asyncio.Event()  # set at each body message
 
     async def __call__(
         self, scope: Message, receive: Callable[[], Awaitable[Message]], send: Any
@@ -55,6 +56,7 @@ class Recorder:
                 return
             digest.update(message["body"])
             seen.append((type(message["body"]), len(message["body"])))
+            self.message.set()
             more = message.get("more_body", False)
         await send_text(send, digest.hexdigest().encode())
 
@@ -210,8 +212,7 @@ def test_a_slow_body_hands_over_what_came_before_the_idle_bound(run: Any) -> Non
             await writer.drain()
             await asyncio.sleep(0.5)  # the app waits for the rest longer than 0.4 / 4 s
             writer.write(body[first_part : first_part + 10])  # bytes come: what is in goes
-            while not app.bodies or not app.bodies[0]:
-                await asyncio.sleep(0.02)
+            await app.message.wait()
             writer.write(body[first_part + 10 :])
             assert await response(reader) == (b"HTTP/1.1 200 OK\r\n", sha(body))
             writer.close()
@@ -231,6 +232,7 @@ def test_a_client_gone_mid_body_stores_nothing(run: Any, tmp_path: Path) -> None
     store = LocalFsBlobStore(tmp_path / "blobs")
     outcome: list[str] = []
     seen: list[type] = []
+    storing, done = asyncio.Event(), asyncio.Event()
 
     async def app(scope: Message, receive: Any, send: Any) -> None:
         async def chunks() -> AsyncIterator[bytes]:
@@ -239,6 +241,8 @@ def test_a_client_gone_mid_body_stores_nothing(run: Any, tmp_path: Path) -> None
                 if message["type"] == "http.disconnect":
                     raise ClientGone
                 seen.append(type(message["body"]))
+                if len(seen) == 3:  # three buffers handed over: the body is being stored
+                    storing.set()
                 yield message["body"]
                 if not message.get("more_body", False):
                     return
@@ -248,18 +252,18 @@ def test_a_client_gone_mid_body_stores_nothing(run: Any, tmp_path: Path) -> None
             outcome.append("stored")
         except Exception as exc:
             outcome.append(type(exc).__name__)
+        finally:
+            done.set()
 
     async def scenario() -> None:
         async with served(app, idle_s=30.0) as port:
-            reader, writer = await asyncio.open_connection("127.0.0.1", port)
+            _, writer = await asyncio.open_connection("127.0.0.1", port)
             writer.write(put(8 * MiB) + os.urandom(3 * MiB + 5))
             await writer.drain()
-            while len(seen) < 3:  # three buffers handed over: the body is being stored
-                await asyncio.sleep(0.02)
+            await storing.wait()
             writer.close()
             await writer.wait_closed()
-            while not outcome:
-                await asyncio.sleep(0.02)
+            await done.wait()
 
     run(scenario())
     assert outcome == ["ClientGone"]

@@ -101,7 +101,7 @@ class DirectBody(asyncio.BufferedProtocol):
         """Read the rest of `cycle`'s body of `length` bytes (its first bytes, read with the
         head, are in `cycle.body` still: they go first into the first buffer)."""
         http = self.http
-        prefix = bytes(cycle.body)  # type: ignore[call-overload]  # bytearray or BodyPieces
+        prefix = bytes(cycle.body)  # a bytearray, or http_body's BodyPieces
         cycle.body = bytearray()
         cycle.__class__ = BatchedBodyCycle
         assert isinstance(cycle, BatchedBodyCycle)
@@ -117,7 +117,7 @@ class DirectBody(asyncio.BufferedProtocol):
             self.filled = len(prefix)
         else:
             cycle.batches.append(prefix)  # not after a socket read of ≤ 256 KiB; kept correct
-        http.transport.set_protocol(self)  # type: ignore[arg-type]  # a BufferedProtocol
+        http.transport.set_protocol(self)
 
     # asyncio.BufferedProtocol
     def get_buffer(self, sizehint: int) -> memoryview:
