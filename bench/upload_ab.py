@@ -104,6 +104,13 @@ def report(
             f"{name:>6} {median:>7.3f} {megabytes / median:>6.0f}"
             f" {statistics.median(ratios):>13.2f} {min(ratios):>10.2f} {spent:>10} {looped:>11}"
         )
+    # The two servers paired round by round (the copy's own noise left out).
+    paired = [b / t for t, b in zip(wall["this"], wall["base"], strict=True)]
+    faster = sum(p > 1 for p in paired)
+    print(
+        f"this vs base, per round: base wall ÷ this wall median {statistics.median(paired):.3f}"
+        f" (min {min(paired):.3f}, max {max(paired):.3f}); this faster in {faster}/{rounds}"
+    )
 
 
 if __name__ == "__main__":
