@@ -144,6 +144,5 @@ class HeadLimitedHttpTools(PiecewiseBody):
 
 def head_limited_protocol(max_head_bytes: int, idle_s: float) -> type[asyncio.Protocol]:
     """The protocol class for uvicorn's `http=`, with these bounds."""
-    # A direct body's partial buffer goes to the app well before the body guard's bound.
-    bounds = {"max_head_bytes": max_head_bytes, "idle_s": idle_s, "partial_after_s": idle_s / 4}
+    bounds = {"max_head_bytes": max_head_bytes, "idle_s": idle_s}
     return type("BoundedHttpTools", (HeadLimitedHttpTools,), bounds)
