@@ -35,7 +35,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from foxglove import lz4_drive_log
-from parse import CACHE, dense_log, drive_log
+from parse import CACHE, dense_log, drive_log, generated_log
 from peer_parsers import build_peers, contenders
 
 Result = dict[str, Any]
@@ -46,13 +46,7 @@ LATEST = CACHE / "compare-latest"
 
 def small_dense_log() -> Path:
     """--quick's dense log: dense_log()'s density (seed, payload sizes) over a tenth of it."""
-    from argus.loggen import generate_drive_log
-
-    path = CACHE / "dense-300s.mcap"
-    if not path.exists():
-        CACHE.mkdir(parents=True, exist_ok=True)
-        generate_drive_log(path, seed=1, duration_s=300.0, target_bytes=5_000_000)
-    return path
+    return generated_log("dense-300s.mcap", duration_s=300.0, target_bytes=5_000_000)
 
 
 def parse_files(size_mb: int, quick: bool) -> list[tuple[str, Path, str]]:

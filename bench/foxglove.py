@@ -27,7 +27,15 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from parse import CACHE, ROOT, chunk_payloads, dense_log, drive_log, run_decompressor
+from parse import (
+    CACHE,
+    ROOT,
+    chunk_payloads,
+    dense_log,
+    drive_log,
+    generated_log,
+    run_decompressor,
+)
 
 PEER_INCLUDE = ROOT.parent / "shared" / "peers" / "foxglove-mcap-cpp" / "include"
 COUNTER_SOURCE = ROOT / "bench" / "peers" / "foxglove_count.cpp"
@@ -36,16 +44,9 @@ COUNTER = CACHE / "foxglove_count"
 
 def lz4_drive_log(size_mb: int) -> Path:
     """The drive log of drive_log(size_mb), same seed and size, with lz4 chunks."""
-    from argus.loggen import generate_drive_log
-
-    path = CACHE / f"drive-{size_mb}mb-lz4.mcap"
-    if not path.exists():
-        CACHE.mkdir(parents=True, exist_ok=True)
-        print(f"generating {path.name} …", flush=True)
-        partial = path.with_suffix(".partial")
-        generate_drive_log(partial, seed=1, target_bytes=size_mb * 1_000_000, compression="lz4")
-        partial.rename(path)
-    return path
+    return generated_log(
+        f"drive-{size_mb}mb-lz4.mcap", target_bytes=size_mb * 1_000_000, compression="lz4"
+    )
 
 
 def build_counter() -> Path:

@@ -32,28 +32,30 @@ CACHE = ROOT / "var" / "bench"
 DECODED = {"rcl_interfaces/msg/Log", "diagnostic_msgs/msg/DiagnosticArray", "foxglove.Log"}
 
 
-def drive_log(size_mb: int) -> Path:
-    """The ~size_mb MB drive log bench/upload.py also uses (same arguments, same bytes)."""
+def generated_log(name: str, **options: Any) -> Path:
+    """`CACHE/name`, a generated drive log (`argus.loggen.generate_drive_log(seed=1,
+    **options)`), made once and kept between runs. Written under another name and renamed
+    when complete: a run stopped mid-generation leaves no truncated log for the next run."""
     from argus.loggen import generate_drive_log
 
-    path = CACHE / f"drive-{size_mb}mb.mcap"
+    path = CACHE / name
     if not path.exists():
         CACHE.mkdir(parents=True, exist_ok=True)
         print(f"generating {path.name} …", flush=True)
-        generate_drive_log(path, seed=1, target_bytes=size_mb * 1_000_000)
+        partial = path.with_suffix(".partial")
+        generate_drive_log(partial, seed=1, **options)
+        partial.rename(path)
     return path
+
+
+def drive_log(size_mb: int) -> Path:
+    """The ~size_mb MB drive log (zstd chunks) of the parse, compare and upload benches."""
+    return generated_log(f"drive-{size_mb}mb.mcap", target_bytes=size_mb * 1_000_000)
 
 
 def dense_log() -> Path:
     """A long drive log with tiny payloads: ~1M messages, where per-message cost dominates."""
-    from argus.loggen import generate_drive_log
-
-    path = CACHE / "dense-3000s.mcap"
-    if not path.exists():
-        CACHE.mkdir(parents=True, exist_ok=True)
-        print(f"generating {path.name} …", flush=True)
-        generate_drive_log(path, seed=1, duration_s=3000.0, target_bytes=50_000_000)
-    return path
+    return generated_log("dense-3000s.mcap", duration_s=3000.0, target_bytes=50_000_000)
 
 
 SUFFIX = {"zstd": ".zst", "lz4": ".lz4"}
@@ -82,7 +84,9 @@ def chunk_payloads(path: Path) -> tuple[Path, int, int]:
                     total += record.uncompressed_size
         partial.rename(path.with_suffix(".chunks" + SUFFIX[compression]))
         info = {"largest": largest, "total": total, "compression": compression}
-        meta.write_text(json.dumps(info))
+        meta_partial = meta.with_suffix(".partial")
+        meta_partial.write_text(json.dumps(info))
+        meta_partial.rename(meta)  # last: its presence says the payloads are complete
     info = json.loads(meta.read_text())
     out = path.with_suffix(".chunks" + SUFFIX[info.get("compression", "zstd")])
     return out, int(info["largest"]), int(info["total"])

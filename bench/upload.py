@@ -47,28 +47,17 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import httpx
+from parse import drive_log  # bench/parse.py (re-exported for the other upload benches)
 from tokens import Tokens, issue_tokens  # bench/tokens.py: bench/ leads sys.path
 
 from argus.infrastructure.embedded.process import free_port
-from argus.loggen import generate_drive_log
 
 ROOT = Path(__file__).resolve().parents[1]
-CACHE = ROOT / "var" / "bench"
 CONTENDERS = ["copy", "curl", "client", "copy+wb", "copy+sha", "go", "go-pipe", "go-par"]
 SERVED = ("curl", "client", "go", "go-pipe", "go-par")  # contenders with a server whose CPU is read
 Times = dict[str, list[float]]  # contender → one figure per round
 WRITEBACK = 8 << 20  # as the blob store (infrastructure/blob/file_writer.py)
 SYNC_FILE_RANGE = ctypes.CDLL(None, use_errno=True).sync_file_range  # Linux
-
-
-def drive_log(size_mb: int) -> Path:
-    """A generated drive log of ~size_mb MB (cached between runs; generation is not timed)."""
-    path = CACHE / f"drive-{size_mb}mb.mcap"
-    if not path.exists():
-        CACHE.mkdir(parents=True, exist_ok=True)
-        print(f"generating {path.name} …", flush=True)
-        generate_drive_log(path, seed=1, target_bytes=size_mb * 1_000_000)
-    return path
 
 
 def peak_rss_mb(pid: int) -> float:

@@ -18,8 +18,9 @@ from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from parse import CACHE, ROOT
 from peer_parsers import find_tool
-from upload import CACHE, ROOT, wait_answering
+from upload import wait_answering
 
 from argus.infrastructure.embedded.process import free_port
 
