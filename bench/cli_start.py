@@ -32,7 +32,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from foxglove import build_counter, lz4_drive_log
-from parse import ROOT, dense_log, drive_log
+from parse import ROOT, dense_log, drive_log, require_fresh_native
 
 SMALL = ROOT.parent / "shared" / "data" / "mcap" / "ros2" / "talker.mcap"
 BIG_MB = 1000
@@ -110,6 +110,7 @@ def main() -> None:
     parser.add_argument("--keep", action="store_true", help="keep the 1 GB logs afterwards")
     parser.add_argument("--old-src", type=Path, help="also run argus from this tree's src")
     args = parser.parse_args()
+    require_fresh_native()
     names = [name for name in args.logs.split(",") if name]
     logs = {name: _LOGS[name]() for name in names}
     try:

@@ -35,7 +35,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from foxglove import lz4_drive_log
-from parse import CACHE, dense_log, drive_log, generated_log
+from parse import CACHE, dense_log, drive_log, generated_log, require_fresh_native
 from peer_parsers import build_peers, contenders
 
 Result = dict[str, Any]
@@ -252,6 +252,7 @@ def main() -> None:
         "--quick", action="store_true", help="20 MB and small dense logs, 1 round, short loads"
     )
     args = parser.parse_args()
+    require_fresh_native()
     if args.quick:
         args.rounds, args.size_mb, args.requests, args.seconds = 1, 20, 200, 1
     load_at_start = os.getloadavg()[0]

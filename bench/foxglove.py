@@ -34,6 +34,7 @@ from parse import (
     dense_log,
     drive_log,
     generated_log,
+    require_fresh_native,
     run_decompressor,
 )
 
@@ -147,6 +148,7 @@ def main() -> None:
     parser.add_argument("--size-mb", type=int, default=500, help="drive log size")
     parser.add_argument("--worker", nargs=2, metavar=("THREADS", "PATH"), help=argparse.SUPPRESS)
     args = parser.parse_args()
+    require_fresh_native()
     if args.worker:
         worker(int(args.worker[0]), args.worker[1])
         return

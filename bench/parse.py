@@ -32,6 +32,26 @@ CACHE = ROOT / "var" / "bench"
 DECODED = {"rcl_interfaces/msg/Log", "diagnostic_msgs/msg/DiagnosticArray", "foxglove.Log"}
 
 
+def require_fresh_native() -> None:
+    """Ends the bench when the installed `argus._native` is older than a source of it.
+
+    `make` rebuilds the extension when a native source changed; a bench started directly does
+    not, and a venv copied into a new worktree keeps the build it was copied with. Twice a
+    stale build printed figures of code that was no longer there (session notes, 0041)."""
+    try:
+        import argus._native as native
+    except ImportError:
+        return  # not built: the contenders that need it say so themselves
+    built = Path(native.__file__).stat().st_mtime
+    sources = [ROOT / "native" / "CMakeLists.txt", *(ROOT / "native" / "src").iterdir()]
+    stale = [p.name for p in sources if p.stat().st_mtime > built]
+    if stale:
+        raise SystemExit(
+            f"argus._native was built before {', '.join(sorted(stale)[:3])} changed:"
+            " run `make native-build` first"
+        )
+
+
 def generated_log(name: str, **options: Any) -> Path:
     """`CACHE/name`, a generated drive log (`argus.loggen.generate_drive_log(seed=1,
     **options)`), made once and kept between runs. Written under another name and renamed
@@ -230,6 +250,7 @@ def main() -> None:
     parser.add_argument("--threads", help="also sweep these thread counts, e.g. 1,2,3,4")
     parser.add_argument("--worker", nargs=2, metavar=("ENGINE", "PATH"), help=argparse.SUPPRESS)
     args = parser.parse_args()
+    require_fresh_native()
     if args.worker:
         worker(*args.worker)
         return

@@ -33,7 +33,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from foxglove import _json_of, build_counter
-from parse import ROOT
+from parse import ROOT, require_fresh_native
 
 ROS2 = ROOT.parent / "shared" / "data" / "mcap" / "ros2"
 
@@ -77,6 +77,7 @@ def main() -> None:
     parser.add_argument("--open", action="store_true", help="parse open files, not paths")
     parser.add_argument("--worker", nargs=3, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    require_fresh_native()
     if args.worker:
         worker(args.worker[0], int(args.worker[1]), args.worker[2])
         return
