@@ -36,8 +36,8 @@ def require_fresh_native() -> None:
     """Ends the bench when the installed `argus._native` is older than a source of it.
 
     `make` rebuilds the extension when a native source changed; a bench started directly does
-    not, and a venv copied into a new worktree keeps the build it was copied with. Twice a
-    stale build printed figures of code that was no longer there (session notes, 0041)."""
+    not, and a venv copied into a new worktree keeps the build it was copied with. A stale
+    build once printed figures of code that was no longer there (session 7's lz4 figures)."""
     try:
         import argus._native as native
     except ImportError:
