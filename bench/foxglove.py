@@ -148,10 +148,10 @@ def main() -> None:
     parser.add_argument("--size-mb", type=int, default=500, help="drive log size")
     parser.add_argument("--worker", nargs=2, metavar=("THREADS", "PATH"), help=argparse.SUPPRESS)
     args = parser.parse_args()
-    require_fresh_native()
     if args.worker:
         worker(int(args.worker[0]), args.worker[1])
         return
+    require_fresh_native()
     build_counter()
     files = [
         (drive_log(args.size_mb), "zstd"),

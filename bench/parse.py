@@ -250,10 +250,10 @@ def main() -> None:
     parser.add_argument("--threads", help="also sweep these thread counts, e.g. 1,2,3,4")
     parser.add_argument("--worker", nargs=2, metavar=("ENGINE", "PATH"), help=argparse.SUPPRESS)
     args = parser.parse_args()
-    require_fresh_native()
     if args.worker:
         worker(*args.worker)
         return
+    require_fresh_native()
     common = {"skip_python": args.skip_python, "repeat": args.repeat}
     bench(drive_log(args.size_mb), with_zstd=True, **common)
     if args.threads:

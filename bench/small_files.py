@@ -77,10 +77,10 @@ def main() -> None:
     parser.add_argument("--open", action="store_true", help="parse open files, not paths")
     parser.add_argument("--worker", nargs=3, help=argparse.SUPPRESS)
     args = parser.parse_args()
-    require_fresh_native()
     if args.worker:
         worker(args.worker[0], int(args.worker[1]), args.worker[2])
         return
+    require_fresh_native()  # here, not in a worker: --baseline's is another build
     from argus.infrastructure.parsing.native import default_threads
 
     counter = str(build_counter())

@@ -1,6 +1,6 @@
 """The Go upload peer of bench/upload.py and bench/compare.py (bench/peers/go-upload, 0044).
 
-A standard-library Go server doing Argus' upload work on the bytes (token, Content-Length
+A standard-library Go server doing Argus' upload work on the bytes (token, body length
 bound, temp file O_EXCL, SHA-256 of every byte, writeback every 8 MiB, one fsync, checksum
 compared, rename, directory fsync) in three modes: `go` (idiomatic `io.CopyBuffer` into
 `io.MultiWriter(hash, file)`), `go-pipe` (the socket read into rotating 1 MiB buffers while

@@ -49,7 +49,7 @@ class Servers:
 
 @contextmanager
 def upload_servers(data_dir: Path) -> Iterator[Servers]:
-    """`argus serve` and both Go peers on `data_dir`'s filesystem, stopped after."""
+    """`argus serve` and the Go peer (its three modes) on `data_dir`'s filesystem, stopped after."""
     process, base_url, tokens = start_server(data_dir)
     try:
         with go_peers(data_dir / "blobs") as go:

@@ -1,3 +1,3 @@
 module argus/bench/goupload
 
-go 1.26
+go 1.22

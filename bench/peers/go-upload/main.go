@@ -1,7 +1,7 @@
 // Command go-upload is the upload peer of bench/upload.py: a Go server (standard library only)
 // doing exactly the work of Argus' `PUT /api/v1/batches/{id}/files/{name}` on the bytes, so
 // that Argus' upload can be measured against the best peer doing the same work (record 0044):
-// a bearer token checked, Content-Length required and bounded, the body streamed into a temp
+// a bearer token checked, the body's length bounded, the body streamed into a temp
 // file created O_EXCL in <dir>/.incoming while SHA-256 sees every byte, writeback started every
 // 8 MiB, one fsync, the digest compared with X-Checksum-SHA256, the file renamed into place and
 // the directory fsynced. No database row: that is Argus' business, not the bytes' (the bench
@@ -62,7 +62,7 @@ func main() {
 	port := flag.Int("port", 0, "port to listen on (127.0.0.1 only)")
 	dir := flag.String("dir", "", "folder the uploads land in (temp files in <dir>/.incoming)")
 	mode := flag.String("mode", "sequential", modes)
-	maxBytes := flag.Int64("max-bytes", 20<<30, "largest Content-Length accepted (413 beyond)")
+	maxBytes := flag.Int64("max-bytes", 20<<30, "largest body accepted (413 beyond)")
 	flag.Parse()
 	token := os.Getenv("GO_UPLOAD_TOKEN") // not a flag: argv is visible to every local user
 	if *dir == "" || token == "" || !slices.Contains(strings.Split(modes, "|"), *mode) {
@@ -101,13 +101,11 @@ func (s *server) upload(w http.ResponseWriter, r *http.Request) {
 		fail(w, http.StatusBadRequest, "invalid_input", "the file name is not allowed")
 		return
 	}
-	// The size is known before a byte is stored: a body without it, or past the bound, is
-	// refused before it costs disk (r.ContentLength is -1 for a chunked body).
+	// A declared length past the bound is refused before a byte is stored; a chunked body
+	// (r.ContentLength -1) is bounded while it streams, as Argus' body guard does.
 	if r.ContentLength < 0 {
-		fail(w, http.StatusLengthRequired, "length_required", "Content-Length is required")
-		return
-	}
-	if r.ContentLength > s.maxBytes {
+		r.Body = http.MaxBytesReader(w, r.Body, s.maxBytes)
+	} else if r.ContentLength > s.maxBytes {
 		fail(w, http.StatusRequestEntityTooLarge, "payload_too_large",
 			fmt.Sprintf("request body is %d bytes; the limit is %d", r.ContentLength, s.maxBytes))
 		return
@@ -137,8 +135,14 @@ func (s *server) upload(w http.ResponseWriter, r *http.Request) {
 	default:
 		size, err = io.CopyBuffer(io.MultiWriter(digest, out), r.Body, make([]byte, bufferSize))
 	}
-	if err == nil && size != r.ContentLength {
+	if err == nil && r.ContentLength >= 0 && size != r.ContentLength {
 		err = io.ErrUnexpectedEOF
+	}
+	var tooLarge *http.MaxBytesError
+	if errors.As(err, &tooLarge) {
+		fail(w, http.StatusRequestEntityTooLarge, "payload_too_large",
+			fmt.Sprintf("the body exceeds the limit of %d bytes", s.maxBytes))
+		return
 	}
 	var disk storageError
 	if errors.As(err, &disk) { // the disk failed (full, quota, I/O): retry later, as Argus' 503
