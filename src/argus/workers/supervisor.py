@@ -13,6 +13,7 @@ import sys
 import time
 from pathlib import Path
 
+from argus.infrastructure.private_dirs import make_private
 from argus.workers.restart_backoff import RestartBackoff
 
 log = logging.getLogger(__name__)
@@ -46,11 +47,10 @@ class ParserSupervisor:
         self._watch: asyncio.Task[None] | None = None
 
     def start(self) -> None:
-        # Owner only (0700 also for directories an older version made 0755): the logs name
-        # batches, files and their errors, which other local users have no business reading.
+        # Owner only (also directories an older version made 0755): the logs name batches,
+        # files and their errors.
         for private in (self._run_dir, self._log_dir):
-            private.mkdir(parents=True, exist_ok=True)
-            private.chmod(0o700)
+            make_private(private)
         for slot in range(self._count):
             self._spawn(slot)
         self._watch = asyncio.create_task(self._restart_dead())

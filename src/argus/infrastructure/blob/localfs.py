@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 import uuid
 from collections.abc import AsyncIterator
 from datetime import datetime
@@ -20,20 +19,13 @@ from typing import Any, BinaryIO
 from argus.application.ports import StoredBlob
 from argus.domain.errors import IntegrityError, InvalidInput, NotFound, PayloadTooLarge
 from argus.infrastructure.blob.file_writer import HashingFileWriter, publish, storage_error
+from argus.infrastructure.private_dirs import make_private
 
 log = logging.getLogger(__name__)
 
 # Chunks are gathered into ~1 MiB before a thread hop: one writev per batch, few hops, bounded
 # memory (decision 0034 measured 1 and 4 MiB).
 _WRITE_BATCH_BYTES = 1 << 20
-
-
-def _make_private(directory: Path) -> None:
-    """0700, also for a directory an older version made 0755; one owned by another account
-    (a mount point an operator set up) is left as it is."""
-    directory.mkdir(mode=0o700, parents=True, exist_ok=True)
-    if directory.stat().st_uid == os.geteuid():
-        directory.chmod(0o700)
 
 
 class LocalFsBlobStore:
@@ -43,7 +35,7 @@ class LocalFsBlobStore:
         self._root = root.resolve()
         self._incoming = self._root / ".incoming"
         for private in (self._root, self._incoming):
-            _make_private(private)
+            make_private(private)
 
     def path_of(self, key: str) -> Path:
         """The file behind `key` (for tests and tools)."""
